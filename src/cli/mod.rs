@@ -1,0 +1,30 @@
+//! Command dispatch: turns parsed arguments into library calls and exit codes.
+pub mod args;
+mod rules_cmd;
+
+pub use args::Cli;
+use std::io::Write;
+
+/// Exit code: success, nothing found.
+pub const EXIT_OK: i32 = 0;
+/// Exit code: V1 usage found (or verification not ready).
+pub const EXIT_FOUND: i32 = 1;
+/// Exit code: the tool could not do its job.
+pub const EXIT_ERROR: i32 = 2;
+
+/// Runs a parsed command line and returns the process exit code.
+pub fn run(cli: Cli) -> i32 {
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    let result = match &cli.command {
+        args::Command::Rules(cmd) => rules_cmd::run(&cli, cmd, &mut out),
+    };
+    let _ = out.flush();
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("ghl-migrate: error: {e:#}");
+            EXIT_ERROR
+        }
+    }
+}

@@ -1,0 +1,9 @@
+//! ghl-migrate: moves HighLevel (GoHighLevel / LeadConnector) integrations off the retired V1 API onto V2.
+//!
+//! Data flows one way: walk → extract → match → findings → report / plan / diff; verify consumes a plan.
+//! `main.rs` only parses the command line; everything here is usable (and tested) as a library.
+pub mod cli;
+pub mod method;
+pub mod pathmatch;
+pub mod rules;
+pub mod spec;

@@ -1,0 +1,260 @@
+//! Reading rule files: YAML syntax and shape errors become diagnostics with file and line.
+use super::model::{RawRule, Rule, RuleFile, RuleLines, V2Field};
+use std::fmt;
+use std::path::Path;
+
+include!(concat!(env!("OUT_DIR"), "/embedded_rules.rs"));
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+/// A problem in a rule file, located to a line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    pub file: String,
+    pub line: usize,
+    pub column: Option<usize>,
+    pub message: String,
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let sev = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        match self.column {
+            Some(c) => write!(
+                f,
+                "{}:{}:{}: {sev}: {}",
+                self.file, self.line, c, self.message
+            ),
+            None => write!(f, "{}:{}: {sev}: {}", self.file, self.line, self.message),
+        }
+    }
+}
+
+/// Rule files could not be loaded; every problem found is listed.
+#[derive(Debug)]
+pub struct LoadError {
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for d in &self.diagnostics {
+            writeln!(f, "{d}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for LoadError {}
+
+/// Loads the rules compiled into the binary and checks them.
+pub fn load_embedded() -> Result<Vec<Rule>, LoadError> {
+    let files: Vec<(String, String)> = EMBEDDED_RULE_FILES
+        .iter()
+        .map(|(p, t)| (format!("rules/{p}"), t.to_string()))
+        .collect();
+    finish(parse_files(&files))
+}
+
+/// Loads every `*.yaml` / `*.yml` file below `dir` (recursively, sorted) and checks them.
+pub fn load_dir(dir: &Path) -> Result<Vec<Rule>, LoadError> {
+    finish(read_dir_files(dir).map(|files| parse_files(&files))?)
+}
+
+fn finish(parsed: (Vec<Rule>, Vec<Diagnostic>)) -> Result<Vec<Rule>, LoadError> {
+    let (rules, mut diags) = parsed;
+    diags.extend(super::check(&rules));
+    diags.retain(|d| d.severity == Severity::Error);
+    if diags.is_empty() {
+        Ok(rules)
+    } else {
+        Err(LoadError { diagnostics: diags })
+    }
+}
+
+pub(crate) fn read_dir_files(dir: &Path) -> Result<Vec<(String, String)>, LoadError> {
+    let err = |file: String, message: String| LoadError {
+        diagnostics: vec![Diagnostic {
+            severity: Severity::Error,
+            file,
+            line: 0,
+            column: None,
+            message,
+        }],
+    };
+    if !dir.is_dir() {
+        return Err(err(dir.display().to_string(), "not a directory".into()));
+    }
+    let mut files = Vec::new();
+    for entry in walkdir::WalkDir::new(dir)
+        .follow_links(false)
+        .sort_by_file_name()
+    {
+        let entry = entry.map_err(|e| err(dir.display().to_string(), e.to_string()))?;
+        let p = entry.path();
+        if entry.file_type().is_file()
+            && matches!(p.extension().and_then(|x| x.to_str()), Some("yaml" | "yml"))
+        {
+            let text = std::fs::read_to_string(p)
+                .map_err(|e| err(p.display().to_string(), format!("cannot read: {e}")))?;
+            files.push((p.display().to_string(), text));
+        }
+    }
+    if files.is_empty() {
+        return Err(err(
+            dir.display().to_string(),
+            "no *.yaml rule files found".into(),
+        ));
+    }
+    Ok(files)
+}
+
+/// Parses rule files (name, text) into rules, collecting syntax/shape diagnostics. Semantic checks are
+/// separate ([`super::check`]).
+pub fn parse_files(files: &[(String, String)]) -> (Vec<Rule>, Vec<Diagnostic>) {
+    let mut rules = Vec::new();
+    let mut diags = Vec::new();
+    for (name, text) in files {
+        match serde_norway::from_str::<RuleFile>(text) {
+            Ok(file) => {
+                let starts = rule_lines(text);
+                for (i, raw) in file.rules.into_iter().enumerate() {
+                    let lines = locate(text, &starts, i);
+                    match convert(raw, &file.group, name, lines) {
+                        Ok(rule) => rules.push(rule),
+                        Err(d) => diags.push(d),
+                    }
+                }
+            }
+            Err(e) => {
+                let (line, column) = e
+                    .location()
+                    .map(|l| (l.line(), Some(l.column())))
+                    .unwrap_or((1, None));
+                diags.push(Diagnostic {
+                    severity: Severity::Error,
+                    file: name.clone(),
+                    line,
+                    column,
+                    message: clean_serde_message(&e.to_string()),
+                });
+            }
+        }
+    }
+    (rules, diags)
+}
+
+/// serde messages end with " at line N column M", which the diagnostic already says.
+fn clean_serde_message(msg: &str) -> String {
+    match msg.rfind(" at line ") {
+        Some(i) => msg[..i].to_string(),
+        None => msg.to_string(),
+    }
+}
+
+/// The 1-based line of each `- id:` item under `rules:`, in order.
+fn rule_lines(text: &str) -> Vec<usize> {
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| {
+            let t = l.trim_start();
+            t.starts_with("- id:") || t.starts_with("-   id:")
+        })
+        .map(|(i, _)| i + 1)
+        .collect()
+}
+
+/// Lines of the interesting keys of rule number `i` (whose block runs to the next rule's start).
+fn locate(text: &str, starts: &[usize], i: usize) -> RuleLines {
+    let start = starts.get(i).copied().unwrap_or(1);
+    let end = starts.get(i + 1).copied().unwrap_or(usize::MAX);
+    let mut l = RuleLines {
+        rule: start,
+        v1: start,
+        v2: start,
+        v2_path: start,
+        v2_scopes: start,
+    };
+    let mut in_v2 = false;
+    for (n, line) in text
+        .lines()
+        .enumerate()
+        .map(|(n, l)| (n + 1, l.trim_start()))
+    {
+        if n < start || n >= end {
+            continue;
+        }
+        if line.starts_with("v1:") {
+            l.v1 = n;
+            in_v2 = false;
+        } else if line.starts_with("v2:") {
+            l.v2 = n;
+            l.v2_path = n;
+            l.v2_scopes = n;
+            in_v2 = true;
+        } else if in_v2 && line.starts_with("path:") {
+            l.v2_path = n;
+        } else if in_v2 && line.starts_with("scopes:") {
+            l.v2_scopes = n;
+        } else if !line.starts_with("method:")
+            && !line.starts_with("version:")
+            && !line.starts_with("deprecated:")
+            && !line.starts_with("spec:")
+            && !line.starts_with("scope_evidence:")
+            && !line.starts_with('-')
+            && !line.is_empty()
+            && !line.starts_with('#')
+        {
+            in_v2 = false;
+        }
+    }
+    l
+}
+
+fn convert(raw: RawRule, group: &str, file: &str, lines: RuleLines) -> Result<Rule, Diagnostic> {
+    let line = lines.rule;
+    let v2 = match raw.v2 {
+        V2Field::Target(t) => Some(t),
+        V2Field::Keyword(k) if k == "none" => None,
+        V2Field::Keyword(k) => {
+            return Err(Diagnostic {
+                severity: Severity::Error,
+                file: file.to_string(),
+                line,
+                column: None,
+                message: format!(
+                    "rule {}: `v2` must be a target map or the word `none`, not {k:?}",
+                    raw.id
+                ),
+            });
+        }
+    };
+    Ok(Rule {
+        id: raw.id,
+        group: group.to_string(),
+        v1: raw.v1,
+        v2,
+        reason: raw.reason,
+        workaround: raw.workaround,
+        alternatives: raw.alternatives,
+        level: raw.level,
+        v1_status: raw.v1_status,
+        source: raw.source,
+        evidence: raw.evidence,
+        changes: raw.changes,
+        already_broken: raw.already_broken,
+        docs: raw.docs,
+        notes: raw.notes,
+        file: file.to_string(),
+        line,
+        lines,
+    })
+}
