@@ -3,7 +3,9 @@
 //! Data flows one way: walk → extract → match → findings → report / plan / diff; verify consumes a plan.
 //! `main.rs` only parses the command line; everything here is usable (and tested) as a library.
 pub mod cli;
+pub mod credential;
 pub mod method;
 pub mod pathmatch;
+pub mod redact;
 pub mod rules;
 pub mod spec;
