@@ -39,11 +39,11 @@ pub fn redact(secret: &str) -> String {
 /// echo a secret back (server messages, snippets of source lines, errors).
 pub fn scrub(text: &str, secrets: &[&str]) -> String {
     let mut out = text.to_string();
-    let mut sorted: Vec<&&str> = secrets.iter().filter(|s| s.len() >= 8).collect();
+    let mut sorted: Vec<&str> = secrets.iter().copied().filter(|s| s.len() >= 8).collect();
     sorted.sort_by_key(|s| std::cmp::Reverse(s.len()));
     for s in sorted {
-        if out.contains(**s) {
-            out = out.replace(**s, &redact(s));
+        if out.contains(s) {
+            out = out.replace(s, &redact(s));
         }
     }
     out
