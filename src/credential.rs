@@ -123,9 +123,7 @@ pub fn classify(token: &str) -> Option<Credential> {
         return Some(Credential::new(CredentialKind::V2Pit, t, Claims::default()));
     }
     let (header, payload) = decode_jwt(t)?;
-    if header.get("alg").is_none() {
-        return None;
-    }
+    header.get("alg")?;
     let mut c = Claims::default();
     let s = |k: &str| payload.get(k).and_then(|v| v.as_str()).map(str::to_string);
     if payload.get("authClass").is_some() || payload.get("oauthMeta").is_some() {
