@@ -8,4 +8,5 @@ pub mod method;
 pub mod pathmatch;
 pub mod redact;
 pub mod rules;
+pub mod scan;
 pub mod spec;

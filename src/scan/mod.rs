@@ -1,0 +1,3 @@
+//! `scan`: the inventory of V1 calls, base URLs and keys.
+pub mod lang;
+pub mod lexer;
