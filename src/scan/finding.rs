@@ -1,0 +1,138 @@
+//! The inventory's unit: one finding, with everything a report, a plan or a diff needs — and never a raw
+//! secret. Field names are the `ghl-migrate/scan/v1` JSON contract.
+use crate::credential::Credential;
+use crate::method::Method;
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    /// A request to a V1 endpoint.
+    Call,
+    /// A V1 base URL (host or host + `/v1`) defined somewhere.
+    BaseUrl,
+    /// A key or token.
+    Credential,
+    /// A workflow/collection export node that talks to V1.
+    ExportNode,
+    /// Something worth knowing that is not V1 usage (docs host, a broken V2 URL, an env var name).
+    Mention,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Context {
+    Code,
+    Comment,
+    Docs,
+    Config,
+    Export,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Confidence {
+    Low,
+    Medium,
+    High,
+}
+
+/// The V2 successor of a matched call (copied from the rule for self-contained reports).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct V2Ref {
+    pub method: Method,
+    pub path: String,
+    pub scopes: Vec<String>,
+    pub version: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Finding {
+    pub kind: Kind,
+    /// Relative to the scanned root, `/` separators.
+    pub path: String,
+    /// 1-based line of the V1 URL or path (or the key).
+    pub line: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub end_line: Option<usize>,
+    /// 1-based column (in characters).
+    pub column: usize,
+    pub context: Context,
+    pub method: Option<Method>,
+    /// How the method was found (`call requests.post`, `curl -X`, `default GET of fetch()`), or null.
+    pub method_source: Option<String>,
+    /// Normalised V1 template (`/v1/contacts/{contactId}` when a rule matched), or null.
+    pub v1_path: Option<String>,
+    pub rule: Option<String>,
+    pub v2: Option<V2Ref>,
+    pub confidence: Confidence,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub credential: Option<Credential>,
+    /// The V1 host the call goes to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
+    /// How the base URL was resolved when it is not written at the call.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub base_source: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub json_pointer: Option<String>,
+    /// What the finding means when the fields alone do not say it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// The source line, trimmed and with every secret redacted.
+    pub snippet: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lang: Option<&'static str>,
+}
+
+impl Finding {
+    /// A finding with only the location filled in.
+    pub fn new(kind: Kind, path: &str, line: usize, column: usize, context: Context) -> Finding {
+        Finding {
+            kind,
+            path: path.to_string(),
+            line,
+            end_line: None,
+            column,
+            context,
+            method: None,
+            method_source: None,
+            v1_path: None,
+            rule: None,
+            v2: None,
+            confidence: Confidence::High,
+            credential: None,
+            host: None,
+            base_source: None,
+            json_pointer: None,
+            note: None,
+            snippet: String::new(),
+            lang: None,
+        }
+    }
+
+    /// True for findings that are V1 usage (they make `scan` exit 1).
+    pub fn is_v1_usage(&self) -> bool {
+        match self.kind {
+            Kind::Call | Kind::BaseUrl | Kind::ExportNode => true,
+            Kind::Credential => self.credential.as_ref().is_some_and(|c| {
+                c.kind.is_v1()
+                    || c.kind == crate::credential::CredentialKind::V2Pit
+                    || c.kind == crate::credential::CredentialKind::V2OauthToken
+                    || c.kind == crate::credential::CredentialKind::UnknownSecret
+            }),
+            Kind::Mention => false,
+        }
+    }
+
+    /// Stable order for reports: path, line, column, kind.
+    pub fn sort_key(&self) -> (String, usize, usize, Kind, Option<String>) {
+        (
+            self.path.clone(),
+            self.line,
+            self.column,
+            self.kind,
+            self.json_pointer.clone(),
+        )
+    }
+}

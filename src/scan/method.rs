@@ -1,0 +1,494 @@
+//! Inferring the HTTP method of a request from the code around its URL, and saying how.
+//!
+//! Order of evidence: (1) the verb of the call the URL is an argument of (`requests.post(`, `axios.put(`,
+//! `Http::delete(`, `client.PostAsync(`); (2) an explicit method in the same request (`method: 'PUT'`,
+//! `CURLOPT_CUSTOMREQUEST`, `curl -X`, `Method.Post`, `http.NewRequest("PUT"`) within a window of lines
+//! that ends at the next URL; (3) the call that later receives the variable the URL was assigned to;
+//! (4) the default of a call that implies GET (`fetch(url)`, `curl url`, `file_get_contents`, `urlopen`).
+//! Otherwise the method is unknown (`None`): never a guess presented as fact.
+use crate::method::Method;
+use regex::Regex;
+use std::sync::OnceLock;
+
+/// The method and how it was found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Inferred {
+    pub method: Method,
+    pub source: String,
+}
+
+/// Lines after the URL that may still belong to the same request (curl_setopt chains, option objects).
+const WINDOW_LINES: usize = 12;
+/// Lines after an assignment in which the variable's use is looked for.
+const VAR_LINES: usize = 30;
+
+fn verb_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    // The identifier (with its receiver chain) whose `(` opens the call holding the URL, optionally after
+    // one earlier argument.
+    RE.get_or_init(|| {
+        Regex::new(r#"([A-Za-z_$][\w$]*(?:\s*(?:\.|->|::|\?\.)\s*[A-Za-z_$][\w$]*)*)\s*(?:<[^<>()]*>)?\s*[(\[]\s*(?:(?:['"][A-Za-z]+['"]|[A-Za-z_$][\w$.:]*)\s*,\s*)?(?:await\s+)?$"#).unwrap()
+    })
+}
+
+fn explicit_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(concat!(
+            r#"(?i)(?:"#,
+            r#"(?P<kv>\bmethod['"]?\s*(?:=>|:|=|,)\s*[(\[]?\s*(?:[\w.]*?\.)?['"]?(?P<m1>get|post|put|patch|delete)\b)"#,
+            r#"|(?P<custom>CURLOPT_CUSTOMREQUEST['"]?\s*(?:,|=>)\s*['"](?P<m2>\w+))"#,
+            r#"|(?P<curlpost>CURLOPT_POST['"]?\s*(?:,|=>)\s*(?:true|1)\b)"#,
+            r#"|(?P<curlput>CURLOPT_PUT['"]?\s*(?:,|=>)\s*(?:true|1)\b)"#,
+            r#"|(?P<curlx>(?:\s|^)(?:-X\s*|--request[\s=]+)['"]?(?P<m3>get|post|put|patch|delete)\b)"#,
+            r#"|(?P<enum>\b(?:HttpMethod|Method|RequestMethod|HTTPMethod|reqwest::Method|http\.Method)\s*(?:\.|::)\s*(?P<m4>get|post|put|patch|delete)\b)"#,
+            r#"|(?P<gomethod>\bhttp\.Method(?P<m5>Get|Post|Put|Patch|Delete)\b)"#,
+            r#"|(?P<newreq>(?:NewRequest(?:WithContext)?\s*\(\s*(?:ctx\s*,\s*)?|\.request\s*\(\s*|Request\s*\(\s*|HttpRequestMessage\s*\(\s*)['"](?P<m6>get|post|put|patch|delete)['"])"#,
+            r#"|(?P<httpie>\bhttps?\s+(?P<m7>GET|POST|PUT|PATCH|DELETE)\s)"#,
+            r#"|(?P<wget>--method[\s=]+['"]?(?P<m8>get|post|put|patch|delete)\b)"#,
+            r#")"#
+        ))
+        .unwrap()
+    })
+}
+
+fn curl_data_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(
+            r#"(?:\s|^)(?:-d|--data(?:-raw|-binary|-urlencode)?|--json|-F|--form)(?:\s|=|$)"#,
+        )
+        .unwrap()
+    })
+}
+
+/// Maps a call name such as `requests.post`, `PostAsJsonAsync`, `wp_remote_get` to a verb, or a
+/// neutral call that defaults to GET.
+fn verb_of(call: &str) -> Option<(Option<Method>, &'static str)> {
+    let last = call
+        .rsplit(['.', '>', ':', '?', ' '])
+        .next()
+        .unwrap_or(call)
+        .trim();
+    let l = last.to_ascii_lowercase();
+    let core = l
+        .trim_end_matches("async")
+        .trim_end_matches("asjson")
+        .trim_end_matches("json")
+        .trim_start_matches("wp_remote_")
+        .trim_start_matches("wp_safe_remote_")
+        .trim_start_matches("http")
+        .trim_start_matches('_');
+    let m = match core {
+        "get" | "getstring" | "getstream" | "getbytearray" | "getfromjson" => Some(Method::Get),
+        "post" | "postform" => Some(Method::Post),
+        "put" => Some(Method::Put),
+        "patch" => Some(Method::Patch),
+        "delete" | "del" | "destroy" => Some(Method::Delete),
+        _ => None,
+    };
+    if m.is_some() {
+        return Some((m, "call"));
+    }
+    let neutral = matches!(
+        l.as_str(),
+        "fetch"
+            | "file_get_contents"
+            | "urlopen"
+            | "curl_init"
+            | "curl"
+            | "open"
+            | "get_contents"
+            | "ky"
+            | "got"
+            | "$fetch"
+            | "ofetch"
+            | "wget"
+            | "httpget"
+    );
+    neutral.then_some((None, "default"))
+}
+
+/// Infers the method of the request whose URL literal spans `start..end` in `src`.
+pub fn infer(src: &str, start: usize, end: usize, next_url: Option<usize>) -> Option<Inferred> {
+    let line_start = src[..start].rfind('\n').map_or(0, |i| i + 1);
+    // Up to 3 lines before, for calls written across lines (`requests.post(\n    url`).
+    let before_start = nth_line_start_back(src, line_start, 3);
+    let before = strip_literal_open(&src[before_start..start]);
+    let before_stmt = statement_tail(before);
+    let window_end = window_end(src, end, WINDOW_LINES, next_url);
+    let after = &src[end..window_end];
+
+    let mut neutral: Option<&'static str> = None;
+    let mut neutral_name = String::new();
+    if let Some(c) = verb_re().captures(before_stmt) {
+        let name = c
+            .get(1)
+            .unwrap()
+            .as_str()
+            .split_whitespace()
+            .collect::<String>();
+        match verb_of(&name) {
+            Some((Some(m), _)) => {
+                return Some(Inferred {
+                    method: m,
+                    source: format!("call {name}()"),
+                });
+            }
+            Some((None, kind)) => {
+                neutral = Some(kind);
+                neutral_name = name;
+            }
+            None => {}
+        }
+    }
+    // Explicit method in the statement before the URL (e.g. `axios({ method: 'put', url: … })`) or after.
+    let stmt_before = &before[before.len() - before_stmt.len()..];
+    if let Some(i) = explicit(stmt_before).or_else(|| explicit(after)) {
+        return Some(i);
+    }
+    // curl with data and no -X is a POST; plain curl is a GET.
+    let line_end = src[end..].find('\n').map_or(src.len(), |i| end + i);
+    let cmd_line = &src[line_start..line_end];
+    if is_curl_command(cmd_line) {
+        if curl_data_re().is_match(cmd_line)
+            || curl_data_re().is_match(continued_lines(src, line_end))
+        {
+            return Some(Inferred {
+                method: Method::Post,
+                source: "curl with a body (-d/--data) and no -X".into(),
+            });
+        }
+        return Some(Inferred {
+            method: Method::Get,
+            source: "curl default GET".into(),
+        });
+    }
+    // The URL assigned to a variable, used later in a call.
+    if let Some(var) = assigned_var(stmt_before) {
+        if let Some(i) = follow_variable(src, end, &var, next_url) {
+            return Some(i);
+        }
+    }
+    if neutral.is_some() {
+        return Some(Inferred {
+            method: Method::Get,
+            source: format!("default GET of {neutral_name}()"),
+        });
+    }
+    None
+}
+
+/// Drops an opening quote and string prefix (`"`, `f"`, `$"`, `` ` ``) left at the end of `before`, for
+/// callers that point at the literal's content rather than its start.
+fn strip_literal_open(before: &str) -> &str {
+    let t = before.trim_end_matches(['"', '\'', '`']);
+    if t.len() == before.len() {
+        return before;
+    }
+    let p =
+        t.trim_end_matches(|c: char| matches!(c, 'f' | 'F' | 'r' | 'R' | 'b' | 'B' | '$' | '@'));
+    let stripped = t.len() - p.len();
+    if stripped > 0 && stripped <= 2 && p.ends_with(|c: char| !(c.is_alphanumeric() || c == '_')) {
+        p
+    } else {
+        t
+    }
+}
+
+fn explicit(text: &str) -> Option<Inferred> {
+    let c = explicit_re().captures(text)?;
+    let m = ["m1", "m2", "m3", "m4", "m5", "m6", "m7", "m8"]
+        .iter()
+        .find_map(|g| c.name(g))
+        .map(|m| m.as_str());
+    let (method, how) = if c.name("curlpost").is_some() {
+        (Method::Post, "CURLOPT_POST")
+    } else if c.name("curlput").is_some() {
+        (Method::Put, "CURLOPT_PUT")
+    } else {
+        let how = if c.name("kv").is_some() {
+            "method option"
+        } else if c.name("custom").is_some() {
+            "CURLOPT_CUSTOMREQUEST"
+        } else if c.name("curlx").is_some() {
+            "curl -X"
+        } else if c.name("enum").is_some() || c.name("gomethod").is_some() {
+            "method constant"
+        } else if c.name("newreq").is_some() {
+            "request constructor"
+        } else if c.name("wget").is_some() {
+            "wget --method"
+        } else {
+            "httpie"
+        };
+        (Method::parse(m?)?, how)
+    };
+    let found = c.get(0).unwrap().as_str().trim();
+    let found: String = found.chars().take(60).collect();
+    Some(Inferred {
+        method,
+        source: format!("{how}: {found}"),
+    })
+}
+
+fn is_curl_command(line: &str) -> bool {
+    let t = line
+        .trim_start()
+        .trim_start_matches(['$', '>', ' ', '!', '`']);
+    t.starts_with("curl ")
+        || line.contains(" curl ")
+        || line.contains("`curl ")
+        || line.contains("(curl ")
+}
+
+/// The shell lines continued with `\` after `line_end`.
+fn continued_lines(src: &str, line_end: usize) -> &str {
+    let mut end = line_end;
+    let mut prev_line = &src[src[..line_end].rfind('\n').map_or(0, |i| i + 1)..line_end];
+    let mut n = 0;
+    while prev_line.trim_end().ends_with('\\') && end < src.len() && n < 30 {
+        let next_end = src[end + 1..].find('\n').map_or(src.len(), |i| end + 1 + i);
+        prev_line = &src[end + 1..next_end];
+        end = next_end;
+        n += 1;
+    }
+    &src[line_end..end]
+}
+
+/// The part of `before` that belongs to the current statement.
+fn statement_tail(before: &str) -> &str {
+    let cut = before.rfind([';', '}']).map_or(0, |i| i + 1);
+    // A blank line also ends a statement.
+    let blank = before.rfind("\n\n").map_or(0, |i| i + 2);
+    &before[cut.max(blank)..]
+}
+
+fn nth_line_start_back(src: &str, from: usize, n: usize) -> usize {
+    let mut i = from;
+    for _ in 0..n {
+        if i == 0 {
+            break;
+        }
+        i = src[..i - 1].rfind('\n').map_or(0, |p| p + 1);
+    }
+    i
+}
+
+fn window_end(src: &str, from: usize, lines: usize, next_url: Option<usize>) -> usize {
+    let mut end = from;
+    for _ in 0..lines {
+        match src[end..].find('\n') {
+            Some(i) => end += i + 1,
+            None => {
+                end = src.len();
+                break;
+            }
+        }
+    }
+    let end = next_url.map_or(end, |n| end.min(n.max(from)));
+    // Stop at a blank line: the request is over.
+    src[from..end]
+        .find("\n\n")
+        .or_else(|| src[from..end].find("\n\r\n"))
+        .map_or(end, |i| from + i)
+}
+
+fn assign_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(
+            r#"(\$?[A-Za-z_][\w]*)\s*(?::\s*[\w<>\[\]?, ]+)?\s*(?::=|=|<-)\s*(?:f|\$|@)?\s*$"#,
+        )
+        .unwrap()
+    })
+}
+
+/// The variable the URL literal is assigned to, if the statement is `name = "…"`.
+pub fn assigned_var(stmt_before: &str) -> Option<String> {
+    let c = assign_re().captures(stmt_before.trim_end_matches(['(', ' ', '\t']))?;
+    let name = c.get(1)?.as_str();
+    if matches!(name, "return" | "url" | "URL") && name == "return" {
+        return None;
+    }
+    Some(name.to_string())
+}
+
+fn follow_variable(src: &str, from: usize, var: &str, next_url: Option<usize>) -> Option<Inferred> {
+    let end = window_end_no_blank(src, from, VAR_LINES, next_url);
+    let region = &src[from..end];
+    let pat = format!(r#"(?:^|[^\w$]){}(?:[^\w]|$)"#, regex::escape(var));
+    let re = Regex::new(&pat).ok()?;
+    for m in re.find_iter(region) {
+        let abs = from + m.start() + m.as_str().find(var).unwrap_or(0);
+        let line_start = src[..abs].rfind('\n').map_or(0, |i| i + 1);
+        let before = statement_tail(strip_literal_open(
+            &src[nth_line_start_back(src, line_start, 1)..abs],
+        ));
+        if let Some(c) = verb_re().captures(before) {
+            let name = c
+                .get(1)
+                .unwrap()
+                .as_str()
+                .split_whitespace()
+                .collect::<String>();
+            let line = src[..abs].matches('\n').count() + 1;
+            match verb_of(&name) {
+                Some((Some(m), _)) => {
+                    return Some(Inferred {
+                        method: m,
+                        source: format!("call {name}({var}) at line {line}"),
+                    });
+                }
+                Some((None, _)) => {
+                    let after_end = window_end(src, abs, WINDOW_LINES, next_url);
+                    if let Some(mut i) = explicit(&src[abs..after_end]) {
+                        i.source = format!("{} (request at line {line})", i.source);
+                        return Some(i);
+                    }
+                    return Some(Inferred {
+                        method: Method::Get,
+                        source: format!("default GET of {name}({var}) at line {line}"),
+                    });
+                }
+                None => {}
+            }
+        }
+        // `curl_setopt($ch, CURLOPT_URL, $url)` style: the request's method is set nearby.
+        let after_end = window_end(src, abs, WINDOW_LINES, next_url);
+        if let Some(mut i) = explicit(&src[abs..after_end]) {
+            let line = src[..abs].matches('\n').count() + 1;
+            i.source = format!("{} (request using {var} at line {line})", i.source);
+            return Some(i);
+        }
+    }
+    None
+}
+
+fn window_end_no_blank(src: &str, from: usize, lines: usize, next_url: Option<usize>) -> usize {
+    let mut end = from;
+    for _ in 0..lines {
+        match src[end..].find('\n') {
+            Some(i) => end += i + 1,
+            None => return src.len().min(next_url.unwrap_or(usize::MAX).max(from)),
+        }
+    }
+    next_url.map_or(end, |n| end.min(n.max(from)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn infer_at(src: &str, needle: &str) -> Option<(Method, String)> {
+        let start = src.find(needle).unwrap();
+        infer(src, start, start + needle.len(), None).map(|i| (i.method, i.source))
+    }
+
+    #[test]
+    fn call_verbs() {
+        let cases = [
+            ("r = requests.post(\"URL\", json=body)", Method::Post),
+            ("await axios.put(`URL`, data)", Method::Put),
+            ("$res = Http::withToken($k)->delete('URL');", Method::Delete),
+            (
+                "var r = await client.PostAsJsonAsync(\"URL\", body);",
+                Method::Post,
+            ),
+            ("resp, err := http.Get(\"URL\")", Method::Get),
+            ("$r = wp_remote_post('URL', $args);", Method::Post),
+            ("response = HTTParty.patch(\"URL\", body: b)", Method::Patch),
+            ("final r = await dio.get(\n  'URL',\n);", Method::Get),
+            ("self.session.delete(\n    f\"URL\"\n)", Method::Delete),
+        ];
+        for (src, want) in cases {
+            assert_eq!(infer_at(src, "URL").map(|x| x.0), Some(want), "{src}");
+        }
+    }
+
+    #[test]
+    fn explicit_methods() {
+        let cases = [
+            (
+                "fetch(`URL`, { method: 'PUT', headers })",
+                Method::Put,
+                "method option",
+            ),
+            (
+                "axios({ method: \"delete\", url: 'URL' })",
+                Method::Delete,
+                "method option",
+            ),
+            (
+                "$ch = curl_init(\"URL\");\ncurl_setopt($ch, CURLOPT_RETURNTRANSFER, true);\ncurl_setopt($ch, CURLOPT_HTTPHEADER, $h);\n\n",
+                Method::Get,
+                "default GET",
+            ),
+            (
+                "$ch = curl_init(\"URL\");\ncurl_setopt($ch, CURLOPT_RETURNTRANSFER, 1);\ncurl_setopt($ch, CURLOPT_HTTPHEADER, $h);\ncurl_setopt($ch, CURLOPT_CUSTOMREQUEST, \"PUT\");",
+                Method::Put,
+                "CURLOPT_CUSTOMREQUEST",
+            ),
+            (
+                "$ch = curl_init('URL');\ncurl_setopt($ch, CURLOPT_POST, true);",
+                Method::Post,
+                "CURLOPT_POST",
+            ),
+            (
+                "curl -s -X DELETE \"URL\" -H \"Authorization: Bearer $K\"",
+                Method::Delete,
+                "curl -X",
+            ),
+            (
+                "curl -s \"URL\" \\\n  -H 'Content-Type: application/json' \\\n  -d '{\"a\":1}'",
+                Method::Post,
+                "curl with a body",
+            ),
+            ("curl \"URL\"", Method::Get, "curl default GET"),
+            (
+                "var req = new RestRequest(\"URL\", Method.Post);",
+                Method::Post,
+                "method constant",
+            ),
+            (
+                "req, _ := http.NewRequest(\"PATCH\", \"URL\", body)",
+                Method::Patch,
+                "request constructor",
+            ),
+            (
+                "req, _ := http.NewRequest(http.MethodPut, base+\"URL\", body)",
+                Method::Put,
+                "method constant",
+            ),
+            (
+                "let r = client.request(reqwest::Method::PUT, \"URL\")",
+                Method::Put,
+                "method constant",
+            ),
+        ];
+        for (src, want, how) in cases {
+            let got = infer_at(src, "URL");
+            assert_eq!(got.as_ref().map(|x| x.0), Some(want), "{src}: {got:?}");
+            assert!(got.unwrap().1.contains(how), "{src}");
+        }
+    }
+
+    #[test]
+    fn variable_followed_to_its_call() {
+        let src = "url = \"URL\"\nheaders = {'Authorization': f'Bearer {k}'}\n\n\nresp = requests.put(url, headers=headers)\n";
+        let (m, how) = infer_at(src, "URL").unwrap();
+        assert_eq!(m, Method::Put);
+        assert!(how.contains("requests.put(url) at line 5"), "{how}");
+        let php = "$url = \"URL\";\n$ch = curl_init();\ncurl_setopt($ch, CURLOPT_URL, $url);\ncurl_setopt($ch, CURLOPT_CUSTOMREQUEST, 'DELETE');\n";
+        assert_eq!(infer_at(php, "URL").unwrap().0, Method::Delete);
+    }
+
+    #[test]
+    fn unknown_stays_unknown() {
+        assert_eq!(
+            infer_at("const BASE = 'URL';\nmodule.exports = { BASE };", "URL"),
+            None
+        );
+        assert_eq!(infer_at("doRequest(method, 'URL')", "URL"), None);
+    }
+}
