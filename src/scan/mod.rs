@@ -4,3 +4,7 @@ pub mod lang;
 pub mod lexer;
 pub mod method;
 pub mod url;
+pub mod lines;
+pub mod secrets;
+pub mod rust_syn;
+pub mod names;

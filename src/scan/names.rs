@@ -1,0 +1,270 @@
+//! Names that code gives to values, and the names by which it refers to them: the glue for resolving a
+//! base URL defined in one place (a constant, class field, env default, client option, config key) and
+//! used in another.
+use regex::Regex;
+use std::sync::OnceLock;
+
+/// Canonical form of a name for matching across languages and config: lower-case, without `_`/`-`, so
+/// `GHL_BASE_URL`, `ghlBaseUrl` and `ghl-base-url` meet.
+pub fn canonical(name: &str) -> String {
+    name.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
+}
+
+fn env_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(concat!(
+            r#"(?:process\.env|import\.meta\.env|Deno\.env\.get|os\.environ(?:\.get)?|os\.getenv|getenv|\benv|ENV(?:\.fetch)?|\$_ENV|\$_SERVER|System\.getenv|Environment\.GetEnvironmentVariable|std::env::var|env::var|Platform\.environment|dotenv\.env|config)"#,
+            r#"\s*(?:\.\s*([A-Za-z_][\w]*)|[\[(]\s*['"]([\w.:-]+)['"])"#
+        ))
+        .unwrap()
+    })
+}
+
+/// The name an expression refers to: `process.env.GHL_URL` → `GHL_URL`, `os.getenv("X")` → `X`,
+/// `this.baseUrl` → `baseUrl`, `$this->base_url` → `base_url`, `config('services.ghl.url')` → `url`,
+/// `self.BASE` → `BASE`. Shell defaults (`X:-default`) keep only `X`.
+pub fn referenced_name(expr: &str) -> Option<String> {
+    let e = expr.trim();
+    let e = e.split(":-").next().unwrap_or(e).split(" || ").next().unwrap_or(e).split(" ?? ").next().unwrap_or(e).trim();
+    if let Some(c) = env_re().captures(e) {
+        let n = c.get(1).or(c.get(2))?.as_str();
+        return Some(n.rsplit('.').next().unwrap_or(n).to_string());
+    }
+    let last = e
+        .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .filter(|s| !s.is_empty() && !s.chars().next().unwrap().is_ascii_digit())
+        .next_back()?;
+    if matches!(last, "this" | "self" | "env" | "process" | "config" | "settings") {
+        return None;
+    }
+    Some(last.to_string())
+}
+
+fn assign_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(concat!(
+            r#"(?:^|[\s;{(,\[])(?:export\s+)?(?:(?:public|private|protected|internal|static|readonly|final|const|let|var|val|my|our|def|String|string|str|static\s+readonly|late|global)\s+)*"#,
+            r#"((?:\$|@{1,2})?[A-Za-z_][\w]*(?:(?:\.|->|::)[A-Za-z_][\w]*)*)"#,
+            r#"\s*(?::\s*[\w<>\[\]?, &']+)?\s*(?:=|:=|\?\?=|\|\|=)\s*(?:f|\$|@|r)?\s*$"#
+        ))
+        .unwrap()
+    })
+}
+
+fn key_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| Regex::new(r#"['"]?([A-Za-z_][\w.-]*)['"]?\s*(?:=>|:)\s*(?:f|\$|@|r)?\s*$"#).unwrap())
+}
+
+fn define_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| Regex::new(r#"\bdefine\s*\(\s*['"](\w+)['"]\s*,\s*$"#).unwrap())
+}
+
+fn env_default_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(concat!(
+            r#"(?:process\.env\.(\w+)\s*(?:\|\||\?\?)|(?:os\.getenv|os\.environ\.get|getenv|env|ENV\.fetch|Environment\.GetEnvironmentVariable|System\.getenv|config)\s*\(\s*['"]([\w.]+)['"]\s*(?:\)\s*(?:\?\?|\|\||or|\?:)|,)|Deno\.env\.get\(\s*['"](\w+)['"]\s*\)\s*(?:\?\?|\|\|))\s*$"#
+        ))
+        .unwrap()
+    })
+}
+
+fn client_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(r#"((?:\$|@)?[A-Za-z_][\w]*(?:(?:\.|->)[A-Za-z_][\w]*)*)\s*(?::[^=\n]*)?(?:=|:=)\s*(?:await\s+)?(?:new\s+)?[\w$.:\\]+\s*\(\s*(?:\{|\[|array\s*\(|new\s+\w+\s*\{|\w+\s*\(\s*)?[^;]*$"#).unwrap()
+    })
+}
+
+const BASE_KEYS: &[&str] = &["baseurl", "baseuri", "baseaddress", "base", "url", "endpoint", "host", "apiurl", "apibase", "baseapi", "apiendpoint", "server", "prefixurl", "apihost"];
+
+/// The names a string literal is bound to, from the code just before it: the assigned variable, the object
+/// key, a `define()` name, an env var whose default it is, and the client created with it as base URL.
+pub fn names_before(before: &str) -> Vec<String> {
+    let stmt_start = before.rfind([';', '\n']).map_or(0, |i| i + 1);
+    let line = &before[stmt_start..];
+    let mut out = Vec::new();
+    if let Some(c) = define_re().captures(line) {
+        out.push(c[1].to_string());
+    }
+    if let Some(c) = env_default_re().captures(line) {
+        let n = c.get(1).or(c.get(2)).or(c.get(3)).unwrap().as_str();
+        out.push(n.rsplit('.').next().unwrap_or(n).to_string());
+        // `const X = process.env.Y || '…'` also binds X.
+        let head = &line[..c.get(0).unwrap().start()];
+        if let Some(a) = assign_re().captures(head) {
+            out.push(last_segment(&a[1]));
+        }
+        if let Some(k) = key_re().captures(head) {
+            out.push(last_segment(&k[1]));
+        }
+    } else if let Some(c) = assign_re().captures(line) {
+        out.push(last_segment(&c[1]));
+    } else if let Some(c) = key_re().captures(line) {
+        let key = last_segment(&c[1]);
+        let is_base_key = BASE_KEYS.contains(&canonical(&key).as_str());
+        out.push(key);
+        if is_base_key {
+            // The client this option configures: `const api = axios.create({ baseURL: … })`.
+            let window_start = crate::scan::lines::floor_char_boundary(before, before.len().saturating_sub(400));
+            if let Some(c) = client_re().captures(&before[window_start..]) {
+                out.push(last_segment(&c[1]));
+            }
+        }
+    }
+    out.retain(|n| !n.is_empty());
+    out.dedup();
+    out
+}
+
+fn last_segment(name: &str) -> String {
+    name.rsplit(['.', '>', ':']).next().unwrap_or(name).trim_start_matches(['$', '@']).to_string()
+}
+
+fn prefix_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(concat!(
+            r#"(?:"#,
+            r#"(?P<id>(?:\$|@{1,2})?[A-Za-z_][\w]*(?:\s*(?:\.|->|::|\?\.)\s*[A-Za-z_$][\w]*|\[\s*['"]?[\w.-]+['"]?\s*\]|\(\s*['"][\w.:-]+['"]\s*(?:,[^()]*)?\))*)\s*(?:\+|\.|\.\.|<>)\s*"#,
+            r#"|(?:urljoin|URI\.join|url_join|urlJoin|join|resolve)\s*\(\s*(?P<id2>[\w$.\->\[\]'"]+)\s*,\s*"#,
+            r#")$"#
+        ))
+        .unwrap()
+    })
+}
+
+/// The expression concatenated in front of a literal (`BASE_URL + "/x"`, `$this->base . '/x'`,
+/// `urljoin(BASE, "/x")`), if any.
+pub fn prefix_expr(before: &str) -> Option<String> {
+    let tail_start = crate::scan::lines::floor_char_boundary(before, before.len().saturating_sub(200));
+    let c = prefix_re().captures(&before[tail_start..])?;
+    let id = c.name("id").or(c.name("id2"))?.as_str();
+    // `"a" . "b"` in PHP, `x.y` in JS: a keyword or number is not a base.
+    if matches!(id, "return" | "await" | "echo" | "print" | "yield" | "in" | "of" | "else") {
+        return None;
+    }
+    Some(id.split_whitespace().collect())
+}
+
+fn receiver_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(r#"(?i)((?:\$|@)?[A-Za-z_][\w]*)\s*(?:\.|->|::|\?\.)\s*(?:get|post|put|patch|delete|del|request|fetch|send|call|head|_get|_post|_put|_delete|_request|http_get|http_post|make_request|api_request)\w*\s*(?:<[^<>]*>)?\s*\(\s*(?:['"][A-Za-z]+['"]\s*,\s*)?$"#).unwrap()
+    })
+}
+
+/// The object a request method is called on, for `api.get('/x')`, `$this->client->post('/x')`.
+pub fn receiver(before: &str) -> Option<String> {
+    let tail_start = crate::scan::lines::floor_char_boundary(before, before.len().saturating_sub(200));
+    let c = receiver_re().captures(&before[tail_start..])?;
+    Some(c[1].trim_start_matches(['$', '@']).to_string())
+}
+
+/// Receivers that define routes rather than send requests (`app.get('/contacts', handler)`).
+pub fn is_router(receiver: &str) -> bool {
+    matches!(
+        receiver.to_ascii_lowercase().as_str(),
+        "app" | "router" | "routes" | "route" | "server" | "fastify" | "express" | "bp" | "blueprint" | "mux" | "r" | "e"
+            | "g" | "api_router" | "apirouter" | "hono" | "v1" | "group"
+    )
+}
+
+fn route_decorator_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(r#"(?i)(?:@[\w.]*(?:route|get|post|put|patch|delete|mapping|api_view|path)\w*\s*\(\s*|\[\s*(?:Http\w+|Route)\s*\(\s*|Route::\w+\s*\(\s*|register_rest_route\s*\(\s*['"][^'"]*['"]\s*,\s*)$"#).unwrap()
+    })
+}
+
+/// The literal is a route path in a framework decorator or route registration, not a request.
+pub fn is_route_definition(before: &str) -> bool {
+    let tail_start = crate::scan::lines::floor_char_boundary(before, before.len().saturating_sub(120));
+    route_decorator_re().is_match(&before[tail_start..])
+}
+
+fn after_arg_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(r#"^\s*(?:\)\s*)?(?:\.format\s*\(|%\s*\(?|,)\s*((?:\$|@)?[A-Za-z_][\w]*(?:(?:\.|->|::)[A-Za-z_][\w]*|\[\s*['"]?[\w.-]+['"]?\s*\]|\(\s*['"][\w.:-]+['"]\s*\))*)"#).unwrap()
+    })
+}
+
+/// For `"%s/contacts" % BASE`, `"{}/x".format(BASE)`, `Sprintf("%s/x", base)`, `format!("{}/x", BASE)`:
+/// the expression filling the leading placeholder.
+pub fn first_format_arg(after: &str) -> Option<String> {
+    let head = &after[..crate::scan::lines::floor_char_boundary(after, after.len().min(200))];
+    Some(after_arg_re().captures(head)?[1].to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn referenced_names() {
+        let cases = [
+            ("process.env.GHL_BASE_URL", "GHL_BASE_URL"),
+            ("os.getenv(\"GHL_URL\", \"x\")", "GHL_URL"),
+            ("os.environ['GHL_URL']", "GHL_URL"),
+            ("env('GHL_URL')", "GHL_URL"),
+            ("this.baseUrl", "baseUrl"),
+            ("$this->base_url", "base_url"),
+            ("self.BASE", "BASE"),
+            ("config('services.ghl.url')", "url"),
+            ("GHL_BASE:-https://x", "GHL_BASE"),
+            ("BASE_URL", "BASE_URL"),
+            ("Deno.env.get(\"GHL_API\")", "GHL_API"),
+        ];
+        for (e, want) in cases {
+            assert_eq!(referenced_name(e).as_deref(), Some(want), "{e}");
+        }
+        assert_eq!(canonical("GHL_BASE_URL"), canonical("ghlBaseUrl"));
+    }
+
+    #[test]
+    fn names_bound_to_literals() {
+        let cases: &[(&str, &[&str])] = &[
+            ("const GHL_BASE = ", &["GHL_BASE"]),
+            ("export const API_URL: string = ", &["API_URL"]),
+            ("    BASE_URL = ", &["BASE_URL"]),
+            ("  private readonly baseUrl = ", &["baseUrl"]),
+            ("$this->base = ", &["base"]),
+            ("define('GHL_API_BASE', ", &["GHL_API_BASE"]),
+            ("const base = process.env.GHL_BASE_URL || ", &["GHL_BASE_URL", "base"]),
+            ("base = os.getenv(\"GHL_URL\", ", &["GHL_URL", "base"]),
+            ("'url' => env('GHL_URL', ", &["GHL_URL", "url"]),
+            ("const api = axios.create({\n  baseURL: ", &["baseURL", "api"]),
+            ("$client = new Client([\n    'base_uri' => ", &["base_uri", "client"]),
+            ("        self.client = httpx.Client(base_url=", &["base_url"]),
+            ("const GHL_BASE: &str = ", &["GHL_BASE"]),
+            ("BASE_URL := ", &["BASE_URL"]),
+            ("  ghl_base_url: ", &["ghl_base_url"]),
+        ];
+        for (before, want) in cases {
+            assert_eq!(names_before(before), want.iter().map(|s| s.to_string()).collect::<Vec<_>>(), "{before:?}");
+        }
+    }
+
+    #[test]
+    fn prefixes_and_receivers() {
+        assert_eq!(prefix_expr("const u = BASE_URL + ").as_deref(), Some("BASE_URL"));
+        assert_eq!(prefix_expr("$u = $this->baseUrl . ").as_deref(), Some("$this->baseUrl"));
+        assert_eq!(prefix_expr("url = urljoin(settings.GHL_BASE, ").as_deref(), Some("settings.GHL_BASE"));
+        assert_eq!(prefix_expr("u = os.environ['GHL_URL'] + ").as_deref(), Some("os.environ['GHL_URL']"));
+        assert_eq!(prefix_expr("return ").as_deref(), None);
+        assert_eq!(receiver("const r = await api.get(").as_deref(), Some("api"));
+        assert_eq!(receiver("$this->client->post(").as_deref(), Some("client"));
+        assert_eq!(receiver("this.http.request('GET', ").as_deref(), Some("http"));
+        assert!(is_router("app"));
+        assert!(is_route_definition("@app.route("));
+        assert!(is_route_definition("[HttpGet("));
+        assert_eq!(first_format_arg(" % BASE_URL").as_deref(), Some("BASE_URL"));
+        assert_eq!(first_format_arg(".format(self.base, cid)").as_deref(), Some("self.base"));
+        assert_eq!(first_format_arg(", baseURL, id)").as_deref(), Some("baseURL"));
+    }
+}

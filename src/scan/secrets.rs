@@ -1,0 +1,125 @@
+//! Finding keys and tokens in text, and redacting them from anything shown.
+use crate::credential::{self, Credential};
+use crate::redact::redact;
+use regex::Regex;
+use std::sync::OnceLock;
+
+/// A credential found at a byte range.
+#[derive(Debug, Clone)]
+pub struct SecretHit {
+    pub start: usize,
+    pub end: usize,
+    pub credential: Credential,
+    /// Recognised by how it is used (a bearer next to V1 usage), not by its own shape.
+    pub by_use: bool,
+}
+
+fn jwt_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| Regex::new(r"eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}").unwrap())
+}
+
+fn pit_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(r"\bpit-[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b").unwrap()
+    })
+}
+
+fn by_use_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(concat!(
+            r#"(?i)(?:\bbearer\s+|\b(?:ghl|highlevel|gohighlevel|hl|location|agency)?[_-]?(?:api[_-]?key|apikey|access[_-]?token|token|key)['"]?\s*(?:=>|:=|:|=)\s*['"]?(?:bearer\s+)?)"#,
+            r#"([A-Za-z0-9][A-Za-z0-9_-]{19,79})\b"#
+        ))
+        .unwrap()
+    })
+}
+
+/// Every credential in `text`. Bare opaque keys (UUIDs, ~50-char keys) count only when used as a bearer or
+/// assigned to a key-like name, and are classified as V1 keys only when `v1_usage` (the file talks to V1).
+pub fn find(text: &str, v1_usage: bool) -> Vec<SecretHit> {
+    let mut out: Vec<SecretHit> = Vec::new();
+    for m in jwt_re().find_iter(text) {
+        if let Some(c) = credential::classify(m.as_str()) {
+            out.push(SecretHit { start: m.start(), end: m.end(), credential: c, by_use: false });
+        } else if preceded_by_bearer(text, m.start())
+            && let Some(c) = credential::classify_by_use(m.as_str(), v1_usage)
+            && v1_usage
+        {
+            out.push(SecretHit { start: m.start(), end: m.end(), credential: c, by_use: true });
+        }
+    }
+    for m in pit_re().find_iter(text) {
+        if let Some(c) = credential::classify(m.as_str()) {
+            out.push(SecretHit { start: m.start(), end: m.end(), credential: c, by_use: false });
+        }
+    }
+    if v1_usage {
+        for c in by_use_re().captures_iter(text) {
+            let m = c.get(1).unwrap();
+            if out.iter().any(|h| h.start <= m.start() && m.start() < h.end) || m.as_str().starts_with("eyJ") {
+                continue;
+            }
+            if let Some(cred) = credential::classify_by_use(m.as_str(), true) {
+                out.push(SecretHit { start: m.start(), end: m.end(), credential: cred, by_use: true });
+            }
+        }
+    }
+    out.sort_by_key(|h| h.start);
+    out
+}
+
+fn preceded_by_bearer(text: &str, start: usize) -> bool {
+    let from = text[..start].len().saturating_sub(40);
+    let from = crate::scan::lines::floor_char_boundary(text, from);
+    text[from..start].to_ascii_lowercase().contains("bearer")
+}
+
+/// `line` with every credential-looking value replaced by its redacted form.
+pub fn redact_line(line: &str) -> String {
+    let mut out = jwt_re().replace_all(line, |c: &regex::Captures| redact(&c[0])).into_owned();
+    out = pit_re().replace_all(&out, |c: &regex::Captures| redact(&c[0])).into_owned();
+    out = by_use_re()
+        .replace_all(&out, |c: &regex::Captures| {
+            let whole = &c[0];
+            let v = &c[1];
+            if v.contains('…') || credential::is_placeholder(v) {
+                whole.to_string()
+            } else {
+                whole.replacen(v, &redact(v), 1)
+            }
+        })
+        .into_owned();
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::credential::{CredentialKind, synthetic_jwt};
+
+    #[test]
+    fn finds_and_classifies() {
+        let v1 = synthetic_jwt(r#"{"location_id":"LOCaaaaaaaaaaaaaaa01","version":1,"iat":1700000000000}"#);
+        let text = format!(
+            "const KEY = '{v1}';\nheaders: {{ Authorization: 'Bearer 8c0e6a4e-5d2b-4f1a-9e3c-7b6a5d4c3b2a' }}\npit = 'pit-3f2a9c1e-7b4d-4e8a-9c2f-5d1e8b7a6c40'\napi_key = 'your_api_key_here'"
+        );
+        let hits = find(&text, true);
+        let kinds: Vec<_> = hits.iter().map(|h| h.credential.kind).collect();
+        assert_eq!(kinds, vec![CredentialKind::V1LocationKey, CredentialKind::V1ShortKey, CredentialKind::V2Pit]);
+        assert!(find(&text, false).iter().all(|h| !h.by_use));
+    }
+
+    #[test]
+    fn redacts_lines() {
+        let v1 = synthetic_jwt(r#"{"location_id":"LOCaaaaaaaaaaaaaaa01","version":1,"iat":1700000000000}"#);
+        let line = format!("curl -H 'Authorization: Bearer {v1}' -H 'x: pit-3f2a9c1e-7b4d-4e8a-9c2f-5d1e8b7a6c40'");
+        let r = redact_line(&line);
+        assert!(!r.contains(&v1[10..]));
+        assert!(!r.contains("7b4d-4e8a"));
+        let r = redact_line("apiKey: '8c0e6a4e-5d2b-4f1a-9e3c-7b6a5d4c3b2a'");
+        assert!(!r.contains("5d2b-4f1a"), "{r}");
+    }
+}
