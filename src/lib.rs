@@ -7,6 +7,7 @@ pub mod credential;
 pub mod method;
 pub mod pathmatch;
 pub mod redact;
+pub mod report;
 pub mod rules;
 pub mod scan;
 pub mod spec;

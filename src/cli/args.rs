@@ -21,9 +21,76 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Inventory every V1 call, base URL and key under PATHs (exit 1 when V1 usage is found).
+    Scan(ScanArgs),
     /// Browse and validate the V1 → V2 rule table.
     #[command(subcommand)]
     Rules(RulesCommand),
+}
+
+/// Options shared by every command that walks a tree.
+#[derive(Debug, Clone, Args)]
+pub struct WalkArgs {
+    /// Files or directories to scan.
+    #[arg(default_value = ".")]
+    pub paths: Vec<PathBuf>,
+    /// Do not respect .gitignore / .ignore files.
+    #[arg(long)]
+    pub no_ignore: bool,
+    /// Also scan hidden files and directories (.env files and .github are always scanned).
+    #[arg(long)]
+    pub hidden: bool,
+    /// Follow symbolic links (loops are reported, not fatal).
+    #[arg(long)]
+    pub follow: bool,
+    /// Worker threads (0: one per core).
+    #[arg(long, default_value_t = 0)]
+    pub threads: usize,
+    /// Skip files larger than this (bytes, or with a K/M/G suffix).
+    #[arg(long, default_value = "4M", value_parser = parse_size)]
+    pub max_filesize: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    #[command(flatten)]
+    pub walk: WalkArgs,
+    #[arg(long, value_enum, default_value_t = crate::report::Format::Text)]
+    pub format: crate::report::Format,
+    /// Write the report to FILE instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Exit 0 even when V1 usage is found (report only).
+    #[arg(long)]
+    pub exit_zero: bool,
+    /// No progress bar.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+    /// Colour in text output.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+/// `4M`, `512K`, `1G`, `1000` → bytes.
+pub fn parse_size(s: &str) -> Result<u64, String> {
+    let s = s.trim();
+    let (num, mult) = match s.chars().last().map(|c| c.to_ascii_uppercase()) {
+        Some('K') => (&s[..s.len() - 1], 1u64 << 10),
+        Some('M') => (&s[..s.len() - 1], 1 << 20),
+        Some('G') => (&s[..s.len() - 1], 1 << 30),
+        _ => (s, 1),
+    };
+    num.trim()
+        .parse::<u64>()
+        .map(|n| n * mult)
+        .map_err(|_| format!("not a size: {s:?} (e.g. 4M, 512K, 100000)"))
 }
 
 #[derive(Debug, Subcommand)]

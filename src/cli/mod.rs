@@ -1,6 +1,7 @@
 //! Command dispatch: turns parsed arguments into library calls and exit codes.
 pub mod args;
 mod rules_cmd;
+mod scan_cmd;
 
 pub use args::Cli;
 use std::io::Write;
@@ -17,6 +18,7 @@ pub fn run(cli: Cli) -> i32 {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     let result = match &cli.command {
+        args::Command::Scan(a) => scan_cmd::run(&cli, a, &mut out),
         args::Command::Rules(cmd) => rules_cmd::run(&cli, cmd, &mut out),
     };
     let _ = out.flush();

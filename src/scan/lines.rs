@@ -27,13 +27,19 @@ impl<'a> LineIndex<'a> {
 
     /// Byte offset where 1-based `line` starts.
     pub fn line_start(&self, line: usize) -> usize {
-        self.starts.get(line.saturating_sub(1)).copied().unwrap_or(self.src.len())
+        self.starts
+            .get(line.saturating_sub(1))
+            .copied()
+            .unwrap_or(self.src.len())
     }
 
     /// The text of 1-based `line` without its line ending.
     pub fn text(&self, line: usize) -> &'a str {
         let start = self.line_start(line);
-        let end = self.starts.get(line).map_or(self.src.len(), |&e| e.saturating_sub(1));
+        let end = self
+            .starts
+            .get(line)
+            .map_or(self.src.len(), |&e| e.saturating_sub(1));
         self.src[start..end.max(start)].trim_end_matches('\r')
     }
 
@@ -41,7 +47,11 @@ impl<'a> LineIndex<'a> {
     pub fn offset(&self, line: usize, col: usize) -> usize {
         let start = self.line_start(line);
         let text = self.text(line);
-        start + text.char_indices().nth(col.saturating_sub(1)).map_or(text.len(), |(i, _)| i)
+        start
+            + text
+                .char_indices()
+                .nth(col.saturating_sub(1))
+                .map_or(text.len(), |(i, _)| i)
     }
 }
 

@@ -93,6 +93,11 @@ fn verb_of(call: &str) -> Option<(Option<Method>, &'static str)> {
     let neutral = matches!(
         l.as_str(),
         "fetch"
+            | "axios"
+            | "request"
+            | "needle"
+            | "superagent"
+            | "http_get"
             | "file_get_contents"
             | "urlopen"
             | "curl_init"
@@ -186,8 +191,7 @@ fn strip_literal_open(before: &str) -> &str {
     if t.len() == before.len() {
         return before;
     }
-    let p =
-        t.trim_end_matches(|c: char| matches!(c, 'f' | 'F' | 'r' | 'R' | 'b' | 'B' | '$' | '@'));
+    let p = t.trim_end_matches(['f', 'F', 'r', 'R', 'b', 'B', '$', '@']);
     let stripped = t.len() - p.len();
     if stripped > 0 && stripped <= 2 && p.ends_with(|c: char| !(c.is_alphanumeric() || c == '_')) {
         p
@@ -224,11 +228,9 @@ fn explicit(text: &str) -> Option<Inferred> {
         };
         (Method::parse(m?)?, how)
     };
-    let found = c.get(0).unwrap().as_str().trim();
-    let found: String = found.chars().take(60).collect();
     Some(Inferred {
         method,
-        source: format!("{how}: {found}"),
+        source: format!("{how} {method}"),
     })
 }
 
@@ -286,7 +288,12 @@ fn window_end(src: &str, from: usize, lines: usize, next_url: Option<usize>) -> 
             }
         }
     }
-    let end = next_url.map_or(end, |n| end.min(n.max(from)));
+    // Bounded in bytes too: a minified file is one huge line.
+    let end = next_url
+        .map_or(end, |n| end.min(n.max(from)))
+        .min(from + 4096)
+        .min(src.len());
+    let end = crate::scan::lines::floor_char_boundary(src, end);
     // Stop at a blank line: the request is over.
     src[from..end]
         .find("\n\n")
@@ -373,7 +380,11 @@ fn window_end_no_blank(src: &str, from: usize, lines: usize, next_url: Option<us
             None => return src.len().min(next_url.unwrap_or(usize::MAX).max(from)),
         }
     }
-    next_url.map_or(end, |n| end.min(n.max(from)))
+    let end = next_url
+        .map_or(end, |n| end.min(n.max(from)))
+        .min(from + 8192)
+        .min(src.len());
+    crate::scan::lines::floor_char_boundary(src, end)
 }
 
 #[cfg(test)]

@@ -7,7 +7,10 @@ use std::sync::OnceLock;
 /// Canonical form of a name for matching across languages and config: lower-case, without `_`/`-`, so
 /// `GHL_BASE_URL`, `ghlBaseUrl` and `ghl-base-url` meet.
 pub fn canonical(name: &str) -> String {
-    name.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
+    name.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
 }
 
 fn env_re() -> &'static Regex {
@@ -26,16 +29,28 @@ fn env_re() -> &'static Regex {
 /// `self.BASE` → `BASE`. Shell defaults (`X:-default`) keep only `X`.
 pub fn referenced_name(expr: &str) -> Option<String> {
     let e = expr.trim();
-    let e = e.split(":-").next().unwrap_or(e).split(" || ").next().unwrap_or(e).split(" ?? ").next().unwrap_or(e).trim();
+    let e = e
+        .split(":-")
+        .next()
+        .unwrap_or(e)
+        .split(" || ")
+        .next()
+        .unwrap_or(e)
+        .split(" ?? ")
+        .next()
+        .unwrap_or(e)
+        .trim();
     if let Some(c) = env_re().captures(e) {
         let n = c.get(1).or(c.get(2))?.as_str();
         return Some(n.rsplit('.').next().unwrap_or(n).to_string());
     }
     let last = e
         .split(|c: char| !(c.is_alphanumeric() || c == '_'))
-        .filter(|s| !s.is_empty() && !s.chars().next().unwrap().is_ascii_digit())
-        .next_back()?;
-    if matches!(last, "this" | "self" | "env" | "process" | "config" | "settings") {
+        .rfind(|s| !s.is_empty() && !s.chars().next().unwrap().is_ascii_digit())?;
+    if matches!(
+        last,
+        "this" | "self" | "env" | "process" | "config" | "settings"
+    ) {
         return None;
     }
     Some(last.to_string())
@@ -55,7 +70,9 @@ fn assign_re() -> &'static Regex {
 
 fn key_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| Regex::new(r#"['"]?([A-Za-z_][\w.-]*)['"]?\s*(?:=>|:)\s*(?:f|\$|@|r)?\s*$"#).unwrap())
+    RE.get_or_init(|| {
+        Regex::new(r#"['"]?([A-Za-z_][\w.-]*)['"]?\s*(?:=>|:)\s*(?:f|\$|@|r)?\s*$"#).unwrap()
+    })
 }
 
 fn define_re() -> &'static Regex {
@@ -66,9 +83,9 @@ fn define_re() -> &'static Regex {
 fn env_default_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
-        Regex::new(concat!(
-            r#"(?:process\.env\.(\w+)\s*(?:\|\||\?\?)|(?:os\.getenv|os\.environ\.get|getenv|env|ENV\.fetch|Environment\.GetEnvironmentVariable|System\.getenv|config)\s*\(\s*['"]([\w.]+)['"]\s*(?:\)\s*(?:\?\?|\|\||or|\?:)|,)|Deno\.env\.get\(\s*['"](\w+)['"]\s*\)\s*(?:\?\?|\|\|))\s*$"#
-        ))
+        Regex::new(
+            r#"(?:process\.env\.(\w+)\s*(?:\|\||\?\?)|(?:os\.getenv|os\.environ\.get|getenv|env|ENV\.fetch|Environment\.GetEnvironmentVariable|System\.getenv|config)\s*\(\s*['"]([\w.]+)['"]\s*(?:\)\s*(?:\?\?|\|\||or|\?:)|,)|Deno\.env\.get\(\s*['"](\w+)['"]\s*\)\s*(?:\?\?|\|\|))\s*$"#,
+        )
         .unwrap()
     })
 }
@@ -80,7 +97,22 @@ fn client_re() -> &'static Regex {
     })
 }
 
-const BASE_KEYS: &[&str] = &["baseurl", "baseuri", "baseaddress", "base", "url", "endpoint", "host", "apiurl", "apibase", "baseapi", "apiendpoint", "server", "prefixurl", "apihost"];
+const BASE_KEYS: &[&str] = &[
+    "baseurl",
+    "baseuri",
+    "baseaddress",
+    "base",
+    "url",
+    "endpoint",
+    "host",
+    "apiurl",
+    "apibase",
+    "baseapi",
+    "apiendpoint",
+    "server",
+    "prefixurl",
+    "apihost",
+];
 
 /// The names a string literal is bound to, from the code just before it: the assigned variable, the object
 /// key, a `define()` name, an env var whose default it is, and the client created with it as base URL.
@@ -110,7 +142,8 @@ pub fn names_before(before: &str) -> Vec<String> {
         out.push(key);
         if is_base_key {
             // The client this option configures: `const api = axios.create({ baseURL: … })`.
-            let window_start = crate::scan::lines::floor_char_boundary(before, before.len().saturating_sub(400));
+            let window_start =
+                crate::scan::lines::floor_char_boundary(before, before.len().saturating_sub(400));
             if let Some(c) = client_re().captures(&before[window_start..]) {
                 out.push(last_segment(&c[1]));
             }
@@ -122,7 +155,11 @@ pub fn names_before(before: &str) -> Vec<String> {
 }
 
 fn last_segment(name: &str) -> String {
-    name.rsplit(['.', '>', ':']).next().unwrap_or(name).trim_start_matches(['$', '@']).to_string()
+    name.rsplit(['.', '>', ':'])
+        .next()
+        .unwrap_or(name)
+        .trim_start_matches(['$', '@'])
+        .to_string()
 }
 
 fn prefix_re() -> &'static Regex {
@@ -141,11 +178,15 @@ fn prefix_re() -> &'static Regex {
 /// The expression concatenated in front of a literal (`BASE_URL + "/x"`, `$this->base . '/x'`,
 /// `urljoin(BASE, "/x")`), if any.
 pub fn prefix_expr(before: &str) -> Option<String> {
-    let tail_start = crate::scan::lines::floor_char_boundary(before, before.len().saturating_sub(200));
+    let tail_start =
+        crate::scan::lines::floor_char_boundary(before, before.len().saturating_sub(200));
     let c = prefix_re().captures(&before[tail_start..])?;
     let id = c.name("id").or(c.name("id2"))?.as_str();
     // `"a" . "b"` in PHP, `x.y` in JS: a keyword or number is not a base.
-    if matches!(id, "return" | "await" | "echo" | "print" | "yield" | "in" | "of" | "else") {
+    if matches!(
+        id,
+        "return" | "await" | "echo" | "print" | "yield" | "in" | "of" | "else"
+    ) {
         return None;
     }
     Some(id.split_whitespace().collect())
@@ -160,7 +201,8 @@ fn receiver_re() -> &'static Regex {
 
 /// The object a request method is called on, for `api.get('/x')`, `$this->client->post('/x')`.
 pub fn receiver(before: &str) -> Option<String> {
-    let tail_start = crate::scan::lines::floor_char_boundary(before, before.len().saturating_sub(200));
+    let tail_start =
+        crate::scan::lines::floor_char_boundary(before, before.len().saturating_sub(200));
     let c = receiver_re().captures(&before[tail_start..])?;
     Some(c[1].trim_start_matches(['$', '@']).to_string())
 }
@@ -169,8 +211,24 @@ pub fn receiver(before: &str) -> Option<String> {
 pub fn is_router(receiver: &str) -> bool {
     matches!(
         receiver.to_ascii_lowercase().as_str(),
-        "app" | "router" | "routes" | "route" | "server" | "fastify" | "express" | "bp" | "blueprint" | "mux" | "r" | "e"
-            | "g" | "api_router" | "apirouter" | "hono" | "v1" | "group"
+        "app"
+            | "router"
+            | "routes"
+            | "route"
+            | "server"
+            | "fastify"
+            | "express"
+            | "bp"
+            | "blueprint"
+            | "mux"
+            | "r"
+            | "e"
+            | "g"
+            | "api_router"
+            | "apirouter"
+            | "hono"
+            | "v1"
+            | "group"
     )
 }
 
@@ -183,7 +241,8 @@ fn route_decorator_re() -> &'static Regex {
 
 /// The literal is a route path in a framework decorator or route registration, not a request.
 pub fn is_route_definition(before: &str) -> bool {
-    let tail_start = crate::scan::lines::floor_char_boundary(before, before.len().saturating_sub(120));
+    let tail_start =
+        crate::scan::lines::floor_char_boundary(before, before.len().saturating_sub(120));
     route_decorator_re().is_match(&before[tail_start..])
 }
 
@@ -235,36 +294,73 @@ mod tests {
             ("  private readonly baseUrl = ", &["baseUrl"]),
             ("$this->base = ", &["base"]),
             ("define('GHL_API_BASE', ", &["GHL_API_BASE"]),
-            ("const base = process.env.GHL_BASE_URL || ", &["GHL_BASE_URL", "base"]),
+            (
+                "const base = process.env.GHL_BASE_URL || ",
+                &["GHL_BASE_URL", "base"],
+            ),
             ("base = os.getenv(\"GHL_URL\", ", &["GHL_URL", "base"]),
             ("'url' => env('GHL_URL', ", &["GHL_URL", "url"]),
-            ("const api = axios.create({\n  baseURL: ", &["baseURL", "api"]),
-            ("$client = new Client([\n    'base_uri' => ", &["base_uri", "client"]),
-            ("        self.client = httpx.Client(base_url=", &["base_url"]),
+            (
+                "const api = axios.create({\n  baseURL: ",
+                &["baseURL", "api"],
+            ),
+            (
+                "$client = new Client([\n    'base_uri' => ",
+                &["base_uri", "client"],
+            ),
+            (
+                "        self.client = httpx.Client(base_url=",
+                &["base_url"],
+            ),
             ("const GHL_BASE: &str = ", &["GHL_BASE"]),
             ("BASE_URL := ", &["BASE_URL"]),
             ("  ghl_base_url: ", &["ghl_base_url"]),
         ];
         for (before, want) in cases {
-            assert_eq!(names_before(before), want.iter().map(|s| s.to_string()).collect::<Vec<_>>(), "{before:?}");
+            assert_eq!(
+                names_before(before),
+                want.iter().map(|s| s.to_string()).collect::<Vec<_>>(),
+                "{before:?}"
+            );
         }
     }
 
     #[test]
     fn prefixes_and_receivers() {
-        assert_eq!(prefix_expr("const u = BASE_URL + ").as_deref(), Some("BASE_URL"));
-        assert_eq!(prefix_expr("$u = $this->baseUrl . ").as_deref(), Some("$this->baseUrl"));
-        assert_eq!(prefix_expr("url = urljoin(settings.GHL_BASE, ").as_deref(), Some("settings.GHL_BASE"));
-        assert_eq!(prefix_expr("u = os.environ['GHL_URL'] + ").as_deref(), Some("os.environ['GHL_URL']"));
+        assert_eq!(
+            prefix_expr("const u = BASE_URL + ").as_deref(),
+            Some("BASE_URL")
+        );
+        assert_eq!(
+            prefix_expr("$u = $this->baseUrl . ").as_deref(),
+            Some("$this->baseUrl")
+        );
+        assert_eq!(
+            prefix_expr("url = urljoin(settings.GHL_BASE, ").as_deref(),
+            Some("settings.GHL_BASE")
+        );
+        assert_eq!(
+            prefix_expr("u = os.environ['GHL_URL'] + ").as_deref(),
+            Some("os.environ['GHL_URL']")
+        );
         assert_eq!(prefix_expr("return ").as_deref(), None);
         assert_eq!(receiver("const r = await api.get(").as_deref(), Some("api"));
         assert_eq!(receiver("$this->client->post(").as_deref(), Some("client"));
-        assert_eq!(receiver("this.http.request('GET', ").as_deref(), Some("http"));
+        assert_eq!(
+            receiver("this.http.request('GET', ").as_deref(),
+            Some("http")
+        );
         assert!(is_router("app"));
         assert!(is_route_definition("@app.route("));
         assert!(is_route_definition("[HttpGet("));
         assert_eq!(first_format_arg(" % BASE_URL").as_deref(), Some("BASE_URL"));
-        assert_eq!(first_format_arg(".format(self.base, cid)").as_deref(), Some("self.base"));
-        assert_eq!(first_format_arg(", baseURL, id)").as_deref(), Some("baseURL"));
+        assert_eq!(
+            first_format_arg(".format(self.base, cid)").as_deref(),
+            Some("self.base")
+        );
+        assert_eq!(
+            first_format_arg(", baseURL, id)").as_deref(),
+            Some("baseURL")
+        );
     }
 }

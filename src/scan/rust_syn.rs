@@ -7,15 +7,34 @@ use syn::visit::Visit;
 
 /// Macros whose first string argument is a format string (`{}` / `{name}` are placeholders).
 const FORMAT_MACROS: &[&str] = &[
-    "format", "print", "println", "eprint", "eprintln", "write", "writeln", "format_args", "panic", "anyhow", "bail",
-    "ensure", "error", "warn", "info", "debug", "trace", "concat",
+    "format",
+    "print",
+    "println",
+    "eprint",
+    "eprintln",
+    "write",
+    "writeln",
+    "format_args",
+    "panic",
+    "anyhow",
+    "bail",
+    "ensure",
+    "error",
+    "warn",
+    "info",
+    "debug",
+    "trace",
+    "concat",
 ];
 
 /// String literals of a Rust file, or `None` when it does not parse (the caller falls back to the lexer).
 pub fn strings(src: &str) -> Option<Vec<StrLit>> {
     let file = syn::parse_file(src).ok()?;
     let li = LineIndex::new(src);
-    let mut v = Collector { li: &li, out: Vec::new() };
+    let mut v = Collector {
+        li: &li,
+        out: Vec::new(),
+    };
     v.visit_file(&file);
     v.out.sort_by_key(|s| s.start);
     v.out.dedup_by_key(|s| s.start);
@@ -33,7 +52,14 @@ impl Collector<'_> {
         let start = self.li.offset(s.line, s.column + 1);
         let end = self.li.offset(e.line, e.column + 1).max(start);
         let body = start + 1;
-        let parts = if format { split_format(&value, body) } else { vec![Part::Text { off: body, text: value }] };
+        let parts = if format {
+            split_format(&value, body)
+        } else {
+            vec![Part::Text {
+                off: body,
+                text: value,
+            }]
+        };
         self.out.push(StrLit { start, end, parts });
     }
 
@@ -60,8 +86,16 @@ impl<'ast> Visit<'ast> for Collector<'_> {
     }
 
     fn visit_macro(&mut self, m: &'ast syn::Macro) {
-        let name = m.path.segments.last().map(|s| s.ident.to_string()).unwrap_or_default();
-        self.tokens(m.tokens.clone(), FORMAT_MACROS.contains(&name.as_str()) && name != "concat");
+        let name = m
+            .path
+            .segments
+            .last()
+            .map(|s| s.ident.to_string())
+            .unwrap_or_default();
+        self.tokens(
+            m.tokens.clone(),
+            FORMAT_MACROS.contains(&name.as_str()) && name != "concat",
+        );
     }
 }
 
@@ -82,7 +116,10 @@ fn split_format(s: &str, off: usize) -> Vec<Part> {
             }
             '{' => {
                 if !text.is_empty() {
-                    parts.push(Part::Text { off, text: std::mem::take(&mut text) });
+                    parts.push(Part::Text {
+                        off,
+                        text: std::mem::take(&mut text),
+                    });
                 }
                 let mut expr = String::new();
                 for (_, c) in chars.by_ref() {
@@ -92,7 +129,10 @@ fn split_format(s: &str, off: usize) -> Vec<Part> {
                     expr.push(c);
                 }
                 let name = expr.split(':').next().unwrap_or("").trim().to_string();
-                parts.push(Part::Interp { off: off + i, expr: name });
+                parts.push(Part::Interp {
+                    off: off + i,
+                    expr: name,
+                });
             }
             _ => text.push(c),
         }

@@ -16,13 +16,18 @@ pub struct SecretHit {
 
 fn jwt_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| Regex::new(r"eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}").unwrap())
+    RE.get_or_init(|| {
+        Regex::new(r"eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}").unwrap()
+    })
 }
 
 fn pit_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
-        Regex::new(r"\bpit-[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b").unwrap()
+        Regex::new(
+            r"\bpit-[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b",
+        )
+        .unwrap()
     })
 }
 
@@ -43,27 +48,51 @@ pub fn find(text: &str, v1_usage: bool) -> Vec<SecretHit> {
     let mut out: Vec<SecretHit> = Vec::new();
     for m in jwt_re().find_iter(text) {
         if let Some(c) = credential::classify(m.as_str()) {
-            out.push(SecretHit { start: m.start(), end: m.end(), credential: c, by_use: false });
+            out.push(SecretHit {
+                start: m.start(),
+                end: m.end(),
+                credential: c,
+                by_use: false,
+            });
         } else if preceded_by_bearer(text, m.start())
             && let Some(c) = credential::classify_by_use(m.as_str(), v1_usage)
             && v1_usage
         {
-            out.push(SecretHit { start: m.start(), end: m.end(), credential: c, by_use: true });
+            out.push(SecretHit {
+                start: m.start(),
+                end: m.end(),
+                credential: c,
+                by_use: true,
+            });
         }
     }
     for m in pit_re().find_iter(text) {
         if let Some(c) = credential::classify(m.as_str()) {
-            out.push(SecretHit { start: m.start(), end: m.end(), credential: c, by_use: false });
+            out.push(SecretHit {
+                start: m.start(),
+                end: m.end(),
+                credential: c,
+                by_use: false,
+            });
         }
     }
     if v1_usage {
         for c in by_use_re().captures_iter(text) {
             let m = c.get(1).unwrap();
-            if out.iter().any(|h| h.start <= m.start() && m.start() < h.end) || m.as_str().starts_with("eyJ") {
+            if out
+                .iter()
+                .any(|h| h.start <= m.start() && m.start() < h.end)
+                || m.as_str().starts_with("eyJ")
+            {
                 continue;
             }
             if let Some(cred) = credential::classify_by_use(m.as_str(), true) {
-                out.push(SecretHit { start: m.start(), end: m.end(), credential: cred, by_use: true });
+                out.push(SecretHit {
+                    start: m.start(),
+                    end: m.end(),
+                    credential: cred,
+                    by_use: true,
+                });
             }
         }
     }
@@ -79,8 +108,12 @@ fn preceded_by_bearer(text: &str, start: usize) -> bool {
 
 /// `line` with every credential-looking value replaced by its redacted form.
 pub fn redact_line(line: &str) -> String {
-    let mut out = jwt_re().replace_all(line, |c: &regex::Captures| redact(&c[0])).into_owned();
-    out = pit_re().replace_all(&out, |c: &regex::Captures| redact(&c[0])).into_owned();
+    let mut out = jwt_re()
+        .replace_all(line, |c: &regex::Captures| redact(&c[0]))
+        .into_owned();
+    out = pit_re()
+        .replace_all(&out, |c: &regex::Captures| redact(&c[0]))
+        .into_owned();
     out = by_use_re()
         .replace_all(&out, |c: &regex::Captures| {
             let whole = &c[0];
@@ -102,20 +135,33 @@ mod tests {
 
     #[test]
     fn finds_and_classifies() {
-        let v1 = synthetic_jwt(r#"{"location_id":"LOCaaaaaaaaaaaaaaa01","version":1,"iat":1700000000000}"#);
+        let v1 = synthetic_jwt(
+            r#"{"location_id":"LOCaaaaaaaaaaaaaaa01","version":1,"iat":1700000000000}"#,
+        );
         let text = format!(
             "const KEY = '{v1}';\nheaders: {{ Authorization: 'Bearer 8c0e6a4e-5d2b-4f1a-9e3c-7b6a5d4c3b2a' }}\npit = 'pit-3f2a9c1e-7b4d-4e8a-9c2f-5d1e8b7a6c40'\napi_key = 'your_api_key_here'"
         );
         let hits = find(&text, true);
         let kinds: Vec<_> = hits.iter().map(|h| h.credential.kind).collect();
-        assert_eq!(kinds, vec![CredentialKind::V1LocationKey, CredentialKind::V1ShortKey, CredentialKind::V2Pit]);
+        assert_eq!(
+            kinds,
+            vec![
+                CredentialKind::V1LocationKey,
+                CredentialKind::V1ShortKey,
+                CredentialKind::V2Pit
+            ]
+        );
         assert!(find(&text, false).iter().all(|h| !h.by_use));
     }
 
     #[test]
     fn redacts_lines() {
-        let v1 = synthetic_jwt(r#"{"location_id":"LOCaaaaaaaaaaaaaaa01","version":1,"iat":1700000000000}"#);
-        let line = format!("curl -H 'Authorization: Bearer {v1}' -H 'x: pit-3f2a9c1e-7b4d-4e8a-9c2f-5d1e8b7a6c40'");
+        let v1 = synthetic_jwt(
+            r#"{"location_id":"LOCaaaaaaaaaaaaaaa01","version":1,"iat":1700000000000}"#,
+        );
+        let line = format!(
+            "curl -H 'Authorization: Bearer {v1}' -H 'x: pit-3f2a9c1e-7b4d-4e8a-9c2f-5d1e8b7a6c40'"
+        );
         let r = redact_line(&line);
         assert!(!r.contains(&v1[10..]));
         assert!(!r.contains("7b4d-4e8a"));

@@ -1,0 +1,74 @@
+//! `ghl-migrate scan`.
+use super::args::{Cli, ColorChoice, ScanArgs, WalkArgs};
+use super::{EXIT_FOUND, EXIT_OK};
+use crate::report;
+use crate::scan::{self, WalkOptions};
+use anyhow::{Context, Result, bail};
+use std::io::{IsTerminal, Write};
+
+pub fn walk_options(w: &WalkArgs) -> WalkOptions {
+    WalkOptions {
+        no_ignore: w.no_ignore,
+        hidden: w.hidden,
+        follow: w.follow,
+        threads: w.threads,
+        max_filesize: w.max_filesize,
+    }
+}
+
+/// Runs the scan with a progress spinner on a terminal.
+pub fn run_scan(
+    cli: &Cli,
+    w: &WalkArgs,
+    quiet: bool,
+) -> Result<(scan::ScanReport, crate::rules::RuleSet)> {
+    for p in &w.paths {
+        if !p.exists() {
+            bail!("{}: no such file or directory", p.display());
+        }
+    }
+    let rules = super::rules_cmd::load(cli)?;
+    let show = !quiet && std::io::stderr().is_terminal();
+    let bar = show.then(|| {
+        let b = indicatif::ProgressBar::new_spinner();
+        b.set_style(indicatif::ProgressStyle::with_template("{spinner} {msg}").expect("template"));
+        b.enable_steady_tick(std::time::Duration::from_millis(120));
+        b
+    });
+    let tick = |n: usize| {
+        if let Some(b) = &bar {
+            b.set_message(format!("{n} files"));
+        }
+    };
+    let report = scan::scan(&w.paths, &walk_options(w), &rules, Some(&tick));
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    Ok((report, rules))
+}
+
+pub fn run(cli: &Cli, a: &ScanArgs, out: &mut dyn Write) -> Result<i32> {
+    let (report, rules) = run_scan(cli, &a.walk, a.quiet)?;
+    let color = match a.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            a.output.is_none()
+                && std::io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none()
+        }
+    };
+    match &a.output {
+        Some(path) => {
+            let mut buf = Vec::new();
+            report::write(&report, &rules, a.format, false, &mut buf)?;
+            std::fs::write(path, buf).with_context(|| format!("writing {}", path.display()))?;
+        }
+        None => report::write(&report, &rules, a.format, color, out)?,
+    }
+    Ok(if report.summary.v1_usage > 0 && !a.exit_zero {
+        EXIT_FOUND
+    } else {
+        EXIT_OK
+    })
+}

@@ -1,0 +1,108 @@
+//! Terminal output: findings grouped by file, ripgrep-style, and a summary.
+use crate::scan::ScanReport;
+use crate::scan::finding::{Context, Kind};
+use std::io::{self, Write};
+
+struct Paint(bool);
+
+impl Paint {
+    fn p(&self, code: &str, s: &str) -> String {
+        if self.0 {
+            format!("\x1b[{code}m{s}\x1b[0m")
+        } else {
+            s.to_string()
+        }
+    }
+}
+
+pub fn write(r: &ScanReport, color: bool, out: &mut dyn Write) -> io::Result<()> {
+    let paint = Paint(color);
+    let mut current: Option<&str> = None;
+    for f in &r.findings {
+        if current != Some(f.path.as_str()) {
+            if current.is_some() {
+                writeln!(out)?;
+            }
+            writeln!(out, "{}", paint.p("35;1", &f.path))?;
+            current = Some(&f.path);
+        }
+        let kind = match f.kind {
+            Kind::Call => paint.p("31;1", "call"),
+            Kind::BaseUrl => paint.p("33", "base"),
+            Kind::Credential => paint.p("31;1;7", "KEY "),
+            Kind::ExportNode => paint.p("31;1", "node"),
+            Kind::Mention => paint.p("2", "note"),
+        };
+        let ctx = match f.context {
+            Context::Code | Context::Export | Context::Config => String::new(),
+            Context::Comment => paint.p("2", " (in a comment)"),
+            Context::Docs => paint.p("2", " (in docs)"),
+        };
+        let loc = match &f.json_pointer {
+            Some(p) => format!("{}:{} {}", f.line, f.column, p),
+            None => format!("{}:{}", f.line, f.column),
+        };
+        writeln!(
+            out,
+            "  {}  {:<4} {}{}",
+            paint.p("32", &loc),
+            kind,
+            super::describe(f),
+            ctx
+        )?;
+        let mut extra = Vec::new();
+        if let Some(m) = &f.method_source {
+            extra.push(format!("method: {m}"));
+        }
+        if let Some(b) = &f.base_source {
+            extra.push(format!("base: {b}"));
+        }
+        if let Some(n) = &f.note
+            && f.kind != Kind::Mention
+        {
+            extra.push(n.clone());
+        }
+        if !extra.is_empty() {
+            writeln!(out, "        {}", paint.p("2", &extra.join(" · ")))?;
+        }
+    }
+    if !r.findings.is_empty() {
+        writeln!(out)?;
+    }
+    for s in &r.skipped {
+        writeln!(out, "{} {}: {}", paint.p("33", "skipped"), s.path, s.reason)?;
+    }
+    let s = &r.summary;
+    let calls = s.by_kind.get("call").copied().unwrap_or(0);
+    let bases = s.by_kind.get("base_url").copied().unwrap_or(0);
+    let creds = s.by_kind.get("credential").copied().unwrap_or(0);
+    let nodes = s.by_kind.get("export_node").copied().unwrap_or(0);
+    let mentions = s.by_kind.get("mention").copied().unwrap_or(0);
+    let files: std::collections::BTreeSet<&str> =
+        r.findings.iter().map(|f| f.path.as_str()).collect();
+    writeln!(
+        out,
+        "{} {calls} V1 calls ({} unknown endpoints), {nodes} export nodes, {bases} base URLs, {creds} credentials, {mentions} notes in {} files; {} files read of {} seen, {} skipped, {} warnings, {} ms",
+        paint.p("1", "summary:"),
+        s.unknown_endpoints,
+        files.len(),
+        s.files_read,
+        s.files_seen,
+        s.skipped,
+        r.warnings.len(),
+        s.elapsed_ms
+    )?;
+    if !s.credentials.is_empty() {
+        let kinds: Vec<String> = s
+            .credentials
+            .iter()
+            .map(|(k, n)| format!("{k} {n}"))
+            .collect();
+        writeln!(
+            out,
+            "credentials: {} — rotate every key found in a repository, even after migrating",
+            kinds.join(", ")
+        )?;
+    }
+    Ok(())
+}

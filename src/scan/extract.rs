@@ -1,0 +1,879 @@
+//! Per-file extraction: from one file's text to findings, the names it gives to HighLevel base URLs, and
+//! the calls whose base is defined in another file (resolved once the whole tree is read).
+use super::finding::{Confidence, Context, Finding, Kind, V2Ref};
+use super::lang::{Lang, Role};
+use super::lexer::{self, Lexed, Part, StrLit};
+use super::lines::LineIndex;
+use super::url::{self, HostKind};
+use super::{method, names, secrets};
+use crate::pathmatch::{Lookup, NormalizedPath, Seg, normalize};
+use crate::rules::RuleSet;
+
+/// What a name is bound to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BaseValue {
+    /// A V1 base URL; `has_v1` when it already ends in `/v1`.
+    V1 { host: String, has_v1: bool },
+    /// A V2 base URL: paths under it are not V1.
+    V2,
+    /// Anything else.
+    Other,
+}
+
+/// A name bound to a value somewhere in the tree.
+#[derive(Debug, Clone)]
+pub struct Def {
+    /// Canonical name ([`names::canonical`]).
+    pub key: String,
+    pub name: String,
+    pub value: BaseValue,
+    pub path: String,
+    pub line: usize,
+}
+
+/// A call whose base URL is a name not defined in its own file.
+#[derive(Debug, Clone)]
+pub struct Pending {
+    pub finding: Finding,
+    /// Canonical name of the base expression (`${BASE}/x`) or the client receiver (`api.get('/x')`).
+    pub key: String,
+    pub name: String,
+    pub via_receiver: bool,
+    /// The written path after the base.
+    pub rest: String,
+}
+
+#[derive(Debug, Default)]
+pub struct FileScan {
+    pub findings: Vec<Finding>,
+    pub defs: Vec<Def>,
+    pub pending: Vec<Pending>,
+}
+
+/// Extracts everything from one file. `rel` is the path shown in reports.
+pub fn extract(rel: &str, src: &str, lang: Lang, rules: &RuleSet) -> FileScan {
+    let li = LineIndex::new(src);
+    let mut cx = Cx {
+        rel,
+        src,
+        lang,
+        rules,
+        li,
+        out: FileScan::default(),
+        v1_base_in_file: false,
+    };
+    match lang.role() {
+        Role::Docs => cx.docs(),
+        Role::Config if matches!(lang, Lang::Env | Lang::Ini | Lang::Toml | Lang::Yaml) => {
+            cx.config_lines()
+        }
+        _ => {
+            let lexed = cx.lex();
+            cx.code(&lexed);
+        }
+    }
+    cx.secrets();
+    cx.out
+}
+
+struct Cx<'a> {
+    rel: &'a str,
+    src: &'a str,
+    lang: Lang,
+    rules: &'a RuleSet,
+    li: LineIndex<'a>,
+    out: FileScan,
+    v1_base_in_file: bool,
+}
+
+/// One string literal seen as a request candidate.
+struct Lit<'l> {
+    lit: &'l StrLit,
+    template: String,
+}
+
+impl<'a> Cx<'a> {
+    fn lex(&self) -> Lexed {
+        let mut lexed = lexer::lex(self.src, self.lang);
+        if self.lang == Lang::Rust
+            && let Some(strings) = super::rust_syn::strings(self.src)
+        {
+            lexed.strings = strings;
+        }
+        lexed
+    }
+
+    fn base_context(&self) -> Context {
+        match self.lang.role() {
+            Role::Code => Context::Code,
+            Role::Config | Role::Data => Context::Config,
+            Role::Docs => Context::Docs,
+        }
+    }
+
+    fn finding(&self, kind: Kind, off: usize, context: Context) -> Finding {
+        let line = self.li.line(off);
+        let mut f = Finding::new(kind, self.rel, line, self.li.column(off), context);
+        f.snippet = snippet(self.li.text(line));
+        f.lang = Some(self.lang.name());
+        f
+    }
+
+    fn code(&mut self, lexed: &Lexed) {
+        let lits: Vec<Lit> = lexed
+            .strings
+            .iter()
+            .map(|l| Lit {
+                lit: l,
+                template: l.template(),
+            })
+            .collect();
+        // Names first: a base defined below its use in the same file still resolves.
+        for l in &lits {
+            self.define(l);
+        }
+        let candidates: Vec<usize> = lits
+            .iter()
+            .filter(|l| {
+                l.template.contains('/')
+                    && (l.template.contains("highlevel")
+                        || l.template.contains("leadconnector")
+                        || l.template.contains("/v1")
+                        || l.template.starts_with('/'))
+            })
+            .map(|l| l.lit.start)
+            .collect();
+        for l in &lits {
+            let next = candidates.iter().copied().find(|&s| s > l.lit.end);
+            self.literal(l, next, &lexed.strings);
+        }
+        self.comments(lexed);
+    }
+
+    /// Commented-out code is read as code (its literals, concatenations and methods), reported with
+    /// context `comment`; URLs in prose comments are found as text.
+    fn comments(&mut self, lexed: &Lexed) {
+        if lexed.comments.is_empty() {
+            return;
+        }
+        let masked = mask_outside_comments(self.src, lexed);
+        let inner = lexer::lex(&masked, self.lang);
+        let lits: Vec<Lit> = inner
+            .strings
+            .iter()
+            .map(|l| Lit {
+                lit: l,
+                template: l.template(),
+            })
+            .collect();
+        let before = self.out.findings.len();
+        for l in &lits {
+            self.literal(l, None, &inner.strings);
+        }
+        for f in &mut self.out.findings[before..] {
+            f.context = Context::Comment;
+        }
+        let covered: Vec<(usize, usize)> = inner.strings.iter().map(|s| (s.start, s.end)).collect();
+        for c in &lexed.comments {
+            self.text_region_except(c.start, c.end, Context::Comment, &covered);
+        }
+    }
+
+    /// Records the names a literal is bound to, with what it means.
+    fn define(&mut self, l: &Lit) {
+        let before = self.before(l.lit.start, 400);
+        let names = names::names_before(before);
+        if names.is_empty() {
+            return;
+        }
+        let value = base_value(&l.template);
+        if matches!(value, BaseValue::V1 { .. }) {
+            self.v1_base_in_file = true;
+        }
+        let line = self.li.line(l.lit.start);
+        for n in names {
+            self.out.defs.push(Def {
+                key: names::canonical(&n),
+                name: n,
+                value: value.clone(),
+                path: self.rel.to_string(),
+                line,
+            });
+        }
+    }
+
+    fn before(&self, off: usize, max: usize) -> &'a str {
+        let start = super::lines::floor_char_boundary(self.src, off.saturating_sub(max));
+        &self.src[start..off]
+    }
+
+    fn literal(&mut self, l: &Lit, next_url: Option<usize>, all: &[StrLit]) {
+        let t = &l.template;
+        let hits = url::find_urls(t);
+        if !hits.is_empty() {
+            for h in hits {
+                self.url_in_literal(l, &h, next_url, all);
+            }
+            return;
+        }
+        if !(t.contains('/') || t.starts_with('{')) {
+            return;
+        }
+        // `${BASE}/contacts`, `{self.base}/x`, `$base/x`: the base is the leading interpolation.
+        if let Some(Part::Interp { expr, .. }) = l.lit.parts.first() {
+            let rest = t.strip_prefix("{}").unwrap_or(t);
+            if let Some(h) = url::find_urls(expr).into_iter().next() {
+                // `${process.env.X || 'https://rest.gohighlevel.com/v1'}/contacts`
+                let path = format!("{}{}", h.rest, rest);
+                if h.kind == HostKind::V1 {
+                    self.call(
+                        l,
+                        &h.host,
+                        &path,
+                        "default value in the expression".into(),
+                        Confidence::High,
+                        next_url,
+                    );
+                }
+                return;
+            }
+            let expr = if expr.is_empty() {
+                names::first_format_arg(&self.src[l.lit.end..]).unwrap_or_default()
+            } else {
+                expr.clone()
+            };
+            self.via_name(l, &expr, rest, false, next_url);
+            return;
+        }
+        // `%s/contacts` or `{}/contacts` filled by the first format argument.
+        if t.starts_with("%s/") || t.starts_with("{}/") {
+            if let Some(expr) = names::first_format_arg(&self.src[l.lit.end..]) {
+                self.via_name(l, &expr, &t[2..], false, next_url);
+            }
+            return;
+        }
+        let before = self.before(l.lit.start, 300);
+        let rest = format!("{}{}", t, continuation(self.src, l.lit.end, all));
+        if let Some(expr) = names::prefix_expr(before) {
+            self.via_name(l, &expr, &rest, false, next_url);
+            return;
+        }
+        // A bare relative path: a request only when a client or base in scope is V1.
+        let trimmed = t.trim_start();
+        if !(trimmed.starts_with('/') || trimmed.starts_with("v1/"))
+            || names::is_route_definition(before)
+        {
+            return;
+        }
+        if let Some(r) = names::receiver(before) {
+            if names::is_router(&r) {
+                return;
+            }
+            self.via_name(l, &r, &rest, true, next_url);
+        } else if self.v1_base_in_file && is_call_argument(before) {
+            let base = self.out.defs.iter().find_map(|d| match &d.value {
+                BaseValue::V1 { host, has_v1 } => Some((host.clone(), *has_v1, d.line)),
+                _ => None,
+            });
+            if let Some((host, has_v1, line)) = base {
+                let path = join_base(has_v1, &rest);
+                let how =
+                    format!("relative path in a file whose V1 base URL is defined at line {line}");
+                self.call(l, &host, &path, how, Confidence::Medium, next_url);
+            }
+        }
+    }
+
+    /// Resolves `name` (a base expression or a client receiver) in this file, or leaves it pending.
+    fn via_name(
+        &mut self,
+        l: &Lit,
+        expr: &str,
+        rest: &str,
+        via_receiver: bool,
+        next_url: Option<usize>,
+    ) {
+        let Some(name) = names::referenced_name(expr) else {
+            return;
+        };
+        if !looks_like_api_path(self.rules, rest) {
+            return;
+        }
+        let key = names::canonical(&name);
+        let line = self.li.line(l.lit.start);
+        let local = self
+            .out
+            .defs
+            .iter()
+            .filter(|d| d.key == key)
+            .min_by_key(|d| {
+                if d.line <= line {
+                    line - d.line
+                } else {
+                    usize::MAX / 2 + d.line
+                }
+            });
+        match local.map(|d| (d.value.clone(), d.line, d.name.clone())) {
+            Some((BaseValue::V1 { host, has_v1 }, dline, dname)) => {
+                let path = join_base(has_v1, rest);
+                let what = if via_receiver { "client" } else { "base" };
+                self.call(
+                    l,
+                    &host,
+                    &path,
+                    format!("{what} {dname} defined at line {dline}"),
+                    Confidence::High,
+                    next_url,
+                );
+            }
+            Some(_) => {}
+            None => {
+                let mut f = self.finding(Kind::Call, l.lit.start, self.base_context());
+                self.infer_method(&mut f, l, next_url);
+                f.confidence = Confidence::Medium;
+                self.out.pending.push(Pending {
+                    finding: f,
+                    key,
+                    name,
+                    via_receiver,
+                    rest: rest.to_string(),
+                });
+            }
+        }
+    }
+
+    fn infer_method(&self, f: &mut Finding, l: &Lit, next_url: Option<usize>) {
+        if let Some(i) = method::infer(self.src, l.lit.start, l.lit.end, next_url) {
+            f.method = Some(i.method);
+            f.method_source = Some(i.source);
+        }
+    }
+
+    /// A V1 request at literal `l` to `host` + `path`.
+    fn call(
+        &mut self,
+        l: &Lit,
+        host: &str,
+        path: &str,
+        base_source: String,
+        confidence: Confidence,
+        next_url: Option<usize>,
+    ) {
+        let mut f = self.finding(Kind::Call, l.lit.text_off(), self.base_context());
+        self.infer_method(&mut f, l, next_url);
+        f.host = Some(host.to_string());
+        f.base_source = Some(base_source);
+        f.confidence = confidence;
+        let p = normalize(path);
+        self.finish_v1_call(&mut f, &p);
+        self.out.findings.push(f);
+    }
+
+    fn finish_v1_call(&self, f: &mut Finding, p: &NormalizedPath) {
+        match p.first_literal() {
+            Some("v1") => apply_rule(self.rules, f, p),
+            Some("v2") => {
+                f.v1_path = Some(p.to_string());
+                f.note =
+                    Some("V1 host with a made-up /v2 path: this has never worked (404)".into());
+            }
+            _ => {
+                f.v1_path = Some(p.to_string());
+                f.note = Some("V1 host without the /v1 prefix".into());
+            }
+        }
+    }
+
+    fn url_in_literal(
+        &mut self,
+        l: &Lit,
+        h: &url::UrlHit,
+        next_url: Option<usize>,
+        all: &[StrLit],
+    ) {
+        let off = l.lit.text_off() + offset_in_template(l.lit, h.start);
+        let ctx = self.base_context();
+        match h.kind {
+            HostKind::V1 => {
+                let mut rest = h.rest.clone();
+                // The URL runs to the end of the literal: what is concatenated after it is more path.
+                if h.end == l.template.len() {
+                    let cont = continuation(self.src, l.lit.end, all);
+                    if url::is_bare_base(&rest) {
+                        if !cont.is_empty() && cont != "{}" {
+                            rest = join_base(url::base_has_v1(&rest), &cont);
+                        }
+                    } else if !rest.contains(['?', '#']) {
+                        rest.push_str(&cont);
+                    }
+                }
+                if url::is_bare_base(&rest) {
+                    let mut f = self.finding(Kind::BaseUrl, off, ctx);
+                    f.host = Some(h.host.clone());
+                    f.v1_path = Some(if url::base_has_v1(&rest) {
+                        "/v1".into()
+                    } else {
+                        "/".into()
+                    });
+                    let names = names::names_before(self.before(l.lit.start, 400));
+                    f.note = Some(match names.first() {
+                        Some(n) => format!("V1 base URL bound to {n}"),
+                        None => "V1 base URL".into(),
+                    });
+                    self.out.findings.push(f);
+                } else {
+                    let mut f = self.finding(Kind::Call, off, ctx);
+                    self.infer_method(&mut f, l, next_url);
+                    f.host = Some(h.host.clone());
+                    let p = normalize(&rest);
+                    self.finish_v1_call(&mut f, &p);
+                    self.out.findings.push(f);
+                }
+            }
+            _ => self.mention(off, ctx, h),
+        }
+    }
+
+    fn mention(&mut self, off: usize, ctx: Context, h: &url::UrlHit) {
+        let note = match h.kind {
+            HostKind::V2 if url::base_has_v1(&h.rest) && !url::is_bare_base(&h.rest) => {
+                "V2 host with a V1-style /v1 path: a broken V2 call (V2 paths have no /v1 prefix)"
+            }
+            HostKind::Docs => "HighLevel API documentation link",
+            HostKind::Suspicious => "api.gohighlevel.com is neither the V1 nor the V2 API host",
+            _ => return,
+        };
+        let mut f = self.finding(Kind::Mention, off, ctx);
+        f.host = Some(h.host.clone());
+        f.note = Some(note.into());
+        f.confidence = Confidence::Low;
+        self.out.findings.push(f);
+    }
+
+    /// URLs in comments and docs: reported with that context, method from the text when it says so.
+    fn text_region(&mut self, start: usize, end: usize, ctx: Context) {
+        self.text_region_except(start, end, ctx, &[]);
+    }
+
+    fn text_region_except(
+        &mut self,
+        start: usize,
+        end: usize,
+        ctx: Context,
+        covered: &[(usize, usize)],
+    ) {
+        let text = &self.src[start..end];
+        for h in url::find_urls(text) {
+            let off = start + h.start;
+            if covered.iter().any(|&(s, e)| s <= off && off < e) {
+                continue;
+            }
+            match h.kind {
+                HostKind::V1 => {
+                    let kind = if url::is_bare_base(&h.rest) {
+                        Kind::BaseUrl
+                    } else {
+                        Kind::Call
+                    };
+                    let mut f = self.finding(kind, off, ctx);
+                    f.host = Some(h.host.clone());
+                    if kind == Kind::Call {
+                        if let Some(i) = method::infer(self.src, off, start + h.end, None) {
+                            f.method = Some(i.method);
+                            f.method_source = Some(i.source);
+                        }
+                        self.finish_v1_call(&mut f, &normalize(&h.rest));
+                    } else {
+                        f.v1_path = Some(if url::base_has_v1(&h.rest) {
+                            "/v1".into()
+                        } else {
+                            "/".into()
+                        });
+                        f.note = Some("V1 base URL".into());
+                    }
+                    self.out.findings.push(f);
+                }
+                _ => self.mention(off, ctx, &h),
+            }
+        }
+    }
+
+    fn docs(&mut self) {
+        self.text_region(0, self.src.len(), Context::Docs);
+    }
+
+    /// `.env`, YAML, TOML, INI: every value on every line (quoted or not); names bind to keys.
+    fn config_lines(&mut self) {
+        let mut prev_key: Option<String> = None;
+        let mut off = 0;
+        for raw in self.src.split_inclusive('\n') {
+            let line = raw.trim_end_matches(['\n', '\r']);
+            let t = line.trim_start();
+            let line_off = off;
+            off += raw.len();
+            if t.starts_with('#') || t.starts_with(';') || t.starts_with("//") {
+                self.text_region(line_off, line_off + line.len(), Context::Comment);
+                continue;
+            }
+            let key = config_key(t);
+            for h in url::find_urls(line) {
+                let at = line_off + h.start;
+                if h.kind != HostKind::V1 {
+                    if h.kind == HostKind::V2 {
+                        for n in key.iter().chain(prev_key.iter()) {
+                            self.out.defs.push(Def {
+                                key: names::canonical(n),
+                                name: n.clone(),
+                                value: BaseValue::V2,
+                                path: self.rel.into(),
+                                line: self.li.line(at),
+                            });
+                        }
+                    }
+                    self.mention(at, Context::Config, &h);
+                    continue;
+                }
+                let bound = key.clone().or_else(|| prev_key.clone());
+                if url::is_bare_base(&h.rest) {
+                    self.v1_base_in_file = true;
+                    let mut f = self.finding(Kind::BaseUrl, at, Context::Config);
+                    f.host = Some(h.host.clone());
+                    f.v1_path = Some(if url::base_has_v1(&h.rest) {
+                        "/v1".into()
+                    } else {
+                        "/".into()
+                    });
+                    f.note = Some(match &bound {
+                        Some(k) => format!("V1 base URL bound to {k}"),
+                        None => "V1 base URL".into(),
+                    });
+                    self.out.findings.push(f);
+                    if let Some(k) = bound {
+                        let value = BaseValue::V1 {
+                            host: h.host.clone(),
+                            has_v1: url::base_has_v1(&h.rest),
+                        };
+                        self.out.defs.push(Def {
+                            key: names::canonical(&k),
+                            name: k,
+                            value,
+                            path: self.rel.into(),
+                            line: self.li.line(at),
+                        });
+                    }
+                } else {
+                    let mut f = self.finding(Kind::Call, at, Context::Config);
+                    f.host = Some(h.host.clone());
+                    self.finish_v1_call(&mut f, &normalize(&h.rest));
+                    self.out.findings.push(f);
+                }
+            }
+            // `- key: GHL_BASE_URL` followed by `  value: …` (render.yaml, k8s env lists).
+            prev_key = t
+                .strip_prefix("- key:")
+                .or_else(|| t.strip_prefix("- name:"))
+                .or_else(|| t.strip_prefix("key:"))
+                .or_else(|| t.strip_prefix("name:"))
+                .map(|k| k.trim().trim_matches(['"', '\'']).to_string());
+        }
+    }
+
+    fn secrets(&mut self) {
+        let v1 = self
+            .out
+            .findings
+            .iter()
+            .any(|f| f.host.is_some() && matches!(f.kind, Kind::Call | Kind::BaseUrl))
+            || self
+                .out
+                .pending
+                .iter()
+                .any(|p| p.finding.kind == Kind::Call)
+            || self.v1_base_in_file;
+        let comments: Vec<(usize, usize)> =
+            if self.lang.role() == Role::Code || self.lang == Lang::Json {
+                self.lex()
+                    .comments
+                    .iter()
+                    .map(|c| (c.start, c.end))
+                    .collect()
+            } else {
+                Vec::new()
+            };
+        for hit in secrets::find(self.src, v1) {
+            let in_comment = comments
+                .iter()
+                .any(|&(s, e)| s <= hit.start && hit.start < e)
+                || (matches!(self.lang.role(), Role::Config) && {
+                    let ls = self.li.line_start(self.li.line(hit.start));
+                    self.src[ls..hit.start].trim_start().starts_with('#')
+                });
+            let ctx = if in_comment {
+                Context::Comment
+            } else {
+                self.base_context()
+            };
+            let mut f = self.finding(Kind::Credential, hit.start, ctx);
+            f.confidence = if hit.by_use {
+                Confidence::Medium
+            } else {
+                Confidence::High
+            };
+            if hit.by_use {
+                f.note = Some("recognised by use: sent as a bearer/key next to V1 usage".into());
+            }
+            f.credential = Some(hit.credential);
+            self.out.findings.push(f);
+        }
+    }
+}
+
+/// The source with everything but comment bodies blanked (newlines kept) and comment markers removed, so
+/// that commented-out code can be lexed as code at its real offsets.
+fn mask_outside_comments(src: &str, lexed: &Lexed) -> String {
+    let mut out: Vec<u8> = src
+        .bytes()
+        .map(|b| if b == b'\n' { b'\n' } else { b' ' })
+        .collect();
+    for c in &lexed.comments {
+        out[c.start..c.end].copy_from_slice(&src.as_bytes()[c.start..c.end]);
+        // Drop the markers: `//`, `#`, `/*`, `*/`, `<!--`, leading `*` on block lines.
+        let mut at_line_start = true;
+        let mut i = c.start;
+        while i < c.end {
+            let b = out[i];
+            if at_line_start && (b == b' ' || b == b'\t') {
+                i += 1;
+                continue;
+            }
+            if at_line_start {
+                while i < c.end && matches!(out[i], b'/' | b'*' | b'#' | b'!' | b'<' | b'-') {
+                    out[i] = b' ';
+                    i += 1;
+                }
+                at_line_start = false;
+                continue;
+            }
+            if b == b'\n' {
+                at_line_start = true;
+            } else if b == b'*' && i + 1 < c.end && out[i + 1] == b'/' {
+                out[i] = b' ';
+                out[i + 1] = b' ';
+            }
+            i += 1;
+        }
+    }
+    // Only ASCII bytes were replaced by spaces, and whole comment ranges copied back: still UTF-8 except
+    // where a multi-byte character straddled a blanked range, which lossy conversion repairs.
+    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
+/// Byte offset in the literal's source of position `idx` of its template.
+fn offset_in_template(lit: &StrLit, idx: usize) -> usize {
+    let mut t = 0;
+    for p in &lit.parts {
+        let (len, off) = match p {
+            Part::Text { off, text } => (text.len(), *off),
+            Part::Interp { off, .. } => (2, *off),
+        };
+        if idx < t + len {
+            return off + (idx - t) - lit.text_off();
+        }
+        t += len;
+    }
+    0
+}
+
+/// What a bound literal means as a base.
+fn base_value(template: &str) -> BaseValue {
+    match url::find_urls(template).into_iter().next() {
+        Some(h) if h.kind == HostKind::V1 && url::is_bare_base(&h.rest) && h.start <= 8 => {
+            BaseValue::V1 {
+                host: h.host,
+                has_v1: url::base_has_v1(&h.rest),
+            }
+        }
+        Some(h) if h.kind == HostKind::V2 && h.start <= 8 => BaseValue::V2,
+        _ => BaseValue::Other,
+    }
+}
+
+/// `base` + `rest`, inserting `/v1` when the base lacks it and the path does not start with it.
+fn join_base(base_has_v1: bool, rest: &str) -> String {
+    let r = rest.trim_start();
+    let r = if r.starts_with('/') || r.starts_with('{') {
+        r.to_string()
+    } else {
+        format!("/{r}")
+    };
+    let starts_v1 = r.to_ascii_lowercase().starts_with("/v1/") || r.eq_ignore_ascii_case("/v1");
+    if base_has_v1 || starts_v1 {
+        if base_has_v1 && !starts_v1 {
+            format!("/v1{r}")
+        } else {
+            r
+        }
+    } else {
+        format!("/v1{r}")
+    }
+}
+
+/// A relative path is worth resolving only if it (or it under `/v1`) names a V1 endpoint.
+fn looks_like_api_path(rules: &RuleSet, rest: &str) -> bool {
+    let p = normalize(rest);
+    if p.segments.is_empty() {
+        return false;
+    }
+    let p = if p.first_literal() == Some("v1") {
+        p
+    } else {
+        p.with_v1_prefix()
+    };
+    p.segments.get(1).is_some_and(|s| matches!(s, Seg::Lit(_)))
+        && rules.matcher().lookup(None, &p) != Lookup::NoPath
+}
+
+/// The literal is an argument of a call or the value of a `url`/`path` option.
+fn is_call_argument(before: &str) -> bool {
+    let t = before.trim_end();
+    t.ends_with('(') || t.ends_with(',') || {
+        let l = t.to_ascii_lowercase();
+        l.ends_with("url:")
+            || l.ends_with("path:")
+            || l.ends_with("url =>")
+            || l.ends_with("'url' =>")
+            || l.ends_with("\"url\":")
+            || l.ends_with("url=")
+    }
+}
+
+/// The text concatenated after a literal: `"/contacts/" + id + "/notes"` → `{}/notes` (holes for
+/// expressions, text for literals). Stops at anything else.
+fn continuation(src: &str, end: usize, all: &[StrLit]) -> String {
+    let mut out = String::new();
+    let mut i = end;
+    for _ in 0..8 {
+        let rest = &src[i..];
+        let ws = rest.len() - rest.trim_start().len();
+        let r = rest.trim_start();
+        let op = ["..", "+", ".", "<>"].iter().find(|op| {
+            r.starts_with(**op)
+                && !r.starts_with("...")
+                && !(**op == "." && r[1..].starts_with(|c: char| c.is_alphabetic()))
+        });
+        let Some(op) = op else { break };
+        let after_op = i + ws + op.len();
+        let r2 = &src[after_op..];
+        let ws2 = r2.len() - r2.trim_start().len();
+        let at = after_op + ws2;
+        if let Ok(k) = all.binary_search_by_key(&at, |s| s.start) {
+            let next = &all[k];
+            out.push_str(&next.template());
+            i = next.end;
+            continue;
+        }
+        // An expression: identifier chain or call, up to the next operator or delimiter.
+        let expr_len = src[at..]
+            .char_indices()
+            .find(|&(_, c)| matches!(c, '+' | ';' | ',' | ')' | '\n' | '}' | ']'))
+            .map_or(src.len() - at, |(k, _)| k);
+        let expr = src[at..at + expr_len].trim_end();
+        if expr.is_empty() || expr.contains(['"', '\'', '`']) || expr.len() > 80 {
+            break;
+        }
+        // PHP `$id . '/notes'` : the expression ends before ` . `.
+        let expr_end = expr.find(" . ").map_or(expr.len(), |k| k);
+        out.push_str("{}");
+        i = at + expr_end;
+    }
+    out
+}
+
+/// The line as shown in reports: trimmed, secrets redacted, at most 200 characters.
+pub fn snippet(line: &str) -> String {
+    let t = line.trim();
+    let t: String = if t.chars().count() > 200 {
+        t.chars().take(200).chain("…".chars()).collect()
+    } else {
+        t.to_string()
+    };
+    secrets::redact_line(&t)
+}
+
+/// The key on a config line: `KEY=value`, `key: value`, `key = "value"`, `export KEY=…`.
+fn config_key(line: &str) -> Option<String> {
+    let t = line
+        .trim_start()
+        .trim_start_matches("export ")
+        .trim_start_matches("- ");
+    let end = t.find(['=', ':'])?;
+    let k = t[..end].trim().trim_matches(['"', '\'']);
+    (!k.is_empty()
+        && k.chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.')))
+    .then(|| k.rsplit('.').next().unwrap_or(k).to_string())
+}
+
+/// Fills rule, v1_path and v2 of a call from its V1 path (or notes why no rule matched).
+pub fn apply_rule(rules: &RuleSet, f: &mut Finding, path: &NormalizedPath) {
+    let (idx, note) = match rules.matcher().lookup(f.method, path) {
+        Lookup::Rule(i) => (Some(i), None),
+        Lookup::Ambiguous(v) => {
+            let ids: Vec<&str> = v.iter().map(|&i| rules.at(i).id.as_str()).collect();
+            (
+                None,
+                Some(format!(
+                    "method unknown; the path matches {}",
+                    ids.join(", ")
+                )),
+            )
+        }
+        Lookup::MethodMismatch(v) => {
+            let ms: Vec<String> = v
+                .iter()
+                .map(|&i| rules.at(i).v1.method.to_string())
+                .collect();
+            (
+                None,
+                Some(format!("V1 documents this path only for {}", ms.join(", "))),
+            )
+        }
+        Lookup::NoPath => (
+            None,
+            Some("unknown V1 endpoint (not in the rule table)".into()),
+        ),
+    };
+    match idx {
+        Some(i) => {
+            let r = rules.at(i);
+            f.rule = Some(r.id.clone());
+            f.v1_path = Some(r.v1.path.clone());
+            f.v2 = r.v2.as_ref().map(|t| V2Ref {
+                method: t.method,
+                path: t.path.clone(),
+                scopes: t.scopes.clone(),
+                version: t.version.clone(),
+            });
+        }
+        None => {
+            f.v1_path = Some(path.to_string());
+            f.note = note;
+        }
+    }
+}
+
+/// Finishes a pending call once the tree-wide resolver found its base definition.
+pub fn finish_pending(rules: &RuleSet, p: &Pending, def: &Def) -> Option<Finding> {
+    let BaseValue::V1 { host, has_v1 } = &def.value else {
+        return None;
+    };
+    let mut f = p.finding.clone();
+    f.host = Some(host.clone());
+    let what = if p.via_receiver { "client" } else { "base" };
+    f.base_source = Some(format!(
+        "{what} {} defined in {}:{}",
+        def.name, def.path, def.line
+    ));
+    apply_rule(rules, &mut f, &normalize(&join_base(*has_v1, &p.rest)));
+    Some(f)
+}
