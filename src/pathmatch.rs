@@ -340,11 +340,53 @@ impl PathMatcher {
         }
     }
 
+    /// Terminal nodes reachable when a dynamic segment may also stand for a literal one
+    /// (`/v1/calendars/${type}` could be `teams` or `services`).
+    fn wildcard_matches(&self, n: usize, rest: &[Seg], out: &mut Vec<usize>) {
+        let node = &self.nodes[n];
+        let Some((first, tail)) = rest.split_first() else {
+            if !node.ends.is_empty() {
+                out.push(n);
+            }
+            return;
+        };
+        match first {
+            Seg::Lit(l) => {
+                if let Some(&c) = node.lit.get(l) {
+                    self.wildcard_matches(c, tail, out);
+                }
+            }
+            Seg::Param => {
+                for &c in node.lit.values() {
+                    self.wildcard_matches(c, tail, out);
+                }
+            }
+        }
+        if let Some(c) = node.param {
+            self.wildcard_matches(c, tail, out);
+        }
+    }
+
     /// Finds the rule for `method` (None when the code does not say) and `path`.
     pub fn lookup(&self, method: Option<Method>, path: &NormalizedPath) -> Lookup {
         let found = self.matches(path);
         let Some(&best) = found.first() else {
-            return Lookup::NoPath;
+            // A dynamic segment where V1 has only literal ones: say which rules it could be.
+            let mut wild = Vec::new();
+            self.wildcard_matches(0, &path.segments, &mut wild);
+            let mut ids: Vec<usize> = wild
+                .iter()
+                .flat_map(|&n| self.nodes[n].ends.iter())
+                .filter(|(m, _)| method.is_none_or(|want| *m == want || *m == Method::Any))
+                .map(|&(_, i)| i)
+                .collect();
+            ids.sort_unstable();
+            ids.dedup();
+            return if ids.is_empty() {
+                Lookup::NoPath
+            } else {
+                Lookup::Ambiguous(ids)
+            };
         };
         match method {
             Some(m) => {
@@ -575,6 +617,18 @@ mod tests {
             other => panic!("{other:?}"),
         }
         assert_eq!(m.lookup(None, &normalize("/v1/nope")), Lookup::NoPath);
+        // A dynamic segment standing where V1 has literal ones.
+        match m.lookup(Some(Method::Get), &normalize("/v1/calendars/${type}")) {
+            Lookup::Ambiguous(v) => {
+                let ids: Vec<&str> = v.iter().map(|&i| rs.at(i).id.as_str()).collect();
+                assert!(
+                    ids.contains(&"calendars.teams.list")
+                        && ids.contains(&"calendars.services.list"),
+                    "{ids:?}"
+                );
+            }
+            other => panic!("{other:?}"),
+        }
         assert!(matches!(
             m.lookup(Some(Method::Patch), &normalize("/v1/contacts/x")),
             Lookup::MethodMismatch(_)

@@ -29,6 +29,8 @@ pub struct Def {
     pub value: BaseValue,
     pub path: String,
     pub line: usize,
+    /// Defined in source code (not in .env/YAML config).
+    pub in_code: bool,
 }
 
 /// A call whose base URL is a name not defined in its own file.
@@ -198,6 +200,7 @@ impl<'a> Cx<'a> {
                 value: value.clone(),
                 path: self.rel.to_string(),
                 line,
+                in_code: true,
             });
         }
     }
@@ -253,24 +256,41 @@ impl<'a> Cx<'a> {
             return;
         }
         let before = self.before(l.lit.start, 300);
-        let rest = format!("{}{}", t, continuation(self.src, l.lit.end, all));
+        let rest = format!(
+            "{}{}",
+            t.trim_start().trim_start_matches('='),
+            continuation(self.src, l.lit.end, all)
+        );
         if let Some(expr) = names::prefix_expr(before) {
             self.via_name(l, &expr, &rest, false, next_url);
             return;
         }
-        // A bare relative path: a request only when a client or base in scope is V1.
-        let trimmed = t.trim_start();
-        if !(trimmed.starts_with('/') || trimmed.starts_with("v1/"))
+        // A bare relative path: a request only when a client, helper or base in scope is V1.
+        // n8n expressions start with `=`.
+        let trimmed = t.trim_start().trim_start_matches('=');
+        // Data files (JSON) hold many unrelated APIs side by side: no relative-path guessing there.
+        if self.lang.role() != Role::Code
+            || !(trimmed.starts_with('/') || trimmed.starts_with("v1/"))
             || names::is_route_definition(before)
         {
             return;
         }
-        if let Some(r) = names::receiver(before) {
-            if names::is_router(&r) {
-                return;
-            }
-            self.via_name(l, &r, &rest, true, next_url);
-        } else if self.v1_base_in_file && is_call_argument(before) {
+        if !looks_like_api_path(self.rules, &rest) {
+            return;
+        }
+        let target = names::receiver(before).or_else(|| names::called_function(before));
+        if target.as_deref().is_some_and(names::is_router) {
+            return;
+        }
+        let known_locally = target.as_deref().is_some_and(|r| {
+            let key = names::canonical(names::referenced_name(r).as_deref().unwrap_or(r));
+            self.out.defs.iter().any(|d| d.key == key)
+        });
+        if let Some(r) = &target
+            && (known_locally || !(self.v1_base_in_file && is_call_argument(before)))
+        {
+            self.via_name(l, r, &rest, true, next_url);
+        } else if self.v1_base_in_file && (is_call_argument(before) || is_url_key(before)) {
             let base = self.out.defs.iter().find_map(|d| match &d.value {
                 BaseValue::V1 { host, has_v1 } => Some((host.clone(), *has_v1, d.line)),
                 _ => None,
@@ -281,6 +301,25 @@ impl<'a> Cx<'a> {
                     format!("relative path in a file whose V1 base URL is defined at line {line}");
                 self.call(l, &host, &path, how, Confidence::Medium, next_url);
             }
+        } else if (is_url_key(before) || is_call_argument(before))
+            && !self
+                .out
+                .defs
+                .iter()
+                .any(|d| names::is_base_key(&d.key) && !matches!(d.value, BaseValue::V1 { .. }))
+        {
+            // A request option such as `{ method: 'POST', url: '/contacts' }` whose client is configured
+            // elsewhere in the package: resolved against a V1 base defined in an enclosing directory.
+            let mut f = self.finding(Kind::Call, l.lit.start, self.base_context());
+            self.infer_method(&mut f, l, next_url);
+            f.confidence = Confidence::Low;
+            self.out.pending.push(Pending {
+                finding: f,
+                key: ANY_BASE.into(),
+                name: String::new(),
+                via_receiver: true,
+                rest,
+            });
         }
     }
 
@@ -296,7 +335,10 @@ impl<'a> Cx<'a> {
         let Some(name) = names::referenced_name(expr) else {
             return;
         };
-        if !looks_like_api_path(self.rules, rest) {
+        // Behind a named base any path counts (an unknown endpoint is still V1); a client receiver
+        // needs a path that V1 knows, or every `x.get('/y')` in the file would be a candidate.
+        let path_like = rest.trim_start().starts_with('/') || rest.trim_start().starts_with('?');
+        if !path_like || (via_receiver && !looks_like_api_path(self.rules, rest)) {
             return;
         }
         let key = names::canonical(&name);
@@ -407,6 +449,13 @@ impl<'a> Cx<'a> {
                         rest.push_str(&cont);
                     }
                 }
+                // `${BASE}${path}` inside `function ghlRequest(method, path)`: a request helper.
+                let full = format!("{}{}", h.rest, &l.template[h.end..]);
+                let dynamic = full.trim_end_matches("{}");
+                if full != dynamic && url::is_bare_base(dynamic) {
+                    self.request_helper(l, off, ctx, h, dynamic);
+                    return;
+                }
                 if url::is_bare_base(&rest) {
                     let mut f = self.finding(Kind::BaseUrl, off, ctx);
                     f.host = Some(h.host.clone());
@@ -430,8 +479,82 @@ impl<'a> Cx<'a> {
                     self.out.findings.push(f);
                 }
             }
+            HostKind::V2 => {
+                // A V2 request helper shadows same-named V1 helpers elsewhere.
+                let full = format!("{}{}", h.rest, &l.template[h.end..]);
+                let dynamic = full.trim_end_matches("{}");
+                if full != dynamic && url::is_bare_base(dynamic) {
+                    if let Some(name) = self.helper_name(l) {
+                        let line = self.li.line(off);
+                        self.out.defs.push(Def {
+                            key: names::canonical(&name),
+                            name,
+                            value: BaseValue::V2,
+                            path: self.rel.to_string(),
+                            line,
+                            in_code: true,
+                        });
+                    }
+                }
+                self.mention(off, ctx, h)
+            }
             _ => self.mention(off, ctx, h),
         }
+    }
+
+    /// A V1 base URL followed only by a parameter of the enclosing function: the function is a request
+    /// helper, and calls to it (`helper('GET', '/contacts')`) are V1 calls.
+    fn request_helper(
+        &mut self,
+        l: &Lit,
+        off: usize,
+        ctx: Context,
+        h: &url::UrlHit,
+        base_rest: &str,
+    ) {
+        let helper = self.helper_name(l);
+        let mut f = self.finding(Kind::BaseUrl, off, ctx);
+        f.host = Some(h.host.clone());
+        f.v1_path = Some(if url::base_has_v1(base_rest) {
+            "/v1".into()
+        } else {
+            "/".into()
+        });
+        f.note = Some(match &helper {
+            Some(name) => format!("V1 base URL of the request helper {name}()"),
+            None => "V1 base URL with a dynamic path".into(),
+        });
+        self.out.findings.push(f);
+        self.v1_base_in_file = true;
+        if let Some(name) = helper {
+            let value = BaseValue::V1 {
+                host: h.host.clone(),
+                has_v1: url::base_has_v1(base_rest),
+            };
+            let line = self.li.line(off);
+            self.out.defs.push(Def {
+                key: names::canonical(&name),
+                name,
+                value,
+                path: self.rel.to_string(),
+                line,
+                in_code: true,
+            });
+        }
+    }
+
+    /// The function whose parameter fills the literal's trailing interpolation (`${path}`).
+    fn helper_name(&self, l: &Lit) -> Option<String> {
+        let param = l.lit.parts.iter().rev().find_map(|p| match p {
+            Part::Interp { expr, .. } => {
+                Some(expr.trim().trim_start_matches(['$', '@']).to_string())
+            }
+            Part::Text { .. } => None,
+        })?;
+        if !param.chars().all(|c| c.is_alphanumeric() || c == '_') {
+            return None;
+        }
+        names::enclosing_function(self.before(l.lit.start, 6000), &param)
     }
 
     fn mention(&mut self, off: usize, ctx: Context, h: &url::UrlHit) {
@@ -527,6 +650,7 @@ impl<'a> Cx<'a> {
                                 value: BaseValue::V2,
                                 path: self.rel.into(),
                                 line: self.li.line(at),
+                                in_code: false,
                             });
                         }
                     }
@@ -559,6 +683,7 @@ impl<'a> Cx<'a> {
                             value,
                             path: self.rel.into(),
                             line: self.li.line(at),
+                            in_code: false,
                         });
                     }
                 } else {
@@ -733,18 +858,25 @@ fn looks_like_api_path(rules: &RuleSet, rest: &str) -> bool {
         && rules.matcher().lookup(None, &p) != Lookup::NoPath
 }
 
-/// The literal is an argument of a call or the value of a `url`/`path` option.
+/// Pending key meaning "any V1 base defined in an enclosing directory".
+pub const ANY_BASE: &str = "*";
+
+/// The literal is an argument of a call.
 fn is_call_argument(before: &str) -> bool {
     let t = before.trim_end();
-    t.ends_with('(') || t.ends_with(',') || {
-        let l = t.to_ascii_lowercase();
-        l.ends_with("url:")
-            || l.ends_with("path:")
-            || l.ends_with("url =>")
-            || l.ends_with("'url' =>")
-            || l.ends_with("\"url\":")
-            || l.ends_with("url=")
-    }
+    t.ends_with('(') || t.ends_with(',')
+}
+
+/// The literal is the value of a `url` / `path` / `endpoint` / `uri` option.
+fn is_url_key(before: &str) -> bool {
+    let t = before
+        .trim_end()
+        .trim_end_matches(['=', '>', ':', ' '])
+        .trim_end_matches(['"', '\'']);
+    let l = t.to_ascii_lowercase();
+    ["url", "path", "endpoint", "uri", "resource"]
+        .iter()
+        .any(|k| l.ends_with(k) && !l[..l.len() - k.len()].ends_with(|c: char| c.is_alphanumeric()))
 }
 
 /// The text concatenated after a literal: `"/contacts/" + id + "/notes"` → `{}/notes` (holes for

@@ -46,6 +46,7 @@ fn explicit_re() -> &'static Regex {
             r#"|(?P<newreq>(?:NewRequest(?:WithContext)?\s*\(\s*(?:ctx\s*,\s*)?|\.request\s*\(\s*|Request\s*\(\s*|HttpRequestMessage\s*\(\s*)['"](?P<m6>get|post|put|patch|delete)['"])"#,
             r#"|(?P<httpie>\bhttps?\s+(?P<m7>GET|POST|PUT|PATCH|DELETE)\s)"#,
             r#"|(?P<wget>--method[\s=]+['"]?(?P<m8>get|post|put|patch|delete)\b)"#,
+            r#"|(?P<arg>(?-i:['"](?P<m9>GET|POST|PUT|PATCH|DELETE)['"])\s*,\s*$)"#,
             r#")"#
         ))
         .unwrap()
@@ -149,7 +150,7 @@ pub fn infer(src: &str, start: usize, end: usize, next_url: Option<usize>) -> Op
     }
     // Explicit method in the statement before the URL (e.g. `axios({ method: 'put', url: … })`) or after.
     let stmt_before = &before[before.len() - before_stmt.len()..];
-    if let Some(i) = explicit(stmt_before).or_else(|| explicit(after)) {
+    if let Some(i) = explicit_in(stmt_before, true).or_else(|| explicit_in(after, false)) {
         return Some(i);
     }
     // curl with data and no -X is a POST; plain curl is a GET.
@@ -200,9 +201,13 @@ fn strip_literal_open(before: &str) -> &str {
     }
 }
 
-fn explicit(text: &str) -> Option<Inferred> {
-    let c = explicit_re().captures(text)?;
-    let m = ["m1", "m2", "m3", "m4", "m5", "m6", "m7", "m8"]
+/// An explicit method in `text`; `before_url` allows the `'GET', <url>` argument form, which only makes sense
+/// right before the URL (after it, it would belong to the next request).
+fn explicit_in(text: &str, before_url: bool) -> Option<Inferred> {
+    let c = explicit_re()
+        .captures_iter(text)
+        .find(|c| before_url || c.name("arg").is_none())?;
+    let m = ["m1", "m2", "m3", "m4", "m5", "m6", "m7", "m8", "m9"]
         .iter()
         .find_map(|g| c.name(g))
         .map(|m| m.as_str());
@@ -223,6 +228,8 @@ fn explicit(text: &str) -> Option<Inferred> {
             "request constructor"
         } else if c.name("wget").is_some() {
             "wget --method"
+        } else if c.name("arg").is_some() {
+            "method argument"
         } else {
             "httpie"
         };
@@ -303,22 +310,32 @@ fn window_end(src: &str, from: usize, lines: usize, next_url: Option<usize>) -> 
 
 fn assign_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
+    // `name = …`, `name := …`, `let name: T = …`, `$name = …`, `self.url = …`, where `…` (the rest of the
+    // statement before the literal: a base expression and `+`, a template start) holds no other `=`.
     RE.get_or_init(|| {
         Regex::new(
-            r#"(\$?[A-Za-z_][\w]*)\s*(?::\s*[\w<>\[\]?, ]+)?\s*(?::=|=|<-)\s*(?:f|\$|@)?\s*$"#,
+            r#"((?:\$|@)?[A-Za-z_][\w]*(?:(?:\.|->)[A-Za-z_][\w]*)*)\s*(?::\s*[\w<>\[\]?, &']+)?\s*(?::=|=|<-)\s*[^=;{}]*$"#,
         )
         .unwrap()
     })
 }
 
-/// The variable the URL literal is assigned to, if the statement is `name = "…"`.
+/// The variable the URL literal is assigned to: `url = "…"`, `url = self.base + "…"`, `$u = "…" . $id`.
 pub fn assigned_var(stmt_before: &str) -> Option<String> {
-    let c = assign_re().captures(stmt_before.trim_end_matches(['(', ' ', '\t']))?;
-    let name = c.get(1)?.as_str();
-    if matches!(name, "return" | "url" | "URL") && name == "return" {
+    let c = assign_re().captures(stmt_before)?;
+    let whole = c.get(0)?.as_str();
+    // Not a comparison or an arrow (`==`, `!=`, `<=`, `>=`, `=>`).
+    let eq = whole.find(['=', '<'])?;
+    let next = whole[eq + 1..].chars().next();
+    if matches!(next, Some('=' | '>')) || (eq > 0 && whole[..eq].ends_with(['!', '<', '>'])) {
         return None;
     }
-    Some(name.to_string())
+    let name = c.get(1)?.as_str();
+    if matches!(name, "return" | "if" | "while" | "const" | "let" | "var") {
+        return None;
+    }
+    // Follow the last segment: `self.url` is used as `self.url`, found by its last name.
+    Some(name.rsplit(['.', '>']).next().unwrap_or(name).to_string())
 }
 
 fn follow_variable(src: &str, from: usize, var: &str, next_url: Option<usize>) -> Option<Inferred> {
@@ -332,6 +349,12 @@ fn follow_variable(src: &str, from: usize, var: &str, next_url: Option<usize>) -
         let before = statement_tail(strip_literal_open(
             &src[nth_line_start_back(src, line_start, 1)..abs],
         ));
+        let line = src[..abs].matches('\n').count() + 1;
+        let after_end = window_end(src, abs, WINDOW_LINES, next_url);
+        let at = |mut i: Inferred| {
+            i.source = format!("{} (request at line {line})", i.source);
+            i
+        };
         if let Some(c) = verb_re().captures(before) {
             let name = c
                 .get(1)
@@ -339,7 +362,6 @@ fn follow_variable(src: &str, from: usize, var: &str, next_url: Option<usize>) -
                 .as_str()
                 .split_whitespace()
                 .collect::<String>();
-            let line = src[..abs].matches('\n').count() + 1;
             match verb_of(&name) {
                 Some((Some(m), _)) => {
                     return Some(Inferred {
@@ -348,25 +370,29 @@ fn follow_variable(src: &str, from: usize, var: &str, next_url: Option<usize>) -
                     });
                 }
                 Some((None, _)) => {
-                    let after_end = window_end(src, abs, WINDOW_LINES, next_url);
-                    if let Some(mut i) = explicit(&src[abs..after_end]) {
-                        i.source = format!("{} (request at line {line})", i.source);
-                        return Some(i);
+                    if let Some(i) = explicit_in(before, true)
+                        .or_else(|| explicit_in(&src[abs..after_end], false))
+                    {
+                        return Some(at(i));
                     }
                     return Some(Inferred {
                         method: Method::Get,
                         source: format!("default GET of {name}({var}) at line {line}"),
                     });
                 }
-                None => {}
+                None => {
+                    if let Some(i) = explicit_in(before, true) {
+                        return Some(at(i));
+                    }
+                }
             }
         }
-        // `curl_setopt($ch, CURLOPT_URL, $url)` style: the request's method is set nearby.
-        let after_end = window_end(src, abs, WINDOW_LINES, next_url);
-        if let Some(mut i) = explicit(&src[abs..after_end]) {
-            let line = src[..abs].matches('\n').count() + 1;
-            i.source = format!("{} (request using {var} at line {line})", i.source);
-            return Some(i);
+        // `helper.call(this, 'GET', url)`, or `curl_setopt($ch, CURLOPT_URL, $url)` with the method set
+        // nearby.
+        if let Some(i) =
+            explicit_in(before, true).or_else(|| explicit_in(&src[abs..after_end], false))
+        {
+            return Some(at(i));
         }
     }
     None
@@ -490,6 +516,15 @@ mod tests {
         let (m, how) = infer_at(src, "URL").unwrap();
         assert_eq!(m, Method::Put);
         assert!(how.contains("requests.put(url) at line 5"), "{how}");
+        let py = "url = self.endpoint+\"URL\"\n\ntry:\n    payload = {}\n    response = requests.request(\"POST\", url, headers=h, data=payload)\n";
+        assert_eq!(infer_at(py, "URL").map(|x| x.0), Some(Method::Post));
+        let js = "const r = await ghlRequest('PUT', `URL`, body);";
+        assert_eq!(infer_at(js, "URL").map(|x| x.0), Some(Method::Put));
+        let js2 = "return this.call(\"DELETE\", `URL`);";
+        assert_eq!(
+            infer_at(js2, "URL").map(|x| (x.0, x.1.contains("method argument"))),
+            Some((Method::Delete, true))
+        );
         let php = "$url = \"URL\";\n$ch = curl_init();\ncurl_setopt($ch, CURLOPT_URL, $url);\ncurl_setopt($ch, CURLOPT_CUSTOMREQUEST, 'DELETE');\n";
         assert_eq!(infer_at(php, "URL").unwrap().0, Method::Delete);
     }

@@ -125,6 +125,12 @@ pub fn scan(
         .collect::<std::collections::BTreeSet<_>>()
         .into_iter()
         .collect();
+    let v1_code_dirs: Vec<String> = st
+        .defs
+        .iter()
+        .filter(|d| d.in_code && matches!(d.value, BaseValue::V1 { .. }))
+        .map(|d| parent_dir(&d.path).to_string())
+        .collect();
     if !v1_names.is_empty() && !st.weak.is_empty() {
         let names_ac = AhoCorasick::new(&v1_names).expect("names");
         let weak_files = std::mem::take(&mut st.weak);
@@ -134,7 +140,12 @@ pub fn scan(
                 let src = match &text {
                     walk::Text::Utf8(s) | walk::Text::Decoded(s, _) => s,
                 };
-                if names_ac.is_match(src) {
+                // It uses a V1 base's name, or sits below code that defines a V1 base (request options
+                // such as `{ url: '/contacts' }` of a client configured there).
+                let below = v1_code_dirs
+                    .iter()
+                    .any(|d| is_ancestor_dir(d, parent_dir(&rel)));
+                if names_ac.is_match(src) || below {
                     let out = scan_text(&path, &rel, src, rules);
                     st.bytes += src.len() as u64;
                     st.files_read += 1;
@@ -285,17 +296,37 @@ fn resolve_pending(st: &mut State, rules: &RuleSet) {
     for d in &st.defs {
         by_key.entry(d.key.as_str()).or_default().push(d);
     }
+    let v1_code_defs: Vec<&Def> = st
+        .defs
+        .iter()
+        .filter(|d| d.in_code && matches!(d.value, BaseValue::V1 { .. }))
+        .collect();
     let mut resolved = Vec::new();
     for p in &st.pending {
-        let Some(defs) = by_key.get(p.key.as_str()) else {
-            continue;
+        let best = if p.key == extract::ANY_BASE {
+            // A V1 base defined in code in this file's directory or an enclosing one; the deepest wins.
+            let dir = parent_dir(&p.finding.path);
+            v1_code_defs
+                .iter()
+                .copied()
+                .filter(|d| is_ancestor_dir(parent_dir(&d.path), dir))
+                .max_by_key(|d| {
+                    (
+                        parent_dir(&d.path).len(),
+                        std::cmp::Reverse((d.path.clone(), d.line)),
+                    )
+                })
+        } else {
+            let Some(defs) = by_key.get(p.key.as_str()) else {
+                continue;
+            };
+            defs.iter().copied().max_by_key(|d| {
+                (
+                    shared_prefix(&d.path, &p.finding.path),
+                    std::cmp::Reverse((d.path.clone(), d.line)),
+                )
+            })
         };
-        let best = defs.iter().max_by_key(|d| {
-            (
-                shared_prefix(&d.path, &p.finding.path),
-                std::cmp::Reverse((d.path.clone(), d.line)),
-            )
-        });
         if let Some(d) = best
             && let Some(f) = extract::finish_pending(rules, p, d)
         {
@@ -304,6 +335,14 @@ fn resolve_pending(st: &mut State, rules: &RuleSet) {
     }
     st.findings.extend(resolved);
     st.pending.clear();
+}
+
+fn parent_dir(p: &str) -> &str {
+    p.rfind('/').map_or("", |i| &p[..i])
+}
+
+fn is_ancestor_dir(anc: &str, dir: &str) -> bool {
+    anc.is_empty() || dir == anc || dir.starts_with(&format!("{anc}/"))
 }
 
 fn shared_prefix(a: &str, b: &str) -> usize {

@@ -114,6 +114,21 @@ const BASE_KEYS: &[&str] = &[
     "apihost",
 ];
 
+/// A name that configures a client's base URL (`baseURL`, `base_uri`, `BaseAddress`, `host`, …).
+pub fn is_base_key(canonical_name: &str) -> bool {
+    matches!(
+        canonical_name,
+        "baseurl"
+            | "baseuri"
+            | "baseaddress"
+            | "apibase"
+            | "apiurl"
+            | "baseapi"
+            | "apihost"
+            | "apibaseurl"
+    )
+}
+
 /// The names a string literal is bound to, from the code just before it: the assigned variable, the object
 /// key, a `define()` name, an env var whose default it is, and the client created with it as base URL.
 pub fn names_before(before: &str) -> Vec<String> {
@@ -205,6 +220,102 @@ pub fn receiver(before: &str) -> Option<String> {
         crate::scan::lines::floor_char_boundary(before, before.len().saturating_sub(200));
     let c = receiver_re().captures(&before[tail_start..])?;
     Some(c[1].trim_start_matches(['$', '@']).to_string())
+}
+
+fn called_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(
+            r#"([A-Za-z_$][\w$]*)\s*(?:\.\s*(?:call|apply)\s*)?\(\s*(?:[^(),;{}]{1,40},\s*){0,3}$"#,
+        )
+        .unwrap()
+    })
+}
+
+/// The plain function a literal is an argument of: `ghlRequest('GET', '/contacts')`,
+/// `highLevelApiRequest.call(this, 'GET', '/pipelines')`.
+pub fn called_function(before: &str) -> Option<String> {
+    let tail_start =
+        crate::scan::lines::floor_char_boundary(before, before.len().saturating_sub(200));
+    let c = called_re().captures(&before[tail_start..])?;
+    let name = c[1].trim_start_matches('$').to_string();
+    let generic = matches!(
+        name.as_str(),
+        "if" | "for"
+            | "while"
+            | "switch"
+            | "return"
+            | "require"
+            | "import"
+            | "include"
+            | "print"
+            | "println"
+            | "log"
+            | "console"
+            | "t"
+            | "i18n"
+            | "translate"
+            | "__"
+            | "_"
+            | "assert"
+            | "expect"
+            | "describe"
+            | "it"
+            | "test"
+    );
+    (!generic).then_some(name)
+}
+
+fn fn_header_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(concat!(
+            r#"(?m)(?:function\s+(?P<a>[A-Za-z_$][\w$]*)\s*\((?P<ap>[^)]*)\)"#,
+            r#"|def\s+(?P<b>[A-Za-z_]\w*)\s*\((?P<bp>[^)]*)\)"#,
+            r#"|func\s+(?:\([^)]*\)\s*)?(?P<c>[A-Za-z_]\w*)\s*\((?P<cp>[^)]*)\)"#,
+            r#"|fn\s+(?P<d>[A-Za-z_]\w*)\s*(?:<[^>]*>)?\s*\((?P<dp>[^)]*)\)"#,
+            r#"|(?P<e>[A-Za-z_$][\w$]*)\s*[:=]\s*(?:async\s+)?(?:function\s*)?\((?P<ep>[^)]*)\)\s*(?:=>|\{)"#,
+            r#"|^[ \t]*(?:(?:public|private|protected|static|async|override|final|virtual|internal)\s+)*(?:[\w<>\[\],?]+\s+)?(?P<f>[A-Za-z_$][\w$]*)\s*(?:<[^<>()]*>)?\s*\((?P<fp>[^)]*)\)\s*(?::\s*[\w<>\[\]|?, .]+)?\s*\{)"#,
+        ))
+        .unwrap()
+    })
+}
+
+/// The function, defined in `before` (the text up to a literal), that takes `param` as a parameter:
+/// the request helper in `function ghlRequest(method, path) { … `${BASE}${path}` … }`.
+pub fn enclosing_function(before: &str, param: &str) -> Option<String> {
+    let start = crate::scan::lines::floor_char_boundary(before, before.len().saturating_sub(6000));
+    let text = &before[start..];
+    let word = Regex::new(&format!(
+        r"(?:^|[^\w$]){}(?:[^\w$]|$)",
+        regex::escape(param)
+    ))
+    .ok()?;
+    let mut found = None;
+    for c in fn_header_re().captures_iter(text) {
+        let pairs = [
+            ("a", "ap"),
+            ("b", "bp"),
+            ("c", "cp"),
+            ("d", "dp"),
+            ("e", "ep"),
+            ("f", "fp"),
+        ];
+        for (n, p) in pairs {
+            if let (Some(name), Some(params)) = (c.name(n), c.name(p)) {
+                let name = name.as_str();
+                if word.is_match(params.as_str())
+                    && !matches!(
+                        name,
+                        "if" | "for" | "while" | "switch" | "catch" | "function"
+                    )
+                {
+                    found = Some(name.to_string());
+                }
+            }
+        }
+    }
+    found
 }
 
 /// Receivers that define routes rather than send requests (`app.get('/contacts', handler)`).
