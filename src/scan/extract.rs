@@ -74,7 +74,16 @@ pub fn extract(rel: &str, src: &str, lang: Lang, rules: &RuleSet) -> FileScan {
             cx.code(&lexed);
         }
     }
-    cx.secrets();
+    let raw = cx.secrets();
+    // A key recognised by use may also appear elsewhere on a line in a form the line redactor does not
+    // know: scrub every raw value found in this file from every snippet (still whole lines here), then cut.
+    let raw: Vec<&str> = raw.iter().map(String::as_str).collect();
+    let finish = |f: &mut Finding| f.snippet = truncate(&crate::redact::scrub(&f.snippet, &raw));
+    cx.out.findings.iter_mut().for_each(finish);
+    cx.out
+        .pending
+        .iter_mut()
+        .for_each(|p| finish(&mut p.finding));
     cx.out
 }
 
@@ -116,7 +125,8 @@ impl<'a> Cx<'a> {
     fn finding(&self, kind: Kind, off: usize, context: Context) -> Finding {
         let line = self.li.line(off);
         let mut f = Finding::new(kind, self.rel, line, self.li.column(off), context);
-        f.snippet = snippet(self.li.text(line));
+        // Whole line, redacted; cut to length once the file's secrets are known (see `extract`).
+        f.snippet = secrets::redact_line(self.li.text(line).trim());
         f.lang = Some(self.lang.name());
         f
     }
@@ -188,7 +198,13 @@ impl<'a> Cx<'a> {
         if names.is_empty() {
             return;
         }
-        let value = base_value(&l.template);
+        let value = match l.lit.parts.as_slice() {
+            // `"${GHL_BASE_URL:-https://rest.gohighlevel.com/v1}"`: the default is the value.
+            [Part::Interp { expr, .. }] => {
+                base_value(expr.split_once(":-").map_or(expr.as_str(), |(_, d)| d))
+            }
+            _ => base_value(&l.template),
+        };
         if matches!(value, BaseValue::V1 { .. }) {
             self.v1_base_in_file = true;
         }
@@ -228,7 +244,17 @@ impl<'a> Cx<'a> {
             if let Some(h) = url::find_urls(expr).into_iter().next() {
                 // `${process.env.X || 'https://rest.gohighlevel.com/v1'}/contacts`
                 let path = format!("{}{}", h.rest, rest);
-                if h.kind == HostKind::V1 {
+                if h.kind == HostKind::V1 && url::is_bare_base(&path) {
+                    let mut f = self.finding(Kind::BaseUrl, l.lit.text_off(), self.base_context());
+                    f.host = Some(h.host.clone());
+                    f.v1_path = Some(if url::base_has_v1(&path) {
+                        "/v1".into()
+                    } else {
+                        "/".into()
+                    });
+                    f.note = Some("V1 base URL as the default of a setting".into());
+                    self.out.findings.push(f);
+                } else if h.kind == HostKind::V1 {
                     self.call(
                         l,
                         &h.host,
@@ -703,7 +729,8 @@ impl<'a> Cx<'a> {
         }
     }
 
-    fn secrets(&mut self) {
+    /// Credential findings; returns the raw values found (kept only to scrub snippets, never stored).
+    fn secrets(&mut self) -> Vec<String> {
         let v1 = self
             .out
             .findings
@@ -725,6 +752,7 @@ impl<'a> Cx<'a> {
             } else {
                 Vec::new()
             };
+        let mut raw = Vec::new();
         for hit in secrets::find(self.src, v1) {
             let in_comment = comments
                 .iter()
@@ -747,9 +775,11 @@ impl<'a> Cx<'a> {
             if hit.by_use {
                 f.note = Some("recognised by use: sent as a bearer/key next to V1 usage".into());
             }
+            raw.push(self.src[hit.start..hit.end].to_string());
             f.credential = Some(hit.credential);
             self.out.findings.push(f);
         }
+        raw
     }
 }
 
@@ -923,13 +953,17 @@ fn continuation(src: &str, end: usize, all: &[StrLit]) -> String {
 
 /// The line as shown in reports: trimmed, secrets redacted, at most 200 characters.
 pub fn snippet(line: &str) -> String {
-    let t = line.trim();
-    let t: String = if t.chars().count() > 200 {
-        t.chars().take(200).chain("…".chars()).collect()
+    // Redact the whole line first: a truncated key would no longer look like a key.
+    truncate(&secrets::redact_line(line.trim()))
+}
+
+/// At most 200 characters, marked with `…` when cut.
+fn truncate(s: &str) -> String {
+    if s.chars().count() > 200 {
+        s.chars().take(200).chain("…".chars()).collect()
     } else {
-        t.to_string()
-    };
-    secrets::redact_line(&t)
+        s.to_string()
+    }
 }
 
 /// The key on a config line: `KEY=value`, `key: value`, `key = "value"`, `export KEY=…`.

@@ -25,9 +25,9 @@ const VAR_LINES: usize = 30;
 fn verb_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     // The identifier (with its receiver chain) whose `(` opens the call holding the URL, optionally after
-    // one earlier argument.
+    // one earlier argument, and a base expression concatenated in front of the literal (`BASE + '/x'`).
     RE.get_or_init(|| {
-        Regex::new(r#"([A-Za-z_$][\w$]*(?:\s*(?:\.|->|::|\?\.)\s*[A-Za-z_$][\w$]*)*)\s*(?:<[^<>()]*>)?\s*[(\[]\s*(?:(?:['"][A-Za-z]+['"]|[A-Za-z_$][\w$.:]*)\s*,\s*)?(?:await\s+)?$"#).unwrap()
+        Regex::new(r#"([A-Za-z_$][\w$]*(?:\s*(?:\.|->|::|\?\.)\s*[A-Za-z_$][\w$]*)*)\s*(?:<[^<>()]*>)?\s*[(\[]\s*(?:(?:['"][A-Za-z]+['"]|[A-Za-z_$][\w$.:]*)\s*,\s*)?(?:await\s+)?(?:[A-Za-z_$][\w$.\->\[\]'"()]*\s*(?:\+|\.|\.\.)\s*)?$"#).unwrap()
     })
 }
 
@@ -417,8 +417,19 @@ fn window_end_no_blank(src: &str, from: usize, lines: usize, next_url: Option<us
 mod tests {
     use super::*;
 
+    /// Infers at the literal holding `needle` (from its opening quote, as the scanner calls it).
     fn infer_at(src: &str, needle: &str) -> Option<(Method, String)> {
-        let start = src.find(needle).unwrap();
+        let inner = src.find(needle).unwrap();
+        let mut start = if src[..inner].ends_with(['"', '\'', '`']) {
+            inner - 1
+        } else {
+            inner
+        };
+        if src[..start].ends_with(['f', '$', '@'])
+            && !src[..start - 1].ends_with(|c: char| c.is_alphanumeric())
+        {
+            start -= 1;
+        }
         infer(src, start, start + needle.len(), None).map(|i| (i.method, i.source))
     }
 
@@ -437,6 +448,8 @@ mod tests {
             ("response = HTTParty.patch(\"URL\", body: b)", Method::Patch),
             ("final r = await dio.get(\n  'URL',\n);", Method::Get),
             ("self.session.delete(\n    f\"URL\"\n)", Method::Delete),
+            ("requests.post(BASE + \"URL\", json=body)", Method::Post),
+            ("$r = $http->put($this->base . 'URL');", Method::Put),
         ];
         for (src, want) in cases {
             assert_eq!(infer_at(src, "URL").map(|x| x.0), Some(want), "{src}");
