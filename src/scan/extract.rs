@@ -43,6 +43,12 @@ pub struct Pending {
     pub via_receiver: bool,
     /// The written path after the base.
     pub rest: String,
+    /// The base expression reads an env var / config setting (links to `.env` and config files).
+    pub env_ref: bool,
+    /// Module stems the file imports (see [`names::imports`]): links to the files defining names.
+    pub imports: std::sync::Arc<Vec<String>>,
+    /// The language declares package-level names visible across files of a directory (Go, Java, C#…).
+    pub package_scope: bool,
 }
 
 #[derive(Debug, Default)]
@@ -55,7 +61,13 @@ pub struct FileScan {
 /// Extracts everything from one file. `rel` is the path shown in reports.
 pub fn extract(rel: &str, src: &str, lang: Lang, rules: &RuleSet) -> FileScan {
     let li = LineIndex::new(src);
+    let imports = std::sync::Arc::new(if lang.role() == Role::Code {
+        names::imports(src)
+    } else {
+        Vec::new()
+    });
     let mut cx = Cx {
+        imports,
         rel,
         src,
         lang,
@@ -95,6 +107,7 @@ struct Cx<'a> {
     li: LineIndex<'a>,
     out: FileScan,
     v1_base_in_file: bool,
+    imports: std::sync::Arc<Vec<String>>,
 }
 
 /// One string literal seen as a request candidate.
@@ -104,6 +117,20 @@ struct Lit<'l> {
 }
 
 impl<'a> Cx<'a> {
+    /// Languages whose top-level names are shared by every file of a directory (package).
+    fn package_scope(&self) -> bool {
+        matches!(
+            self.lang,
+            Lang::Go
+                | Lang::Java
+                | Lang::Kotlin
+                | Lang::CSharp
+                | Lang::Swift
+                | Lang::Rust
+                | Lang::CFamily
+        )
+    }
+
     fn lex(&self) -> Lexed {
         let mut lexed = lexer::lex(self.src, self.lang);
         if self.lang == Lang::Rust
@@ -195,7 +222,8 @@ impl<'a> Cx<'a> {
     fn define(&mut self, l: &Lit) {
         let before = self.before(l.lit.start, 400);
         let names = names::names_before(before);
-        if names.is_empty() {
+        // JSON data files hold unrelated settings side by side: their keys do not bind names for code.
+        if names.is_empty() || self.lang.role() == Role::Data {
             return;
         }
         let value = match l.lit.parts.as_slice() {
@@ -345,6 +373,9 @@ impl<'a> Cx<'a> {
                 name: String::new(),
                 via_receiver: true,
                 rest,
+                env_ref: false,
+                imports: self.imports.clone(),
+                package_scope: self.package_scope(),
             });
         }
     }
@@ -405,6 +436,9 @@ impl<'a> Cx<'a> {
                     name,
                     via_receiver,
                     rest: rest.to_string(),
+                    env_ref: names::is_env_reference(expr),
+                    imports: self.imports.clone(),
+                    package_scope: self.package_scope(),
                 });
             }
         }

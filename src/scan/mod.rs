@@ -68,12 +68,7 @@ pub fn scan(
     progress: Option<Progress>,
 ) -> ScanReport {
     let started = Instant::now();
-    let strong = AhoCorasickBuilder::new()
-        .ascii_case_insensitive(true)
-        .match_kind(MatchKind::LeftmostFirst)
-        .build(["gohighlevel", "leadconnectorhq", "eyJ", "pit-"])
-        .expect("static patterns");
-    let weak = weak_prefilter(rules);
+    let pre = Prefilter::new(rules);
     let state = Mutex::new(State::default());
     let seen = std::sync::atomic::AtomicUsize::new(0);
     let single_dir = (roots.len() == 1 && roots[0].is_dir()).then(|| roots[0].clone());
@@ -82,8 +77,7 @@ pub fn scan(
     walk::builder(roots, opts).build_parallel().run(|| {
         let state = &state;
         let seen = &seen;
-        let strong = &strong;
-        let weak = &weak;
+        let pre = &pre;
         let display = &display;
         Box::new(move |entry| {
             let entry = match entry {
@@ -107,52 +101,85 @@ pub fn scan(
                 p(n);
             }
             let path = entry.path();
-            let outcome = scan_file(path, &display(path), opts, rules, strong, weak);
-            let mut s = state.lock().unwrap();
-            s.absorb(outcome, path);
+            let outcome = scan_file(path, display, opts, rules, pre);
+            if !matches!(outcome, Outcome::Rejected) {
+                state.lock().unwrap().absorb(outcome, path);
+            }
             ignore::WalkState::Continue
         })
     });
     let mut st = state.into_inner().unwrap();
     let files_seen = seen.into_inner();
 
-    // Second pass: files with V1-looking paths but no host, when a V1 base name exists to join them to.
-    let v1_names: Vec<String> = st
+    // Second pass: files with V1-looking paths but no host, read only when they can be linked to a V1 base:
+    // they name a distinctive V1 base or an env var set to one, import the file defining one, or sit below
+    // code that configures a V1 client (request options such as `{ url: '/contacts' }`).
+    let v1_defs: Vec<&Def> = st
         .defs
         .iter()
         .filter(|d| matches!(d.value, BaseValue::V1 { .. }))
-        .map(|d| d.name.clone())
-        .collect::<std::collections::BTreeSet<_>>()
-        .into_iter()
         .collect();
-    let v1_code_dirs: Vec<String> = st
-        .defs
+    let mut needles: Vec<String> = v1_defs
         .iter()
-        .filter(|d| d.in_code && matches!(d.value, BaseValue::V1 { .. }))
+        .flat_map(|d| {
+            let mut n = Vec::new();
+            if names::is_distinctive(&d.key) || !d.in_code {
+                n.push(d.name.clone());
+            }
+            n.push(file_stem(&d.path).to_string());
+            n
+        })
+        .filter(|n| n.len() >= 3)
+        .collect();
+    needles.sort();
+    needles.dedup();
+    let client_dirs: Vec<String> = v1_defs
+        .iter()
+        .filter(|d| d.in_code && names::is_base_key(&d.key))
         .map(|d| parent_dir(&d.path).to_string())
         .collect();
-    if !v1_names.is_empty() && !st.weak.is_empty() {
-        let names_ac = AhoCorasick::new(&v1_names).expect("names");
+    if !v1_defs.is_empty() && !st.weak.is_empty() {
+        // Names are matched as written (case-sensitive keeps the fast SIMD search).
+        let needles_ac = AhoCorasick::new(&needles).expect("names");
         let weak_files = std::mem::take(&mut st.weak);
-        for path in weak_files {
-            let rel = display(&path);
-            if let Ok(text) = walk::read(&path, opts.max_filesize) {
-                let src = match &text {
-                    walk::Text::Utf8(s) | walk::Text::Decoded(s, _) => s,
-                };
-                // It uses a V1 base's name, or sits below code that defines a V1 base (request options
-                // such as `{ url: '/contacts' }` of a client configured there).
-                let below = v1_code_dirs
-                    .iter()
-                    .any(|d| is_ancestor_dir(d, parent_dir(&rel)));
-                if names_ac.is_match(src) || below {
-                    let out = scan_text(&path, &rel, src, rules);
-                    st.bytes += src.len() as u64;
-                    st.files_read += 1;
-                    st.merge(out);
-                }
+        let threads = if opts.threads == 0 {
+            std::thread::available_parallelism().map_or(1, |n| n.get())
+        } else {
+            opts.threads
+        };
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        let shared = Mutex::new(&mut st);
+        std::thread::scope(|sc| {
+            for _ in 0..threads.max(1) {
+                sc.spawn(|| {
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(path) = weak_files.get(i) else { break };
+                        let rel = display(path);
+                        let below_client = client_dirs
+                            .iter()
+                            .any(|d| is_ancestor_dir(d, parent_dir(&rel)));
+                        let Ok(bytes) = walk::read_bytes(path, opts.max_filesize) else {
+                            continue;
+                        };
+                        if !(below_client || needles_ac.is_match(&bytes)) {
+                            continue;
+                        }
+                        let Ok(text) = walk::decode(bytes) else {
+                            continue;
+                        };
+                        let src = match &text {
+                            walk::Text::Utf8(s) | walk::Text::Decoded(s, _) => s,
+                        };
+                        let out = scan_text(path, &rel, src, rules);
+                        let mut st = shared.lock().unwrap();
+                        st.bytes += src.len() as u64;
+                        st.files_read += 1;
+                        st.merge(out);
+                    }
+                });
             }
-        }
+        });
     }
     resolve_pending(&mut st, rules);
     finish(st, roots, files_seen, started)
@@ -209,44 +236,52 @@ enum Outcome {
     },
 }
 
-fn weak_prefilter(rules: &RuleSet) -> AhoCorasick {
-    let mut pats: Vec<String> = rules
-        .rules()
-        .iter()
-        .filter_map(|r| r.v1.path.split('/').nth(2).map(str::to_string))
-        .filter(|s| !s.starts_with('{') && !s.is_empty())
-        .flat_map(|s| [format!("/{s}"), format!("{s}/")])
-        .collect();
-    pats.sort();
-    pats.dedup();
-    AhoCorasickBuilder::new()
-        .ascii_case_insensitive(true)
-        .build(&pats)
-        .expect("rule segments")
-}
-
 fn scan_file(
     path: &Path,
-    rel: &str,
+    display: &dyn Fn(&Path) -> String,
     opts: &WalkOptions,
     rules: &RuleSet,
-    strong: &AhoCorasick,
-    weak: &AhoCorasick,
+    pre: &Prefilter,
 ) -> Outcome {
-    let Some(lang) = lang::Lang::detect(path, b"").or_else(|| {
-        // Extension-less files: look at the shebang.
-        let head = std::fs::File::open(path).ok().and_then(|mut f| {
-            use std::io::Read;
-            let mut b = [0u8; 128];
-            let n = f.read(&mut b).ok()?;
-            Some(b[..n].to_vec())
-        })?;
-        lang::Lang::detect(path, &head)
-    }) else {
-        return Outcome::Rejected;
+    let by_name = lang::Lang::detect(path, b"");
+    if by_name.is_none() && path.extension().is_some() {
+        return Outcome::Rejected; // a file type we do not read (images, archives, lock files, …)
+    }
+    let bytes = match walk::read_bytes(path, opts.max_filesize) {
+        Ok(b) => b,
+        Err(reason) => {
+            return Outcome::Skipped(Skipped {
+                path: display(path),
+                reason,
+            });
+        }
     };
-    let _ = lang;
-    let text = match walk::read(path, opts.max_filesize) {
+    if by_name.is_none() && lang::Lang::detect(path, &bytes[..bytes.len().min(128)]).is_none() {
+        return Outcome::Rejected; // extension-less and no shebang
+    }
+    // The prefilter runs on raw bytes: most files are rejected before any decoding (UTF-16 is decoded first).
+    let utf16 = bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]);
+    let bytes = if utf16 {
+        match walk::decode(bytes) {
+            Ok(walk::Text::Utf8(s) | walk::Text::Decoded(s, _)) => s.into_bytes(),
+            Err(_) => return Outcome::Rejected,
+        }
+    } else {
+        bytes
+    };
+    match pre.classify(&bytes) {
+        Hit::None => return Outcome::Rejected,
+        Hit::Weak => {
+            return if walk::is_binary(&bytes) {
+                Outcome::Rejected
+            } else {
+                Outcome::Weak
+            };
+        }
+        Hit::Strong => {}
+    }
+    let rel = &display(path);
+    let text = match walk::decode(bytes) {
         Ok(t) => t,
         Err(reason) => {
             return Outcome::Skipped(Skipped {
@@ -256,6 +291,13 @@ fn scan_file(
         }
     };
     let (src, warning) = match &text {
+        walk::Text::Utf8(s) if utf16 => (
+            s.as_str(),
+            Some(Skipped {
+                path: rel.to_string(),
+                reason: "UTF-16 decoded".into(),
+            }),
+        ),
         walk::Text::Utf8(s) => (s.as_str(), None),
         walk::Text::Decoded(s, why) => (
             s.as_str(),
@@ -265,18 +307,58 @@ fn scan_file(
             }),
         ),
     };
-    if !strong.is_match(src) {
-        return if weak.is_match(src) {
-            Outcome::Weak
-        } else {
-            Outcome::Rejected
-        };
-    }
     let scan = scan_text(path, rel, src, rules);
     Outcome::Scanned {
         scan,
         bytes: src.len() as u64,
         warning,
+    }
+}
+
+enum Hit {
+    None,
+    Weak,
+    Strong,
+}
+
+/// Literal prefilter: strong literals (HighLevel hosts, JWT and PIT prefixes) mean "read this file";
+/// weak ones (V1 resource path segments) mean "maybe, if a V1 base name turns up elsewhere".
+struct Prefilter {
+    strong: regex::bytes::Regex,
+    weak: AhoCorasick,
+}
+
+impl Prefilter {
+    fn new(rules: &RuleSet) -> Prefilter {
+        // Hosts are matched case-insensitively (the regex engine keeps its fast literal search for that);
+        // the JWT and PIT prefixes are case-sensitive by nature.
+        let strong = regex::bytes::Regex::new(r"(?i:gohighlevel|leadconnectorhq)|eyJ|pit-")
+            .expect("static pattern");
+        let mut weak: Vec<String> = rules
+            .rules()
+            .iter()
+            .filter_map(|r| r.v1.path.split('/').nth(2).map(str::to_string))
+            .filter(|s| !s.starts_with('{') && !s.is_empty())
+            .flat_map(|s| [format!("/{s}"), format!("{s}/")])
+            .collect();
+        weak.sort();
+        weak.dedup();
+        // Paths are written in lower case: a case-sensitive automaton stays on the fast (SIMD) search.
+        let weak = AhoCorasickBuilder::new()
+            .match_kind(MatchKind::LeftmostFirst)
+            .build(&weak)
+            .expect("literals");
+        Prefilter { strong, weak }
+    }
+
+    fn classify(&self, bytes: &[u8]) -> Hit {
+        if self.strong.is_match(bytes) {
+            Hit::Strong
+        } else if self.weak.is_match(bytes) {
+            Hit::Weak
+        } else {
+            Hit::None
+        }
     }
 }
 
@@ -296,17 +378,19 @@ fn resolve_pending(st: &mut State, rules: &RuleSet) {
     for d in &st.defs {
         by_key.entry(d.key.as_str()).or_default().push(d);
     }
-    let v1_code_defs: Vec<&Def> = st
+    let v1_client_defs: Vec<&Def> = st
         .defs
         .iter()
-        .filter(|d| d.in_code && matches!(d.value, BaseValue::V1 { .. }))
+        .filter(|d| {
+            d.in_code && names::is_base_key(&d.key) && matches!(d.value, BaseValue::V1 { .. })
+        })
         .collect();
     let mut resolved = Vec::new();
     for p in &st.pending {
         let best = if p.key == extract::ANY_BASE {
-            // A V1 base defined in code in this file's directory or an enclosing one; the deepest wins.
+            // A V1 client configured in code in this file's directory or an enclosing one; the deepest wins.
             let dir = parent_dir(&p.finding.path);
-            v1_code_defs
+            v1_client_defs
                 .iter()
                 .copied()
                 .filter(|d| is_ancestor_dir(parent_dir(&d.path), dir))
@@ -320,12 +404,15 @@ fn resolve_pending(st: &mut State, rules: &RuleSet) {
             let Some(defs) = by_key.get(p.key.as_str()) else {
                 continue;
             };
-            defs.iter().copied().max_by_key(|d| {
-                (
-                    shared_prefix(&d.path, &p.finding.path),
-                    std::cmp::Reverse((d.path.clone(), d.line)),
-                )
-            })
+            defs.iter()
+                .copied()
+                .filter(|d| linked(d, p))
+                .max_by_key(|d| {
+                    (
+                        shared_prefix(&d.path, &p.finding.path),
+                        std::cmp::Reverse((d.path.clone(), d.line)),
+                    )
+                })
         };
         if let Some(d) = best
             && let Some(f) = extract::finish_pending(rules, p, d)
@@ -335,6 +422,42 @@ fn resolve_pending(st: &mut State, rules: &RuleSet) {
     }
     st.findings.extend(resolved);
     st.pending.clear();
+}
+
+/// Whether a name defined in one file may be what another file uses. Generic names (`BASE_URL`, `api`,
+/// `client`) need evidence: an import of the defining module, a shared package (Go/Java/C#), or an env var
+/// read below the config that sets it. Distinctive names (`GHL_BASE_URL`) only need the same project.
+fn linked(d: &Def, p: &Pending) -> bool {
+    let ddir = parent_dir(&d.path);
+    let udir = parent_dir(&p.finding.path);
+    if names::is_distinctive(&d.key) {
+        return top_dir(&d.path) == top_dir(&p.finding.path)
+            || !d.path.contains('/')
+            || !p.finding.path.contains('/');
+    }
+    if p.env_ref && !d.in_code {
+        return is_ancestor_dir(ddir, udir);
+    }
+    if p.package_scope && ddir == udir {
+        return true;
+    }
+    let stem = file_stem(&d.path).to_ascii_lowercase();
+    let dir_name = ddir.rsplit('/').next().unwrap_or(ddir).to_ascii_lowercase();
+    p.imports.contains(&stem)
+        || (matches!(stem.as_str(), "index" | "__init__" | "mod" | "main")
+            && p.imports.contains(&dir_name))
+}
+
+fn top_dir(p: &str) -> &str {
+    p.split('/').next().unwrap_or("")
+}
+
+fn file_stem(p: &str) -> &str {
+    let name = p.rsplit('/').next().unwrap_or(p);
+    name.split('.')
+        .next()
+        .filter(|s| !s.is_empty())
+        .unwrap_or(name)
 }
 
 fn parent_dir(p: &str) -> &str {

@@ -13,6 +13,76 @@ pub fn canonical(name: &str) -> String {
         .collect()
 }
 
+/// The expression reads an environment variable or config setting (`process.env.X`, `os.getenv("X")`,
+/// `${X}` in shell, `env('X')`): a link to `.env`/config files rather than to code.
+pub fn is_env_reference(expr: &str) -> bool {
+    let e = expr.trim();
+    env_re().is_match(e)
+        || (e
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+            && e.len() > 2)
+        || e.contains(":-")
+}
+
+/// Names that can only mean HighLevel (`GHL_BASE_URL`, `highLevelApi`, `leadConnectorBase`): safe to join
+/// across files without an import linking them.
+pub fn is_distinctive(canonical_name: &str) -> bool {
+    ["ghl", "highlevel", "leadconnector"]
+        .iter()
+        .any(|w| canonical_name.contains(w))
+}
+
+fn import_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(concat!(
+            r#"(?m)(?:\bfrom\s*['"]([^'"\n]+)['"]"#,
+            r#"|\bimport\s*\(?\s*['"]([^'"\n]+)['"]"#,
+            r#"|\b(?:require|require_once|include|include_once|require_relative|load)\s*\(?\s*(?:__DIR__\s*\.\s*|dirname\(__FILE__\)\s*\.\s*)?['"]([^'"\n]+)['"]"#,
+            r#"|^\s*from\s+([\w.]+)\s+import\s+([\w, ()*]+)"#,
+            r#"|^\s*import\s+([\w.]+)"#,
+            r#"|^\s*use\s+([\w\\:]+)"#,
+            r#"|^\s*(?:source|\.)\s+['"]?([^'"\s;]+))"#
+        ))
+        .unwrap()
+    })
+}
+
+/// The modules a file imports, as lower-case stems (`'./lib/ghl.js'` → `ghl`, `from .config import X` →
+/// `config`, `use App\Services\Ghl;` → `ghl`), to link a name to the file that defines it.
+pub fn imports(src: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for c in import_re().captures_iter(src) {
+        for g in c.iter().skip(1).flatten() {
+            for part in g.as_str().split(',') {
+                let part = part.trim().trim_matches(['(', ')', ' ']);
+                let last = part.rsplit(['/', '.', '\\', ':']).find(|s| {
+                    !s.is_empty()
+                        && !matches!(
+                            *s,
+                            "js" | "ts"
+                                | "mjs"
+                                | "cjs"
+                                | "php"
+                                | "py"
+                                | "rb"
+                                | "sh"
+                                | "jsx"
+                                | "tsx"
+                        )
+                });
+                if let Some(l) = last {
+                    out.push(l.to_ascii_lowercase());
+                }
+            }
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
 fn env_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
@@ -394,6 +464,33 @@ mod tests {
             assert_eq!(referenced_name(e).as_deref(), Some(want), "{e}");
         }
         assert_eq!(canonical("GHL_BASE_URL"), canonical("ghlBaseUrl"));
+        assert!(
+            is_distinctive(&canonical("GHL_BASE_URL")) && !is_distinctive(&canonical("BASE_URL"))
+        );
+        assert!(
+            is_env_reference("process.env.BASE_URL")
+                && is_env_reference("BASE_URL")
+                && !is_env_reference("this.base")
+        );
+    }
+
+    #[test]
+    fn import_stems() {
+        let src = "import { BASE } from './config';\nconst ghl = require('../lib/ghl.js');\nfrom .settings import GHL_URL, other\nimport requests\nrequire_once __DIR__ . '/includes/api.php';\nuse App\\Services\\HighLevel;\nsource ./env.sh\n";
+        let got = imports(src);
+        for want in [
+            "config",
+            "ghl",
+            "settings",
+            "ghl_url",
+            "other",
+            "requests",
+            "api",
+            "highlevel",
+            "env",
+        ] {
+            assert!(got.contains(&want.to_string()), "{want} not in {got:?}");
+        }
     }
 
     #[test]

@@ -82,16 +82,34 @@ pub fn builder(roots: &[PathBuf], opts: &WalkOptions) -> ignore::WalkBuilder {
 
 /// Reads a file for scanning, or says why not.
 pub fn read(path: &Path, max: u64) -> Result<Text, String> {
-    let meta = std::fs::metadata(path).map_err(|e| io_reason(&e))?;
-    if meta.len() > max {
+    decode(read_bytes(path, max)?)
+}
+
+/// Reads at most `max` bytes (one open, no separate stat); a larger file is refused.
+pub fn read_bytes(path: &Path, max: u64) -> Result<Vec<u8>, String> {
+    use std::io::Read;
+    let f = std::fs::File::open(path).map_err(|e| io_reason(&e))?;
+    // fstat on the open file: the size hint lets the read happen in one go.
+    let len = f.metadata().map(|m| m.len()).unwrap_or(0);
+    if len > max {
+        return Err(format!("larger than --max-filesize ({len} > {max} bytes)"));
+    }
+    let mut bytes = Vec::with_capacity(len as usize + 1);
+    f.take(max + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| io_reason(&e))?;
+    if bytes.len() as u64 > max {
         return Err(format!(
-            "larger than --max-filesize ({} > {} bytes)",
-            meta.len(),
-            max
+            "larger than --max-filesize ({} > {max} bytes)",
+            bytes.len()
         ));
     }
-    let bytes = std::fs::read(path).map_err(|e| io_reason(&e))?;
-    decode(bytes)
+    Ok(bytes)
+}
+
+/// A NUL byte in the first 8 KiB: binary.
+pub fn is_binary(bytes: &[u8]) -> bool {
+    memchr::memchr(0, &bytes[..bytes.len().min(8192)]).is_some()
 }
 
 /// Turns bytes into text: UTF-8, UTF-16 with a BOM; binary (a NUL byte in the first 8 KiB) is refused.
@@ -113,8 +131,7 @@ pub fn decode(bytes: Vec<u8>) -> Result<Text, String> {
             "UTF-16 decoded",
         ));
     }
-    let head = &bytes[..bytes.len().min(8192)];
-    if memchr::memchr(0, head).is_some() {
+    if is_binary(&bytes) {
         return Err("binary file (NUL byte)".into());
     }
     let bytes = bytes
