@@ -6,6 +6,7 @@ pub mod cli;
 pub mod credential;
 pub mod method;
 pub mod pathmatch;
+pub mod plan;
 pub mod redact;
 pub mod report;
 pub mod rules;

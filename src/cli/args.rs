@@ -23,9 +23,37 @@ pub struct Cli {
 pub enum Command {
     /// Inventory every V1 call, base URL and key under PATHs (exit 1 when V1 usage is found).
     Scan(ScanArgs),
+    /// Plan the migration per integration: successor credential, least-privilege scopes, changes, checklist.
+    Plan(PlanArgs),
     /// Browse and validate the V1 → V2 rule table.
     #[command(subcommand)]
     Rules(RulesCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    #[command(flatten)]
+    pub walk: WalkArgs,
+    #[arg(long, value_enum, default_value_t = PlanFormat::Markdown)]
+    pub format: PlanFormat,
+    /// Write the plan to FILE instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Settings file (default: ghl-migrate.yaml in the first PATH, if present).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Compute key ages as of this date (YYYY-MM-DD) instead of today, for reproducible plans.
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    pub as_of: Option<i64>,
+    /// No progress bar.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PlanFormat {
+    Markdown,
+    Json,
 }
 
 /// Options shared by every command that walks a tree.
@@ -76,6 +104,24 @@ pub enum ColorChoice {
     Auto,
     Always,
     Never,
+}
+
+/// `YYYY-MM-DD` → Unix seconds at midnight UTC.
+pub fn parse_date(s: &str) -> Result<i64, String> {
+    let bad = || format!("not a date: {s:?} (expected YYYY-MM-DD)");
+    let mut it = s
+        .trim()
+        .splitn(3, '-')
+        .map(|p| p.parse::<i32>().map_err(|_| bad()));
+    let (y, m, d) = (
+        it.next().ok_or_else(bad)??,
+        it.next().ok_or_else(bad)??,
+        it.next().ok_or_else(bad)??,
+    );
+    let month = time::Month::try_from(u8::try_from(m).map_err(|_| bad())?).map_err(|_| bad())?;
+    let date = time::Date::from_calendar_date(y, month, u8::try_from(d).map_err(|_| bad())?)
+        .map_err(|_| bad())?;
+    Ok(date.midnight().assume_utc().unix_timestamp())
 }
 
 /// `4M`, `512K`, `1G`, `1000` → bytes.

@@ -171,19 +171,25 @@ impl<'a> Cx<'a> {
         for l in &lits {
             self.define(l);
         }
+        // Literals that may start another request: the method window of one request ends at the next.
         let candidates: Vec<usize> = lits
             .iter()
             .filter(|l| {
-                l.template.contains('/')
-                    && (l.template.contains("highlevel")
-                        || l.template.contains("leadconnector")
-                        || l.template.contains("/v1")
-                        || l.template.starts_with('/'))
+                let t = l.template.trim_start_matches('=');
+                t.contains('/')
+                    && (t.contains("highlevel")
+                        || t.contains("leadconnector")
+                        || t.contains("/v1")
+                        || t.starts_with('/')
+                        || t.starts_with("{}/")
+                        || t.starts_with("%s/"))
             })
             .map(|l| l.lit.start)
             .collect();
         for l in &lits {
-            let next = candidates.iter().copied().find(|&s| s > l.lit.end);
+            let next = candidates
+                .get(candidates.partition_point(|&s| s <= l.lit.end))
+                .copied();
             self.literal(l, next, &lexed.strings);
         }
         self.comments(lexed);

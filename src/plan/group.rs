@@ -1,0 +1,211 @@
+//! Grouping findings into the units a team migrates: a project (nearest manifest), an export file, or what
+//! `ghl-migrate.yaml` says.
+use super::config::PlanConfig;
+use crate::scan::finding::{Context, Finding};
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+/// Files whose directory is a project root.
+const MANIFESTS: &[&str] = &[
+    "package.json",
+    "composer.json",
+    "pyproject.toml",
+    "setup.py",
+    "setup.cfg",
+    "requirements.txt",
+    "Pipfile",
+    "Cargo.toml",
+    "go.mod",
+    "pom.xml",
+    "build.gradle",
+    "build.gradle.kts",
+    "Gemfile",
+    "pubspec.yaml",
+    "deno.json",
+    "deno.jsonc",
+    "mix.exs",
+    "Package.swift",
+    "serverless.yml",
+    "supabase",
+    ".git",
+];
+
+/// One unit's identity and how it was found.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Unit {
+    pub id: String,
+    pub name: String,
+    /// Directory or file, relative to the scanned root ("." for the root).
+    pub root: String,
+    /// `project`, `export`, `directory`, `configured`.
+    pub kind: &'static str,
+    /// Index into the config's integrations, when configured.
+    pub config: Option<usize>,
+}
+
+/// Assigns each finding (by index) to a unit.
+pub fn group(
+    findings: &[Finding],
+    scan_root: Option<&Path>,
+    cfg: &PlanConfig,
+) -> BTreeMap<Unit, Vec<usize>> {
+    let globs: Vec<(usize, globset::GlobSet)> = cfg
+        .integrations
+        .iter()
+        .enumerate()
+        .filter_map(|(i, ic)| {
+            let mut b = globset::GlobSetBuilder::new();
+            for p in &ic.paths {
+                b.add(globset::Glob::new(p).ok()?);
+                // `dir` also means everything below it.
+                if !p.contains('*') {
+                    b.add(globset::Glob::new(&format!("{}/**", p.trim_end_matches('/'))).ok()?);
+                }
+            }
+            Some((i, b.build().ok()?))
+        })
+        .collect();
+    let mut cache: HashMap<String, Option<String>> = HashMap::new();
+    let mut out: BTreeMap<Unit, Vec<usize>> = BTreeMap::new();
+    for (i, f) in findings.iter().enumerate() {
+        let unit = if let Some((ci, _)) = globs.iter().find(|(_, g)| g.is_match(&f.path)) {
+            let name = cfg.integrations[*ci].name.clone();
+            Unit {
+                id: slug(&name),
+                name,
+                root: cfg.integrations[*ci].paths.join(", "),
+                kind: "configured",
+                config: Some(*ci),
+            }
+        } else if f.context == Context::Export {
+            let name = f.path.rsplit('/').next().unwrap_or(&f.path).to_string();
+            Unit {
+                id: slug(&f.path),
+                name,
+                root: f.path.clone(),
+                kind: "export",
+                config: None,
+            }
+        } else {
+            match project_root(&f.path, scan_root, &mut cache) {
+                Some(root) => {
+                    let name = if root == "." {
+                        root_name(scan_root)
+                    } else {
+                        root.rsplit('/').next().unwrap_or(&root).to_string()
+                    };
+                    Unit {
+                        id: slug(&root_or_name(&root, &name)),
+                        name,
+                        root,
+                        kind: "project",
+                        config: None,
+                    }
+                }
+                None => {
+                    let top = f
+                        .path
+                        .split('/')
+                        .next()
+                        .filter(|_| f.path.contains('/'))
+                        .unwrap_or(".")
+                        .to_string();
+                    let name = if top == "." {
+                        root_name(scan_root)
+                    } else {
+                        top.clone()
+                    };
+                    Unit {
+                        id: slug(&root_or_name(&top, &name)),
+                        name,
+                        root: top,
+                        kind: "directory",
+                        config: None,
+                    }
+                }
+            }
+        };
+        out.entry(unit).or_default().push(i);
+    }
+    out
+}
+
+fn root_or_name(root: &str, name: &str) -> String {
+    if root == "." {
+        name.to_string()
+    } else {
+        root.to_string()
+    }
+}
+
+fn root_name(scan_root: Option<&Path>) -> String {
+    scan_root
+        .and_then(|r| std::fs::canonicalize(r).ok())
+        .and_then(|r| r.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .unwrap_or_else(|| "root".into())
+}
+
+/// Nearest directory above `rel` (inside the scanned root) holding a manifest; `"."` for the root itself.
+fn project_root(
+    rel: &str,
+    scan_root: Option<&Path>,
+    cache: &mut HashMap<String, Option<String>>,
+) -> Option<String> {
+    let root = scan_root?;
+    let mut dir = rel.rfind('/').map_or("", |i| &rel[..i]).to_string();
+    let mut visited = Vec::new();
+    let found = loop {
+        if let Some(hit) = cache.get(&dir) {
+            break hit.clone();
+        }
+        visited.push(dir.clone());
+        let abs: PathBuf = if dir.is_empty() {
+            root.to_path_buf()
+        } else {
+            root.join(&dir)
+        };
+        if MANIFESTS.iter().any(|m| abs.join(m).exists()) || has_csproj(&abs) {
+            break Some(if dir.is_empty() {
+                ".".to_string()
+            } else {
+                dir.clone()
+            });
+        }
+        if dir.is_empty() {
+            break None;
+        }
+        dir = dir
+            .rfind('/')
+            .map_or(String::new(), |i| dir[..i].to_string());
+    };
+    for v in visited {
+        cache.insert(v, found.clone());
+    }
+    found
+}
+
+fn has_csproj(dir: &Path) -> bool {
+    std::fs::read_dir(dir)
+        .map(|rd| {
+            rd.flatten().any(|e| {
+                e.path()
+                    .extension()
+                    .is_some_and(|x| x == "csproj" || x == "sln")
+            })
+        })
+        .unwrap_or(false)
+}
+
+/// A stable, readable id: `agency-tools`, `exports-n8n-lead-json`.
+pub fn slug(s: &str) -> String {
+    let mut out = String::new();
+    for c in s.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    let t = out.trim_end_matches('-').to_string();
+    if t.is_empty() { "root".into() } else { t }
+}

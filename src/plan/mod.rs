@@ -1,0 +1,485 @@
+//! `plan`: from an inventory to a migration plan per integration — the successor credential with every
+//! reason, the least-privilege scopes (and which call needs each), what changes beyond the URL, key
+//! hygiene, and a cutover checklist. Markdown for people, JSON (`ghl-migrate/plan/v1`) for `verify`.
+pub mod config;
+mod group;
+mod markdown;
+pub mod successor;
+
+use crate::credential::CredentialKind;
+use crate::method::Method;
+use crate::rules::{Level, RuleSet};
+use crate::scan::ScanReport;
+use crate::scan::finding::{Context, Finding, Kind};
+use config::{PlanConfig, Tier};
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+use successor::{Evidence, Successor};
+
+pub use markdown::write as write_markdown;
+
+#[derive(Debug, Serialize)]
+pub struct Plan {
+    pub schema: &'static str,
+    pub tool: String,
+    pub roots: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub config: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tier: Option<Tier>,
+    pub integrations: Vec<Integration>,
+    /// Every key found, with where it is used and what to do about it.
+    pub keys: Vec<KeyReport>,
+    /// Units whose findings are only in docs or comments: update them, no credential to migrate.
+    pub mentions: Vec<MentionUnit>,
+    pub summary: PlanSummary,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Integration {
+    pub id: String,
+    pub name: String,
+    pub root: String,
+    pub kind: &'static str,
+    pub successor: Successor,
+    pub location_ids: Vec<String>,
+    pub company_id: Option<String>,
+    /// Least-privilege V2 scopes, sorted.
+    pub scopes: Vec<String>,
+    /// Which calls need each scope (rule ids).
+    pub scope_reasons: BTreeMap<String, Vec<String>>,
+    pub calls: Vec<PlannedCall>,
+    pub v1_keys: Vec<KeyRef>,
+    /// Secrets to replace (env vars / settings holding the V1 key) and keys to rotate.
+    pub credential_changes: Vec<String>,
+    pub checklist: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct PlannedCall {
+    pub path: String,
+    pub line: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub json_pointer: Option<String>,
+    pub context: Context,
+    pub method: Option<Method>,
+    pub v1_path: Option<String>,
+    pub rule: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub v2: Option<crate::scan::finding::V2Ref>,
+    /// Where the mapping comes from (`docs`, `n8n`, `inferred`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<&'static str>,
+    pub changes: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub already_broken: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, PartialOrd, Ord)]
+pub struct KeyRef {
+    pub fingerprint: String,
+    pub redacted: String,
+    pub kind: CredentialKind,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub location_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub company_id: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct KeyReport {
+    #[serde(flatten)]
+    pub key: KeyRef,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub issued: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub age_days: Option<i64>,
+    /// `path:line` of every place it appears.
+    pub found_in: Vec<String>,
+    pub integrations: Vec<String>,
+    pub advice: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct MentionUnit {
+    pub name: String,
+    pub root: String,
+    pub places: Vec<String>,
+}
+
+#[derive(Debug, Default, Serialize)]
+pub struct PlanSummary {
+    pub integrations: usize,
+    pub pit: usize,
+    pub oauth: usize,
+    pub calls: usize,
+    pub unknown_calls: usize,
+    pub keys: usize,
+}
+
+/// Builds the plan for a scan of `roots` (the first, if a directory, anchors project detection).
+pub fn build(
+    scan: &ScanReport,
+    rules: &RuleSet,
+    scan_root: Option<&Path>,
+    cfg: &PlanConfig,
+    cfg_path: Option<String>,
+    now: i64,
+) -> Plan {
+    let units = group::group(&scan.findings, scan_root, cfg);
+    let mut integrations = Vec::new();
+    let mut mentions = Vec::new();
+    let mut key_users: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for (unit, idx) in &units {
+        let fs: Vec<&Finding> = idx.iter().map(|&i| &scan.findings[i]).collect();
+        // An integration to migrate has live V1 usage or a V1 key; the rest (docs, comments, V2-only code
+        // with a leaked token or a broken V2 URL) is listed for cleanup.
+        let live = fs.iter().any(|f| {
+            matches!(f.kind, Kind::Call | Kind::BaseUrl | Kind::ExportNode)
+                && matches!(f.context, Context::Code | Context::Config | Context::Export)
+        });
+        let v1_key = fs.iter().any(|f| {
+            f.credential.as_ref().is_some_and(|c| c.kind.is_v1())
+                && matches!(f.context, Context::Code | Context::Config | Context::Export)
+        });
+        if !live && !v1_key {
+            let places: Vec<String> = fs
+                .iter()
+                .filter(|f| f.kind != Kind::Credential)
+                .map(|f| match (&f.note, f.kind) {
+                    (Some(n), Kind::Mention) => format!("{}:{} ({n})", f.path, f.line),
+                    _ => format!("{}:{}", f.path, f.line),
+                })
+                .collect();
+            if !places.is_empty() {
+                mentions.push(MentionUnit {
+                    name: unit.name.clone(),
+                    root: unit.root.clone(),
+                    places,
+                });
+            }
+            continue;
+        }
+        let ic = unit.config.map(|i| &cfg.integrations[i]);
+        let integ = build_integration(unit, &fs, rules, ic, cfg.tier);
+        for k in &integ.v1_keys {
+            key_users
+                .entry(k.fingerprint.clone())
+                .or_default()
+                .insert(integ.id.clone());
+        }
+        integrations.push(integ);
+    }
+    let keys = key_reports(&scan.findings, &key_users, now);
+    // Keys shared across integrations: say so in each.
+    for integ in &mut integrations {
+        for k in &integ.v1_keys {
+            let users = &key_users[&k.fingerprint];
+            if users.len() > 1 {
+                let others: Vec<&str> = users
+                    .iter()
+                    .map(String::as_str)
+                    .filter(|u| *u != integ.id)
+                    .collect();
+                integ.credential_changes.push(format!(
+                    "key {} is shared with {}: give each integration its own V2 credential (separate revocation and audit)",
+                    k.fingerprint,
+                    others.join(", ")
+                ));
+            }
+        }
+    }
+    let summary = PlanSummary {
+        integrations: integrations.len(),
+        pit: integrations
+            .iter()
+            .filter(|i| i.successor.kind == successor::SuccessorKind::Pit)
+            .count(),
+        oauth: integrations
+            .iter()
+            .filter(|i| i.successor.kind != successor::SuccessorKind::Pit)
+            .count(),
+        calls: integrations.iter().map(|i| i.calls.len()).sum(),
+        unknown_calls: integrations
+            .iter()
+            .map(|i| i.calls.iter().filter(|c| c.rule.is_none()).count())
+            .sum(),
+        keys: keys.len(),
+    };
+    Plan {
+        schema: "ghl-migrate/plan/v1",
+        tool: scan.tool.clone(),
+        roots: scan.roots.clone(),
+        config: cfg_path,
+        tier: cfg.tier,
+        integrations,
+        keys,
+        mentions,
+        summary,
+    }
+}
+
+fn build_integration(
+    unit: &group::Unit,
+    fs: &[&Finding],
+    rules: &RuleSet,
+    ic: Option<&config::IntegrationConfig>,
+    tier: Option<Tier>,
+) -> Integration {
+    let mut calls = Vec::new();
+    let mut scope_reasons: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let mut agency_calls = Vec::new();
+    let mut location_calls = 0;
+    for f in fs
+        .iter()
+        .filter(|f| matches!(f.kind, Kind::Call | Kind::ExportNode))
+    {
+        let rule = f.rule.as_deref().and_then(|r| rules.get(r));
+        if let Some(r) = rule {
+            match r.level {
+                Level::Agency => agency_calls.push(r.id.as_str()),
+                Level::Location => location_calls += 1,
+            }
+            if let Some(t) = &r.v2 {
+                for s in &t.scopes {
+                    scope_reasons
+                        .entry(s.clone())
+                        .or_default()
+                        .insert(r.id.clone());
+                }
+            }
+        } else if f.context != Context::Comment {
+            location_calls += 1;
+        }
+        let changes = rule
+            .map(|r| r.actionable_changes().map(|c| c.text.clone()).collect())
+            .unwrap_or_default();
+        calls.push(PlannedCall {
+            path: f.path.clone(),
+            line: f.line,
+            json_pointer: f.json_pointer.clone(),
+            context: f.context,
+            method: f.method,
+            v1_path: f.v1_path.clone(),
+            rule: f.rule.clone(),
+            v2: f.v2.clone(),
+            source: rule.map(|r| r.source.as_str()),
+            changes,
+            already_broken: rule.and_then(|r| r.already_broken.clone()),
+            note: f.note.clone(),
+        });
+    }
+    let mut v1_keys: Vec<KeyRef> = fs
+        .iter()
+        .filter_map(|f| f.credential.as_ref())
+        .filter(|c| c.kind.is_v1())
+        .map(|c| KeyRef {
+            fingerprint: c.fingerprint.clone(),
+            redacted: c.redacted.clone(),
+            kind: c.kind,
+            location_id: c.claims.location_id.clone(),
+            company_id: c.claims.company_id.clone(),
+        })
+        .collect();
+    v1_keys.sort();
+    v1_keys.dedup();
+    let mut locations: BTreeSet<String> = v1_keys
+        .iter()
+        .filter_map(|k| k.location_id.clone())
+        .collect();
+    let mut companies: BTreeSet<String> = v1_keys
+        .iter()
+        .filter_map(|k| k.company_id.clone())
+        .collect();
+    if let Some(ic) = ic {
+        if let Some(l) = &ic.location_id {
+            locations = std::iter::once(l.clone()).collect();
+        }
+        if let Some(c) = &ic.company_id {
+            companies = std::iter::once(c.clone()).collect();
+        }
+    }
+    let scopes: Vec<String> = scope_reasons.keys().cloned().collect();
+    let unknown_calls = calls
+        .iter()
+        .filter(|c| c.rule.is_none() && c.context != Context::Comment)
+        .count();
+    let ev = Evidence {
+        agency_calls,
+        location_calls,
+        locations: locations.iter().cloned().collect(),
+        companies: companies.iter().cloned().collect(),
+        distributed: ic.is_some_and(|c| c.distributed),
+        webhooks: ic.is_some_and(|c| c.webhooks),
+        scopes: &scopes,
+        tier,
+        unknown_calls,
+    };
+    let successor = successor::decide(&ev);
+    let credential_changes = credential_changes(fs);
+    let checklist = checklist(unit, &successor, &scopes, &v1_keys, &locations);
+    Integration {
+        id: unit.id.clone(),
+        name: unit.name.clone(),
+        root: unit.root.clone(),
+        kind: unit.kind,
+        successor,
+        location_ids: locations.into_iter().collect(),
+        company_id: companies.into_iter().next(),
+        scopes,
+        scope_reasons: scope_reasons
+            .into_iter()
+            .map(|(k, v)| (k, v.into_iter().collect()))
+            .collect(),
+        calls,
+        v1_keys,
+        credential_changes,
+        checklist,
+    }
+}
+
+/// What to do with the secrets themselves: which settings hold a key, which keys are hard-coded.
+fn credential_changes(fs: &[&Finding]) -> Vec<String> {
+    let mut out = BTreeSet::new();
+    for f in fs.iter().filter(|f| f.kind == Kind::Credential) {
+        let Some(c) = &f.credential else { continue };
+        let setting = f
+            .snippet
+            .split(['=', ':'])
+            .next()
+            .map(str::trim)
+            .filter(|s| {
+                !s.is_empty()
+                    && s.chars()
+                        .all(|ch| ch.is_ascii_alphanumeric() || ch == '_' || ch == ' ')
+                    && !s.contains(' ')
+            });
+        match (f.context, setting) {
+            (Context::Config, Some(name)) => {
+                out.insert(format!(
+                    "{}:{}: `{name}` holds a {} — replace its value with the new V2 credential from your secret store, and stop committing it",
+                    f.path,
+                    f.line,
+                    c.kind.describe()
+                ));
+            }
+            _ => {
+                out.insert(format!(
+                    "{}:{}: a {} is hard-coded ({}) — read the new credential from an environment variable or secret instead",
+                    f.path,
+                    f.line,
+                    c.kind.describe(),
+                    c.fingerprint
+                ));
+            }
+        }
+    }
+    out.into_iter().collect()
+}
+
+fn checklist(
+    unit: &group::Unit,
+    s: &Successor,
+    scopes: &[String],
+    keys: &[KeyRef],
+    locations: &BTreeSet<String>,
+) -> Vec<String> {
+    let mut c = Vec::new();
+    let scope_list = if scopes.is_empty() {
+        "(no scope known: see open questions)".to_string()
+    } else {
+        scopes.join(", ")
+    };
+    c.push(format!(
+        "Create the {} with scopes: {scope_list}",
+        s.summary
+    ));
+    c.push(
+        "Store it in your secret store / deployment environment (never in the repository)".into(),
+    );
+    c.push(format!("Review and apply the code changes: `ghl-migrate diff {}` (locationId, pagination, response shapes are marked for you)", unit.root));
+    let loc = locations
+        .iter()
+        .next()
+        .map(|l| format!(" --location {l}"))
+        .unwrap_or_default();
+    c.push(format!("Prove the new credential: `ghl-migrate verify --plan plan.json --integration {}{loc} --token-env NEW_TOKEN_VAR`", unit.id));
+    c.push("Deploy, then watch logs for 401/403/422 from services.leadconnectorhq.com for a full business cycle".into());
+    if keys.is_empty() {
+        c.push("Find and revoke the V1 key this integration used (none was found in the code: it lives in a setting or secret)".into());
+    } else {
+        for k in keys {
+            c.push(format!(
+                "Revoke the V1 key {} ({}) once nothing else uses it",
+                k.fingerprint, k.redacted
+            ));
+        }
+    }
+    c
+}
+
+fn key_reports(
+    findings: &[Finding],
+    users: &BTreeMap<String, BTreeSet<String>>,
+    now: i64,
+) -> Vec<KeyReport> {
+    let mut by_fp: BTreeMap<String, KeyReport> = BTreeMap::new();
+    for f in findings.iter().filter(|f| f.kind == Kind::Credential) {
+        let Some(c) = &f.credential else { continue };
+        let entry = by_fp
+            .entry(c.fingerprint.clone())
+            .or_insert_with(|| KeyReport {
+                key: KeyRef {
+                    fingerprint: c.fingerprint.clone(),
+                    redacted: c.redacted.clone(),
+                    kind: c.kind,
+                    location_id: c.claims.location_id.clone(),
+                    company_id: c.claims.company_id.clone(),
+                },
+                issued: c.claims.issued.clone(),
+                age_days: c.age_days(now),
+                found_in: Vec::new(),
+                integrations: users
+                    .get(&c.fingerprint)
+                    .map(|u| u.iter().cloned().collect())
+                    .unwrap_or_default(),
+                advice: Vec::new(),
+            });
+        entry.found_in.push(format!(
+            "{}:{}{}",
+            f.path,
+            f.line,
+            if f.context == Context::Comment {
+                " (comment)"
+            } else if f.context == Context::Docs {
+                " (docs)"
+            } else {
+                ""
+            }
+        ));
+    }
+    for r in by_fp.values_mut() {
+        r.advice.push("committed to the repository: rotate it even after migrating (anyone with the history has it)".into());
+        match r.key.kind {
+            k if k.is_v1() => {
+                r.advice.push("V1 keys get no fixes (V1 reached end of support on 2025-12-31); HighLevel deletes keys unused for 90 days in a quarterly sweep, with in-app warnings 15, 7 and 1 day before".into());
+                if k == CredentialKind::V1ShortKey {
+                    r.advice.push("an old short/UUID-format key: regenerated keys are 250+ characters and the old one stops working at once".into());
+                }
+            }
+            CredentialKind::V2Pit => r.advice.push("a V2 Private Integration Token in the repository is still a leak: rotate it (Rotate and expire now)".into()),
+            CredentialKind::V2OauthToken => r.advice.push("a V2 OAuth token in the repository: revoke the app's tokens and re-authorize".into()),
+            _ => {}
+        }
+        if r.integrations.len() > 1 {
+            r.advice.push(format!(
+                "used by {} integrations: replace it with one credential per integration",
+                r.integrations.len()
+            ));
+        }
+    }
+    by_fp.into_values().collect()
+}

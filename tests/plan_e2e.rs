@@ -1,0 +1,203 @@
+//! End-to-end: `ghl-migrate plan` recommends the right successor, with its reasons and the exact scopes.
+use assert_cmd::Command;
+use serde_json::Value;
+
+fn plan_json(dir: &str) -> Value {
+    let out = Command::cargo_bin("ghl-migrate")
+        .unwrap()
+        .args([
+            "plan",
+            "--format",
+            "json",
+            "-q",
+            "--as-of",
+            "2026-11-22",
+            dir,
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn integration<'a>(p: &'a Value, id: &str) -> &'a Value {
+    p["integrations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["id"] == id)
+        .unwrap_or_else(|| panic!("no integration {id} in {p}"))
+}
+
+fn strings(v: &Value) -> Vec<String> {
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s.as_str().unwrap().to_string())
+        .collect()
+}
+
+fn reasons(i: &Value) -> String {
+    strings(&i["successor"]["reasons"]).join(" | ")
+}
+
+#[test]
+fn one_location_gets_a_pit_for_the_keys_location() {
+    let p = plan_json("fixtures/plan/one-location-pit");
+    assert_eq!(p["schema"], "ghl-migrate/plan/v1");
+    let i = integration(&p, "one-location-pit");
+    assert_eq!(i["successor"]["kind"], "pit");
+    assert_eq!(strings(&i["location_ids"]), ["Pq4Lm8Zx2Cv6Bn0Mk3Jh"]);
+    assert_eq!(
+        strings(&i["scopes"]),
+        ["contacts.readonly", "contacts.write"]
+    );
+    assert_eq!(
+        strings(&i["scope_reasons"]["contacts.readonly"]),
+        ["contacts.lookup"]
+    );
+    assert!(reasons(i).contains("one sub-account"), "{}", reasons(i));
+    assert_eq!(i["successor"]["requires_tier"], "any");
+    assert_eq!(i["v1_keys"][0]["kind"], "v1_location_key");
+    assert!(
+        i["credential_changes"][0]
+            .as_str()
+            .unwrap()
+            .contains("`GHL_API_KEY`")
+    );
+}
+
+#[test]
+fn agency_endpoints_need_an_oauth_company_app_with_location_tokens() {
+    let p = plan_json("fixtures/plan/agency-oauth");
+    let i = integration(&p, "agency-oauth");
+    assert_eq!(i["successor"]["kind"], "oauth_company");
+    assert_eq!(i["successor"]["location_token"], true);
+    assert_eq!(i["company_id"], "Ag7Kd2Ls9Qw4Er6Ty1Ui");
+    assert_eq!(strings(&i["scopes"]), ["contacts.write", "locations.write"]);
+    let r = reasons(i);
+    assert!(
+        r.contains("agency-level endpoints (locations.create)")
+            && r.contains("/oauth/locationToken"),
+        "{r}"
+    );
+    assert_eq!(i["successor"]["requires_tier"], "agency_pro");
+}
+
+#[test]
+fn several_locations_need_an_oauth_app() {
+    let p = plan_json("fixtures/plan/multi-location");
+    let i = integration(&p, "multi-location");
+    assert_eq!(i["successor"]["kind"], "oauth_location");
+    assert_eq!(
+        strings(&i["location_ids"]),
+        ["Ma1Sd3Fg5Hj7Kl9Zx1Cv", "Mb2Nx4Cz6Vb8Nm0Qa2Ws"]
+    );
+    assert_eq!(strings(&i["scopes"]), ["opportunities.readonly"]);
+    assert!(reasons(i).contains("reaches 2 locations"), "{}", reasons(i));
+}
+
+#[test]
+fn config_names_location_marks_distribution_and_warns_about_the_tier() {
+    let p = plan_json("fixtures/plan/configured");
+    let i = integration(&p, "client-widget");
+    assert_eq!(i["kind"], "configured");
+    assert_eq!(i["successor"]["kind"], "oauth_location");
+    assert_eq!(strings(&i["location_ids"]), ["Wd5Fr7Gt9Hy1Ju3Ki5Lo"]);
+    assert_eq!(
+        strings(&i["scopes"]),
+        ["calendars.readonly", "calendars/events.write"]
+    );
+    assert!(reasons(i).contains("distributed"), "{}", reasons(i));
+    assert!(
+        i["successor"]["tier_warning"]
+            .as_str()
+            .unwrap()
+            .contains("Agency Pro")
+    );
+}
+
+#[test]
+fn mixed_repository_plan() {
+    let p = plan_json("fixtures/example/agency-repo");
+    let ids: Vec<&str> = p["integrations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        ids,
+        ["agency-tools", "booking-widget", "crm-sync", "scripts"]
+    );
+    let crm = integration(&p, "crm-sync");
+    assert_eq!(crm["successor"]["kind"], "pit");
+    assert_eq!(
+        strings(&crm["scopes"]),
+        [
+            "contacts.readonly",
+            "contacts.write",
+            "opportunities.readonly"
+        ]
+    );
+    let tools = integration(&p, "agency-tools");
+    assert_eq!(tools["successor"]["kind"], "oauth_company");
+    assert_eq!(
+        strings(&tools["scopes"]),
+        [
+            "locations.readonly",
+            "locations.write",
+            "snapshots.readonly",
+            "users.write"
+        ]
+    );
+    assert!(
+        tools["successor"]["alternative"]
+            .as_str()
+            .unwrap()
+            .contains("Agency-level Private Integration Token")
+    );
+    let widget = integration(&p, "booking-widget");
+    assert!(strings(&widget["successor"]["open_questions"])[0].contains("location_id"));
+    // The V2-only project is not an integration to migrate, but its broken URL is listed.
+    let mentions = serde_json::to_string(&p["mentions"]).unwrap();
+    assert!(mentions.contains("reports/src/pipelineReport.js:16"));
+    assert_eq!(p["summary"]["keys"], 4);
+}
+
+#[test]
+fn plans_are_deterministic_and_never_hold_keys() {
+    let run = |fmt: &str| {
+        Command::cargo_bin("ghl-migrate")
+            .unwrap()
+            .args([
+                "plan",
+                "-q",
+                "--as-of",
+                "2026-11-22",
+                "--format",
+                fmt,
+                "fixtures/example/agency-repo",
+            ])
+            .output()
+            .unwrap()
+            .stdout
+    };
+    for fmt in ["json", "markdown"] {
+        let a = run(fmt);
+        assert_eq!(a, run(fmt), "{fmt} output differs between runs");
+        let text = String::from_utf8(a).unwrap();
+        assert!(
+            !text.contains("eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJ"),
+            "{fmt} plan holds a raw JWT"
+        );
+        assert!(
+            !text.contains("8578d351-fb22"),
+            "{fmt} plan holds a raw PIT"
+        );
+    }
+}
