@@ -156,21 +156,10 @@ fn integration(i: &Integration, out: &mut dyn Write) -> io::Result<()> {
         }
         writeln!(out)?;
     }
-    let broken: Vec<_> = i
-        .calls
-        .iter()
-        .filter(|c| c.already_broken.is_some())
-        .collect();
-    if !broken.is_empty() {
-        writeln!(out, "**Fix first — already failing today:**\n")?;
-        for c in &broken {
-            writeln!(
-                out,
-                "- `{}:{}` {}",
-                c.path,
-                c.line,
-                c.already_broken.as_deref().unwrap_or("")
-            )?;
+    if !i.fix_first.is_empty() {
+        writeln!(out, "**Fix first — failing or wrong today:**\n")?;
+        for f in &i.fix_first {
+            writeln!(out, "- {f}")?;
         }
         writeln!(out)?;
     }

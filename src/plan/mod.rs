@@ -50,6 +50,8 @@ pub struct Integration {
     /// Which calls need each scope (rule ids).
     pub scope_reasons: BTreeMap<String, Vec<String>>,
     pub calls: Vec<PlannedCall>,
+    /// Problems to fix before anything else: calls that already fail today, platform rules broken.
+    pub fix_first: Vec<String>,
     pub v1_keys: Vec<KeyRef>,
     /// Secrets to replace (env vars / settings holding the V1 key) and keys to rotate.
     pub credential_changes: Vec<String>,
@@ -319,6 +321,19 @@ fn build_integration(
         unknown_calls,
     };
     let successor = successor::decide(&ev);
+    let mut fix_first: Vec<String> = calls
+        .iter()
+        .filter_map(|c| {
+            c.already_broken
+                .as_ref()
+                .map(|b| format!("{}:{}: {b}", c.path, c.line))
+        })
+        .collect();
+    fix_first.extend(
+        fs.iter()
+            .filter(|f| f.category.is_some())
+            .map(|f| format!("{}:{}: {}", f.path, f.line, f.note.as_deref().unwrap_or(""))),
+    );
     let credential_changes = credential_changes(fs);
     let checklist = checklist(unit, &successor, &scopes, &v1_keys, &locations);
     Integration {
@@ -335,6 +350,7 @@ fn build_integration(
             .map(|(k, v)| (k, v.into_iter().collect()))
             .collect(),
         calls,
+        fix_first,
         v1_keys,
         credential_changes,
         checklist,

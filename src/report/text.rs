@@ -57,6 +57,9 @@ pub fn write(r: &ScanReport, color: bool, out: &mut dyn Write) -> io::Result<()>
         if let Some(b) = &f.base_source {
             extra.push(format!("base: {b}"));
         }
+        if let Some(b) = &f.already_broken {
+            extra.push(format!("ALREADY BROKEN: {b}"));
+        }
         if let Some(n) = &f.note
             && f.kind != Kind::Mention
         {

@@ -84,6 +84,9 @@ pub fn extract(rel: &str, src: &str, lang: Lang, rules: &RuleSet) -> FileScan {
         _ => {
             let lexed = cx.lex();
             cx.code(&lexed);
+            if lang.role() == Role::Code {
+                super::platform::check(rel, src, &cx.li, lang.name(), &mut cx.out.findings);
+            }
         }
     }
     let raw = cx.secrets();
@@ -1052,6 +1055,7 @@ pub fn apply_rule(rules: &RuleSet, f: &mut Finding, path: &NormalizedPath) {
     match idx {
         Some(i) => {
             let r = rules.at(i);
+            f.already_broken = r.already_broken.clone();
             f.rule = Some(r.id.clone());
             f.v1_path = Some(r.v1.path.clone());
             f.v2 = r.v2.as_ref().map(|t| V2Ref {

@@ -76,6 +76,12 @@ pub struct Finding {
     pub base_source: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub json_pointer: Option<String>,
+    /// A platform rule the finding is about (`enhanced_account_security`, `version_header`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub category: Option<&'static str>,
+    /// The V1 call already fails today, and why (fix it first).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub already_broken: Option<String>,
     /// What the finding means when the fields alone do not say it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
@@ -105,6 +111,8 @@ impl Finding {
             host: None,
             base_source: None,
             json_pointer: None,
+            category: None,
+            already_broken: None,
             note: None,
             snippet: String::new(),
             lang: None,

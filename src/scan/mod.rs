@@ -11,6 +11,7 @@ pub mod lexer;
 pub mod lines;
 pub mod method;
 pub mod names;
+pub mod platform;
 pub mod rust_syn;
 pub mod secrets;
 pub mod url;

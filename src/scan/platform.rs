@@ -1,0 +1,121 @@
+//! HighLevel's own rules, beyond URLs: Enhanced Account Security (location responses carry no API key
+//! any more, keys are not auto-generated for new locations) and the `Version` header V2 requires.
+use super::finding::{Confidence, Context, Finding, Kind};
+use super::lines::LineIndex;
+use super::url::{self, HostKind};
+use regex::Regex;
+use std::sync::OnceLock;
+
+/// The finding category for Enhanced Account Security problems.
+pub const EAS: &str = "enhanced_account_security";
+/// The finding category for V2 `Version` header problems.
+pub const VERSION: &str = "version_header";
+
+fn api_key_read_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    // Reading a field named apiKey / api_key: `.apiKey`, `['apiKey']`, `->apiKey`, `.get("api_key")`,
+    // `["apiKey"]`, `[:api_key]` (not a header or a variable being assigned).
+    RE.get_or_init(|| {
+        Regex::new(r#"(?:\??\.|->|\[\s*:?['"]?|\.get\(\s*['"]|\.fetch\(\s*['"]|\bdig\(\s*:?['"]?)(apiKey|api_key|apikey)\b['"]?"#).unwrap()
+    })
+}
+
+fn version_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(r#"(?i)['"]?\bversion['"]?\s*(?:=>|:|=|,)\s*['"]?([0-9]{4}-[0-9]{2}-[0-9]{2}|v[0-9]+)|Version:\s*([0-9]{4}-[0-9]{2}-[0-9]{2}|v[0-9]+)"#).unwrap()
+    })
+}
+
+fn request_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(r#"(?i)\b(?:fetch|axios|requests\.|httpx|curl|http\.(?:get|post|put|delete|newrequest)|guzzle|Http::|HttpClient|RestClient|HTTParty|Net::HTTP|dio\.|reqwest|wp_remote_)"#).unwrap()
+    })
+}
+
+const LOCATION_RULES: &[&str] = &[
+    "locations.create",
+    "locations.get",
+    "locations.list",
+    "locations.lookup",
+    "locations.me",
+];
+
+/// Adds platform findings for one code file, given its findings so far.
+pub fn check(
+    rel: &str,
+    src: &str,
+    li: &LineIndex,
+    lang: &'static str,
+    findings: &mut Vec<Finding>,
+) {
+    let location_calls: Vec<&str> = findings
+        .iter()
+        .filter_map(|f| f.rule.as_deref())
+        .filter(|r| LOCATION_RULES.contains(r))
+        .collect();
+    let v2_location = url::find_urls(src)
+        .iter()
+        .any(|h| h.kind == HostKind::V2 && h.rest.starts_with("/locations"));
+    if !location_calls.is_empty() || v2_location {
+        let creates = location_calls.contains(&"locations.create");
+        for m in api_key_read_re().captures_iter(src) {
+            let off = m.get(1).unwrap().start();
+            let line = li.line(off);
+            let text = li.text(line);
+            if text.to_ascii_lowercase().contains("authorization") {
+                continue;
+            }
+            let mut f = Finding::new(Kind::Mention, rel, line, li.column(off), Context::Code);
+            f.category = Some(EAS);
+            f.confidence = Confidence::Medium;
+            f.snippet = super::secrets::redact_line(text.trim());
+            f.lang = Some(lang);
+            f.note = Some(if creates {
+                "expects the new location's API key: keys are no longer generated for new locations and Location responses no longer carry them (Enhanced Account Security, default since June 2024) — create a PIT per location or use OAuth /oauth/locationToken".into()
+            } else {
+                "relies on keys in Location responses: they come back empty under Enhanced Account Security (default since June 2024) — use a PIT per location or OAuth /oauth/locationToken".into()
+            });
+            findings.push(f);
+        }
+    }
+    // V2 requests need a `Version` header; without one V2 answers 401 "version header was not found".
+    let v2: Vec<_> = url::find_urls(src)
+        .into_iter()
+        .filter(|h| h.kind == HostKind::V2 && !url::is_bare_base(&h.rest))
+        .collect();
+    if let Some(first) = v2.first()
+        && request_re().is_match(src)
+    {
+        let versions: Vec<String> = version_re()
+            .captures_iter(src)
+            .filter_map(|c| c.get(1).or(c.get(2)).map(|m| m.as_str().to_string()))
+            .collect();
+        let note = if versions.is_empty() && !src.contains("Version") && !src.contains("version") {
+            Some("V2 request(s) without a `Version` header: V2 answers 401 \"version header was not found\" — send `Version: 2021-07-28` (2021-04-15 for calendars, conversations and SaaS)".to_string())
+        } else {
+            versions
+                .iter()
+                .find(|v| !matches!(v.as_str(), "2021-07-28" | "2021-04-15" | "v3"))
+                .map(|v| format!("`Version: {v}` is not a published V2 version (V2 answers 401 \"version header is invalid\"): use 2021-07-28, or 2021-04-15 for calendars, conversations and SaaS"))
+        };
+        if let Some(note) = note {
+            let line = li.line(first.start);
+            let mut f = Finding::new(
+                Kind::Mention,
+                rel,
+                line,
+                li.column(first.start),
+                Context::Code,
+            );
+            f.category = Some(VERSION);
+            f.confidence = Confidence::Low;
+            f.host = Some(first.host.clone());
+            f.snippet = super::secrets::redact_line(li.text(line).trim());
+            f.lang = Some(lang);
+            f.note = Some(note);
+            findings.push(f);
+        }
+    }
+}
