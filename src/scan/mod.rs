@@ -4,6 +4,7 @@
 //! Files without a HighLevel host, a JWT or a PIT are rejected by a literal prefilter before any parsing.
 //! Files that only mention V1-looking paths (`/contacts/…`) are read in a second, smaller pass, and only
 //! when the first pass found a V1 base URL bound to a name that they use.
+pub mod exports;
 pub mod extract;
 pub mod finding;
 pub mod lang;
@@ -367,7 +368,8 @@ impl Prefilter {
 pub fn scan_text(path: &Path, rel: &str, src: &str, rules: &RuleSet) -> FileScan {
     let head = &src.as_bytes()[..src.len().min(128)];
     match lang::Lang::detect(path, head) {
-        Some(lang) => extract::extract(rel, src, lang, rules),
+        Some(lang) => exports::scan(path, rel, src, lang, rules)
+            .unwrap_or_else(|| extract::extract(rel, src, lang, rules)),
         None => FileScan::default(),
     }
 }
