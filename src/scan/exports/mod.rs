@@ -16,12 +16,12 @@ pub mod request;
 pub mod yamlpos;
 pub mod zapier;
 
-use super::extract::FileScan;
+use super::extract::{BaseValue, Def, FileScan};
 use super::finding::{Confidence, Context, Finding, Kind};
 use super::lang::Lang;
 use super::lines::LineIndex;
-use super::secrets;
 use super::url::{self, HostKind};
+use super::{names, secrets};
 use crate::credential;
 use crate::rules::RuleSet;
 use serde_json::Value;
@@ -274,6 +274,8 @@ pub struct Cx<'a> {
     covered: HashSet<Loc>,
     /// The file talks to V1 (a V1 request or base URL was reported).
     pub v1: bool,
+    /// Postman environment file: `/values/<i>` → variable name.
+    pub env_names: std::collections::HashMap<String, String>,
 }
 
 impl<'a> Cx<'a> {
@@ -290,6 +292,7 @@ impl<'a> Cx<'a> {
             raw: Vec::new(),
             covered: HashSet::new(),
             v1: false,
+            env_names: Default::default(),
         }
     }
 
@@ -340,10 +343,12 @@ impl<'a> Cx<'a> {
     /// A credential finding for `token` used at `loc`, when it is one.
     pub fn credential(&mut self, token: &str, loc: &Loc, v1: bool, note: String) {
         let token = token.trim();
-        // Values held in a sibling file (a Postman environment) are reported by that file's own scan.
-        if loc.file != 0 || self.covered.contains(loc) {
+        if self.covered.contains(loc) {
             return;
         }
+        // A value held in a Postman environment is described the same way whichever file's scan reports
+        // it (the collection using it, or the environment file itself), so the two reports deduplicate.
+        let note = self.env_var_note(loc).unwrap_or(note);
         let Some(c) = credential::classify_by_use(token, v1) else {
             return;
         };
@@ -360,12 +365,30 @@ impl<'a> Cx<'a> {
         self.findings.push(f);
     }
 
+    fn env_var_note(&self, loc: &Loc) -> Option<String> {
+        let (value, is_env) = if loc.file == 0 {
+            (None, self.format == Format::PostmanEnvironment)
+        } else {
+            (Some(&self.ext[loc.file - 1].value), true)
+        };
+        let item = loc
+            .ptr
+            .strip_suffix("/value")
+            .filter(|p| is_env && p.starts_with("/values/"))?;
+        let name = match value {
+            Some(v) => v.pointer(item)?.get("key")?.as_str()?.to_string(),
+            None => self.env_names.get(item)?.clone(),
+        };
+        Some(format!("value of Postman environment variable '{name}'"))
+    }
+
     /// Every string value not yet reported: V1 URLs (base URLs, or mentions outside request fields),
     /// then keys; then snippets are redacted.
     fn finish(mut self, value: &Value) -> FileScan {
         let mut strings = Vec::new();
         collect_strings(value, &mut String::new(), None, &mut strings);
-        for (ptr, text, _) in &strings {
+        let mut defs = Vec::new();
+        for (ptr, text, name) in &strings {
             let loc = Loc::here(ptr.clone());
             if self.covered.contains(&loc) {
                 continue;
@@ -391,6 +414,20 @@ impl<'a> Cx<'a> {
                         "V1 base URL in {} field '{field}'",
                         self.format.name()
                     ));
+                    // A named base (a Postman/Insomnia variable) links files that use `{{name}}` to it.
+                    if let Some(n) = name.as_deref().filter(|n| !matches!(*n, "value" | "url")) {
+                        defs.push(Def {
+                            key: names::canonical(n),
+                            name: n.to_string(),
+                            value: BaseValue::V1 {
+                                host: h.host.clone(),
+                                has_v1: url::base_has_v1(&h.rest),
+                            },
+                            path: f.path.clone(),
+                            line: f.line,
+                            in_code: false,
+                        });
+                    }
                     self.push(f);
                 }
                 HostKind::V1 => {
@@ -407,7 +444,7 @@ impl<'a> Cx<'a> {
             }
         }
         let v1 = self.v1;
-        for (ptr, text, key_like) in &strings {
+        for (ptr, text, name) in &strings {
             let loc = Loc::here(ptr.clone());
             if self.covered.contains(&loc) {
                 continue;
@@ -421,7 +458,7 @@ impl<'a> Cx<'a> {
                 };
                 let raw = text[h.start..h.end].to_string();
                 self.credential(&raw, &loc, v1, note.into());
-            } else if *key_like {
+            } else if name.as_deref().is_some_and(key_like) {
                 let t = text.trim();
                 let t = t
                     .strip_prefix("Bearer ")
@@ -439,6 +476,7 @@ impl<'a> Cx<'a> {
         }
         FileScan {
             findings: self.findings,
+            defs,
             ..FileScan::default()
         }
     }
@@ -475,10 +513,10 @@ fn collect_strings(
     v: &Value,
     ptr: &mut String,
     name: Option<&str>,
-    out: &mut Vec<(String, String, bool)>,
+    out: &mut Vec<(String, String, Option<String>)>,
 ) {
     match v {
-        Value::String(s) => out.push((ptr.clone(), s.clone(), name.is_some_and(key_like))),
+        Value::String(s) => out.push((ptr.clone(), s.clone(), name.map(str::to_string))),
         Value::Array(a) => {
             for (i, x) in a.iter().enumerate() {
                 let len = ptr.len();

@@ -216,7 +216,14 @@ fn built_url(u: &Value) -> Option<String> {
 
 /// A Postman environment file on its own: its values are checked like any export field (base URLs,
 /// keys by name); it counts as V1 context when a collection beside it talks to a V1 host.
-pub fn environment(cx: &mut Cx, _v: &Value, path: &Path) {
+pub fn environment(cx: &mut Cx, v: &Value, path: &Path) {
+    if let Some(vals) = v.get("values").and_then(Value::as_array) {
+        for (i, x) in vals.iter().enumerate() {
+            if let Some(k) = x.get("key").and_then(Value::as_str) {
+                cx.env_names.insert(format!("/values/{i}"), k.to_string());
+            }
+        }
+    }
     let Some(dir) = path.parent() else { return };
     let Ok(rd) = std::fs::read_dir(if dir.as_os_str().is_empty() {
         Path::new(".")

@@ -161,7 +161,30 @@ impl Cx<'_> {
                 f.method_source = Some(src.clone());
             }
             f.confidence = Confidence::Medium;
-            f.note = Some(format!("{}; {why}", r.label));
+            let mut note = format!("{}; {why}", r.label);
+            // `{{ $env.BASE }}/contacts/` with a V1 credential: the path is a V1 path under the V1 base.
+            let clean = r
+                .url
+                .as_ref()
+                .map(|(u, _)| clean_url(u))
+                .unwrap_or_default();
+            if let Some(rest) = clean.strip_prefix("{var}").filter(|x| x.starts_with('/')) {
+                let p = normalize(rest);
+                let p = if p.first_literal() == Some("v1") {
+                    p
+                } else {
+                    p.with_v1_prefix()
+                };
+                f.base_source = Some(
+                    "base URL not written; assumed https://rest.gohighlevel.com/v1 (V1 credential)"
+                        .into(),
+                );
+                apply_rule(self.rules, &mut f, &p);
+                if let Some(n) = f.note.take() {
+                    note.push_str(&format!("; {n}"));
+                }
+            }
+            f.note = Some(note);
             self.push(f);
         }
         for h in &r.headers {

@@ -79,7 +79,7 @@ pub fn offset(src: &str, pointer: &str) -> Option<usize> {
             for (i, l) in ls.iter().enumerate().skip(from) {
                 if i > from
                     && (l.indent as isize) <= parent_indent
-                    && l.dash.is_none_or(|d| d as isize <= parent_indent - 1)
+                    && l.dash.is_none_or(|d| (d as isize) < parent_indent)
                 {
                     break;
                 }
