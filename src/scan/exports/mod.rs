@@ -548,3 +548,79 @@ fn collect_strings(
         _ => {}
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn det(v: Value) -> Option<Format> {
+        detect(&v, Path::new("x.json"))
+    }
+
+    #[test]
+    fn detection_by_content() {
+        let n8n = json!({"nodes": [{"type": "n8n-nodes-base.highLevel"}], "connections": {}});
+        assert_eq!(det(n8n.clone()), Some(Format::N8n));
+        assert_eq!(det(json!([n8n.clone()])), Some(Format::N8n));
+        assert_eq!(det(json!({"data": [n8n]})), Some(Format::N8n));
+        assert_eq!(
+            det(json!({"flow": [{"id": 1, "module": "http:MakeRequest"}], "metadata": {}})),
+            Some(Format::Make)
+        );
+        assert_eq!(
+            det(
+                json!({"info": {"schema": "https://schema.getpostman.com/json/collection/v2.0.0/collection.json"}, "item": []})
+            ),
+            Some(Format::Postman)
+        );
+        assert_eq!(
+            det(json!({"name": "e", "values": [], "_postman_variable_scope": "environment"})),
+            Some(Format::PostmanEnvironment)
+        );
+        assert_eq!(
+            detect(
+                &json!({"values": []}),
+                Path::new("GHL.postman_environment.json")
+            ),
+            Some(Format::PostmanEnvironment)
+        );
+        assert_eq!(
+            det(json!({"_type": "export", "__export_format": 4, "resources": []})),
+            Some(Format::InsomniaV4)
+        );
+        assert_eq!(
+            det(json!({"type": "collection.insomnia.rest/5.0", "collection": []})),
+            Some(Format::InsomniaV5)
+        );
+        assert_eq!(
+            det(json!({"$schema": "ghl-workflow-export/v1", "workflow": {}})),
+            Some(Format::HighLevelWorkflow)
+        );
+        assert_eq!(
+            det(json!({"templates": [{"type": "custom_webhook", "attributes": {"url": "u"}}]})),
+            Some(Format::HighLevelWorkflow)
+        );
+        assert_eq!(
+            det(json!({"zaps": [{"nodes": {"1": {"selected_api": "WebHookCLIAPI@1.0.31"}}}]})),
+            Some(Format::Zapier)
+        );
+        // Not exports: package.json, plain config, arrays of anything else.
+        assert_eq!(det(json!({"name": "x", "dependencies": {}})), None);
+        assert_eq!(det(json!({"nodes": [{"type": "custom"}]})), None);
+        assert_eq!(det(json!([1, 2])), None);
+    }
+
+    #[test]
+    fn yaml_needs_an_insomnia_marker() {
+        let rules = RuleSet::embedded();
+        let o = analyze(
+            Path::new("a.yaml"),
+            "a.yaml",
+            "url: https://rest.gohighlevel.com/v1/\n",
+            Lang::Yaml,
+            &rules,
+        );
+        assert!(matches!(o, Outcome::NotExport));
+    }
+}
