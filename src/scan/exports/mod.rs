@@ -397,7 +397,9 @@ impl<'a> Cx<'a> {
             let Some(h) = url::find_urls(&clean).into_iter().next() else {
                 continue;
             };
-            let field = ptr.rsplit('/').next().unwrap_or("");
+            let field = name
+                .as_deref()
+                .unwrap_or_else(|| ptr.rsplit('/').next().unwrap_or(""));
             match h.kind {
                 HostKind::V1 if url::is_bare_base(&h.rest) => {
                     let mut f = self.finding(Kind::BaseUrl, &loc);
