@@ -31,6 +31,17 @@ fn pit_re() -> &'static Regex {
     })
 }
 
+/// For redaction, any `pit-` + UUID shape counts, whatever follows it (detection wants word boundaries).
+fn pit_redact_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(
+            r"pit-[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}",
+        )
+        .unwrap()
+    })
+}
+
 fn by_use_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
@@ -111,7 +122,7 @@ pub fn redact_line(line: &str) -> String {
     let mut out = jwt_re()
         .replace_all(line, |c: &regex::Captures| redact(&c[0]))
         .into_owned();
-    out = pit_re()
+    out = pit_redact_re()
         .replace_all(&out, |c: &regex::Captures| redact(&c[0]))
         .into_owned();
     out = by_use_re()
