@@ -282,13 +282,12 @@ impl<'a> Cx<'a> {
                 // `${process.env.X || 'https://rest.gohighlevel.com/v1'}/contacts`
                 let path = format!("{}{}", h.rest, rest);
                 if h.kind == HostKind::V1 && url::is_bare_base(&path) {
-                    let mut f = self.finding(Kind::BaseUrl, l.lit.text_off(), self.base_context());
-                    f.host = Some(h.host.clone());
-                    f.v1_path = Some(if url::base_has_v1(&path) {
-                        "/v1".into()
-                    } else {
-                        "/".into()
-                    });
+                    let mut f = self.base_url_finding(
+                        l.lit.text_off(),
+                        self.base_context(),
+                        &h.host,
+                        &path,
+                    );
                     f.note = Some("V1 base URL as the default of a setting".into());
                     self.out.findings.push(f);
                 } else if h.kind == HostKind::V1 {
@@ -526,13 +525,7 @@ impl<'a> Cx<'a> {
                     return;
                 }
                 if url::is_bare_base(&rest) {
-                    let mut f = self.finding(Kind::BaseUrl, off, ctx);
-                    f.host = Some(h.host.clone());
-                    f.v1_path = Some(if url::base_has_v1(&rest) {
-                        "/v1".into()
-                    } else {
-                        "/".into()
-                    });
+                    let mut f = self.base_url_finding(off, ctx, &h.host, &rest);
                     let names = names::names_before(self.before(l.lit.start, 400));
                     f.note = Some(match names.first() {
                         Some(n) => format!("V1 base URL bound to {n}"),
@@ -582,13 +575,7 @@ impl<'a> Cx<'a> {
         base_rest: &str,
     ) {
         let helper = self.helper_name(l);
-        let mut f = self.finding(Kind::BaseUrl, off, ctx);
-        f.host = Some(h.host.clone());
-        f.v1_path = Some(if url::base_has_v1(base_rest) {
-            "/v1".into()
-        } else {
-            "/".into()
-        });
+        let mut f = self.base_url_finding(off, ctx, &h.host, base_rest);
         f.note = Some(match &helper {
             Some(name) => format!("V1 base URL of the request helper {name}()"),
             None => "V1 base URL with a dynamic path".into(),
@@ -626,6 +613,18 @@ impl<'a> Cx<'a> {
         names::enclosing_function(self.before(l.lit.start, 6000), &param)
     }
 
+    /// A V1 base URL finding; `rest` is what follows the host (`/v1`, `/` or nothing).
+    fn base_url_finding(&self, off: usize, ctx: Context, host: &str, rest: &str) -> Finding {
+        let mut f = self.finding(Kind::BaseUrl, off, ctx);
+        f.host = Some(host.to_string());
+        f.v1_path = Some(if url::base_has_v1(rest) {
+            "/v1".into()
+        } else {
+            "/".into()
+        });
+        f
+    }
+
     fn mention(&mut self, off: usize, ctx: Context, h: &url::UrlHit) {
         let note = match h.kind {
             HostKind::V2 if url::base_has_v1(&h.rest) && !url::is_bare_base(&h.rest) => {
@@ -661,28 +660,19 @@ impl<'a> Cx<'a> {
                 continue;
             }
             match h.kind {
+                HostKind::V1 if url::is_bare_base(&h.rest) => {
+                    let mut f = self.base_url_finding(off, ctx, &h.host, &h.rest);
+                    f.note = Some("V1 base URL".into());
+                    self.out.findings.push(f);
+                }
                 HostKind::V1 => {
-                    let kind = if url::is_bare_base(&h.rest) {
-                        Kind::BaseUrl
-                    } else {
-                        Kind::Call
-                    };
-                    let mut f = self.finding(kind, off, ctx);
+                    let mut f = self.finding(Kind::Call, off, ctx);
                     f.host = Some(h.host.clone());
-                    if kind == Kind::Call {
-                        if let Some(i) = method::infer(self.src, off, start + h.end, None) {
-                            f.method = Some(i.method);
-                            f.method_source = Some(i.source);
-                        }
-                        self.finish_v1_call(&mut f, &normalize(&h.rest));
-                    } else {
-                        f.v1_path = Some(if url::base_has_v1(&h.rest) {
-                            "/v1".into()
-                        } else {
-                            "/".into()
-                        });
-                        f.note = Some("V1 base URL".into());
+                    if let Some(i) = method::infer(self.src, off, start + h.end, None) {
+                        f.method = Some(i.method);
+                        f.method_source = Some(i.source);
                     }
+                    self.finish_v1_call(&mut f, &normalize(&h.rest));
                     self.out.findings.push(f);
                 }
                 _ => self.mention(off, ctx, &h),
@@ -729,13 +719,7 @@ impl<'a> Cx<'a> {
                 let bound = key.clone().or_else(|| prev_key.clone());
                 if url::is_bare_base(&h.rest) {
                     self.v1_base_in_file = true;
-                    let mut f = self.finding(Kind::BaseUrl, at, Context::Config);
-                    f.host = Some(h.host.clone());
-                    f.v1_path = Some(if url::base_has_v1(&h.rest) {
-                        "/v1".into()
-                    } else {
-                        "/".into()
-                    });
+                    let mut f = self.base_url_finding(at, Context::Config, &h.host, &h.rest);
                     f.note = Some(match &bound {
                         Some(k) => format!("V1 base URL bound to {k}"),
                         None => "V1 base URL".into(),

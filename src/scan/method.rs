@@ -22,6 +22,12 @@ const WINDOW_LINES: usize = 12;
 /// Lines after an assignment in which the variable's use is looked for.
 const VAR_LINES: usize = 30;
 
+/// The called name of a `verb_re` match, whitespace removed (`requests .post` → `requests.post`).
+fn call_name(c: &regex::Captures) -> String {
+    c.get(1)
+        .map_or(String::new(), |m| m.as_str().split_whitespace().collect())
+}
+
 fn verb_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     // The identifier (with its receiver chain) whose `(` opens the call holding the URL, optionally after
@@ -128,12 +134,7 @@ pub fn infer(src: &str, start: usize, end: usize, next_url: Option<usize>) -> Op
     let mut neutral: Option<&'static str> = None;
     let mut neutral_name = String::new();
     if let Some(c) = verb_re().captures(before_stmt) {
-        let name = c
-            .get(1)
-            .unwrap()
-            .as_str()
-            .split_whitespace()
-            .collect::<String>();
+        let name = call_name(&c);
         match verb_of(&name) {
             Some((Some(m), _)) => {
                 return Some(Inferred {
@@ -356,12 +357,7 @@ fn follow_variable(src: &str, from: usize, var: &str, next_url: Option<usize>) -
             i
         };
         if let Some(c) = verb_re().captures(before) {
-            let name = c
-                .get(1)
-                .unwrap()
-                .as_str()
-                .split_whitespace()
-                .collect::<String>();
+            let name = call_name(&c);
             match verb_of(&name) {
                 Some((Some(m), _)) => {
                     return Some(Inferred {

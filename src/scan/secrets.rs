@@ -21,25 +21,20 @@ fn jwt_re() -> &'static Regex {
     })
 }
 
+/// `pit-` + UUID: a Private Integration Token.
+const PIT: &str =
+    r"pit-[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}";
+
+/// For detection: a whole token (word boundaries on both sides).
 fn pit_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| {
-        Regex::new(
-            r"\bpit-[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b",
-        )
-        .unwrap()
-    })
+    RE.get_or_init(|| Regex::new(&format!(r"\b{PIT}\b")).unwrap())
 }
 
-/// For redaction, any `pit-` + UUID shape counts, whatever follows it (detection wants word boundaries).
+/// For redaction, any PIT shape counts, whatever follows it.
 fn pit_redact_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| {
-        Regex::new(
-            r"pit-[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}",
-        )
-        .unwrap()
-    })
+    RE.get_or_init(|| Regex::new(PIT).unwrap())
 }
 
 fn by_use_re() -> &'static Regex {
