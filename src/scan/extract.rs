@@ -344,13 +344,9 @@ impl<'a> Cx<'a> {
         if target.as_deref().is_some_and(names::is_router) {
             return;
         }
-        let known_locally = target.as_deref().is_some_and(|r| {
-            let key = names::canonical(names::referenced_name(r).as_deref().unwrap_or(r));
-            self.out.defs.iter().any(|d| d.key == key)
-        });
-        if let Some(r) = &target
-            && (known_locally || !(self.v1_base_in_file && is_call_argument(before)))
-        {
+        // A named receiver or helper resolves by name (here, or in a linked file); the file's own V1 base
+        // only stands in for calls that name no client at all.
+        if let Some(r) = &target {
             self.via_name(l, r, &rest, true, next_url);
         } else if self.v1_base_in_file && (is_call_argument(before) || is_url_key(before)) {
             let base = self.out.defs.iter().find_map(|d| match &d.value {

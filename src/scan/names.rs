@@ -205,24 +205,26 @@ pub fn names_before(before: &str) -> Vec<String> {
     let stmt_start = before.rfind([';', '\n']).map_or(0, |i| i + 1);
     let line = &before[stmt_start..];
     let mut out = Vec::new();
+    let mut key = None;
     if let Some(c) = define_re().captures(line) {
         out.push(c[1].to_string());
     }
     if let Some(c) = env_default_re().captures(line) {
         let n = c.get(1).or(c.get(2)).or(c.get(3)).unwrap().as_str();
         out.push(n.rsplit('.').next().unwrap_or(n).to_string());
-        // `const X = process.env.Y || '…'` also binds X.
+        // `const X = process.env.Y || '…'` also binds X; `baseURL: process.env.Y || '…'` binds the key.
         let head = &line[..c.get(0).unwrap().start()];
         if let Some(a) = assign_re().captures(head) {
             out.push(last_segment(&a[1]));
-        }
-        if let Some(k) = key_re().captures(head) {
-            out.push(last_segment(&k[1]));
+        } else if let Some(k) = key_re().captures(head) {
+            key = Some(last_segment(&k[1]));
         }
     } else if let Some(c) = assign_re().captures(line) {
         out.push(last_segment(&c[1]));
     } else if let Some(c) = key_re().captures(line) {
-        let key = last_segment(&c[1]);
+        key = Some(last_segment(&c[1]));
+    }
+    if let Some(key) = key {
         let is_base_key = BASE_KEYS.contains(&canonical(&key).as_str());
         out.push(key);
         if is_base_key {
@@ -508,6 +510,10 @@ mod tests {
             ),
             ("base = os.getenv(\"GHL_URL\", ", &["GHL_URL", "base"]),
             ("'url' => env('GHL_URL', ", &["GHL_URL", "url"]),
+            (
+                "const ghl = axios.create({\n  baseURL: process.env.GHL_BASE_URL || ",
+                &["GHL_BASE_URL", "baseURL", "ghl"],
+            ),
             (
                 "const api = axios.create({\n  baseURL: ",
                 &["baseURL", "api"],
