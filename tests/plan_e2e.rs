@@ -201,3 +201,51 @@ fn plans_are_deterministic_and_never_hold_keys() {
         );
     }
 }
+
+#[test]
+fn a_key_shared_by_two_services_gets_one_credential_each() {
+    let p = plan_json("fixtures/plan/shared-key");
+    for (id, other) in [("billing", "support"), ("support", "billing")] {
+        let i = integration(&p, id);
+        assert_eq!(i["successor"]["kind"], "pit");
+        let changes = strings(&i["credential_changes"]).join(" | ");
+        assert!(
+            changes.contains(&format!(
+                "is shared with {other}: give each integration its own V2 credential"
+            )),
+            "{changes}"
+        );
+    }
+    let keys = p["keys"].as_array().unwrap();
+    assert_eq!(keys.len(), 1);
+    assert!(
+        strings(&keys[0]["advice"])
+            .iter()
+            .any(|a| a.contains("used by 2 integrations"))
+    );
+}
+
+#[test]
+fn v2_code_without_a_version_header_is_flagged_but_is_not_v1_usage() {
+    let out = Command::cargo_bin("ghl-migrate")
+        .unwrap()
+        .args([
+            "scan",
+            "--format",
+            "json",
+            "-q",
+            "fixtures/plan/v2-only-no-version",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "no V1 usage: exit 0");
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let f = &v["findings"][0];
+    assert_eq!(f["category"], "version_header");
+    assert!(
+        f["note"]
+            .as_str()
+            .unwrap()
+            .contains("version header was not found")
+    );
+}

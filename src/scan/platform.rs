@@ -29,6 +29,16 @@ fn version_re() -> &'static Regex {
     })
 }
 
+fn version_key_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(
+            r#"['"]Version['"]\s*(?:=>|:|=|,)|\bVersion\s*[:=]\s*[\w'"`$]|-H\s*['"]Version:"#,
+        )
+        .unwrap()
+    })
+}
+
 fn request_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
@@ -96,7 +106,7 @@ pub fn check(
     // V2 requests need a `Version` header; without one V2 answers 401 "version header was not found".
     let v2: Vec<_> = url::find_urls(src)
         .into_iter()
-        .filter(|h| h.kind == HostKind::V2 && !url::is_bare_base(&h.rest))
+        .filter(|h| h.kind == HostKind::V2)
         .collect();
     if let Some(first) = v2.first()
         && request_re().is_match(src)
@@ -105,7 +115,9 @@ pub fn check(
             .captures_iter(src)
             .filter_map(|c| c.get(1).or(c.get(2)).map(|m| m.as_str().to_string()))
             .collect();
-        let note = if versions.is_empty() && !src.contains("Version") && !src.contains("version") {
+        // A `Version` key set from a variable counts as present; the word in prose does not.
+        let version_key = version_key_re().is_match(src);
+        let note = if versions.is_empty() && !version_key {
             Some("V2 request(s) without a `Version` header: V2 answers 401 \"version header was not found\" — send `Version: 2021-07-28` (2021-04-15 for calendars, conversations and SaaS)".to_string())
         } else {
             versions
