@@ -156,7 +156,7 @@ pub fn rewrite(
         };
         let mut added = false;
         for (n, l) in lines.iter_mut().enumerate() {
-            if secret_lines.contains(&n) {
+            if secret_lines.contains(&n) || secret_lines.contains(&(n + 1)) {
                 continue;
             }
             if let Some(new) = add_version_header(l, lang, &version) {

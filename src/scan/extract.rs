@@ -196,6 +196,16 @@ impl<'a> Cx<'a> {
             self.literal(l, next, &lexed.strings);
         }
         self.comments(lexed);
+        if self.lang == Lang::Shell {
+            // Shell passes URLs as bare words (`curl https://…`): read what no literal or comment covers.
+            let covered: Vec<(usize, usize)> = lexed
+                .strings
+                .iter()
+                .map(|s| (s.start, s.end))
+                .chain(lexed.comments.iter().map(|c| (c.start, c.end)))
+                .collect();
+            self.text_region_except(0, self.src.len(), Context::Code, &covered);
+        }
     }
 
     /// Commented-out code is read as code (its literals, concatenations and methods), reported with
@@ -331,8 +341,15 @@ impl<'a> Cx<'a> {
         // n8n expressions start with `=`.
         let trimmed = t.trim_start().trim_start_matches('=');
         // Data files (JSON) hold many unrelated APIs side by side: no relative-path guessing there.
+        let receiver = names::receiver(before);
+        // `_http.GetAsync("contacts/")` against a BaseAddress ending in `/`: relative without a slash.
+        let slashless = receiver.is_some()
+            && trimmed
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_lowercase());
         if self.lang.role() != Role::Code
-            || !(trimmed.starts_with('/') || trimmed.starts_with("v1/"))
+            || !(trimmed.starts_with('/') || trimmed.starts_with("v1/") || slashless)
             || names::is_route_definition(before)
         {
             return;
@@ -340,7 +357,7 @@ impl<'a> Cx<'a> {
         if !looks_like_api_path(self.rules, &rest) {
             return;
         }
-        let target = names::receiver(before).or_else(|| names::called_function(before));
+        let target = receiver.or_else(|| names::called_function(before));
         if target.as_deref().is_some_and(names::is_router) {
             return;
         }
@@ -398,7 +415,14 @@ impl<'a> Cx<'a> {
         };
         // Behind a named base any path counts (an unknown endpoint is still V1); a client receiver
         // needs a path that V1 knows, or every `x.get('/y')` in the file would be a candidate.
-        let path_like = rest.trim_start().starts_with('/') || rest.trim_start().starts_with('?');
+        let path_like = rest.trim_start().starts_with('/')
+            || rest.trim_start().starts_with('?')
+            || (via_receiver
+                && rest
+                    .trim_start()
+                    .chars()
+                    .next()
+                    .is_some_and(|c| c.is_ascii_lowercase()));
         if !path_like || (via_receiver && !looks_like_api_path(self.rules, rest)) {
             return;
         }

@@ -163,7 +163,7 @@ fn env_default_re() -> &'static Regex {
 fn client_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
-        Regex::new(r#"((?:\$|@)?[A-Za-z_][\w]*(?:(?:\.|->)[A-Za-z_][\w]*)*)\s*(?::[^=\n]*)?(?:=|:=)\s*(?:await\s+)?(?:new\s+)?[\w$.:\\]+\s*\(\s*(?:\{|\[|array\s*\(|new\s+\w+\s*\{|\w+\s*\(\s*)?[^;]*$"#).unwrap()
+        Regex::new(r#"((?:\$|@)?[A-Za-z_][\w]*(?:(?:\.|->)[A-Za-z_][\w]*)*)\s*(?::[^=\n]*)?(?:=|:=|\|\|=|\?\?=)\s*(?:await\s+)?(?:new\s+)?[\w$.:\\]+\s*[({]\s*(?:\{|\[|array\s*\(|new\s+\w+\s*\{|\w+\s*\(\s*)?[^;]*$"#).unwrap()
     })
 }
 
@@ -202,6 +202,10 @@ pub fn is_base_key(canonical_name: &str) -> bool {
 /// The names a string literal is bound to, from the code just before it: the assigned variable, the object
 /// key, a `define()` name, an env var whose default it is, and the client created with it as base URL.
 pub fn names_before(before: &str) -> Vec<String> {
+    // `BaseAddress = new Uri("…")`, `URI.create("…")`, `Uri.parse('…')`: the wrapper does not change the name.
+    let before = url_wrapper_re()
+        .find(before)
+        .map_or(before, |m| &before[..m.start()]);
     let stmt_start = before.rfind([';', '\n']).map_or(0, |i| i + 1);
     let line = &before[stmt_start..];
     let mut out = Vec::new();
@@ -224,6 +228,14 @@ pub fn names_before(before: &str) -> Vec<String> {
     } else if let Some(c) = key_re().captures(line) {
         key = Some(last_segment(&c[1]));
     }
+    // `BaseAddress = …` in an object initializer names a client option like a key does.
+    if key.is_none()
+        && let Some(last) = out.last()
+        && BASE_KEYS.contains(&canonical(last).as_str())
+        && canonical(last) != "url"
+    {
+        key = out.pop();
+    }
     if let Some(key) = key {
         let is_base_key = BASE_KEYS.contains(&canonical(&key).as_str());
         out.push(key);
@@ -239,6 +251,13 @@ pub fn names_before(before: &str) -> Vec<String> {
     out.retain(|n| !n.is_empty());
     out.dedup();
     out
+}
+
+fn url_wrapper_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(r#"(?:new\s+)?(?:Uri|URI|URL|Url)(?:\.(?:create|parse))?\s*\(\s*$"#).unwrap()
+    })
 }
 
 fn last_segment(name: &str) -> String {
@@ -524,11 +543,19 @@ mod tests {
             ),
             (
                 "        self.client = httpx.Client(base_url=",
-                &["base_url"],
+                &["base_url", "client"],
             ),
             ("const GHL_BASE: &str = ", &["GHL_BASE"]),
             ("BASE_URL := ", &["BASE_URL"]),
             ("  ghl_base_url: ", &["ghl_base_url"]),
+            (
+                "    private readonly HttpClient _http = new HttpClient { BaseAddress = new Uri(",
+                &["BaseAddress", "_http"],
+            ),
+            (
+                "  def self.faraday\n    @faraday ||= Faraday.new(url: ",
+                &["url", "faraday"],
+            ),
         ];
         for (before, want) in cases {
             assert_eq!(
