@@ -306,3 +306,35 @@ fn other_formats_render() {
             .contains("ghl-migrate/scan/v1")
     );
 }
+
+#[test]
+fn minified_lines_never_leak_a_key_in_snippets() {
+    let d = tempfile::tempdir().unwrap();
+    let key = ghl_migrate::credential::synthetic_jwt(
+        r#"{"location_id":"MiNiFiEdLoCaTiOn0001","version":1,"iat":1650000000000}"#,
+    );
+    let mini = format!(
+        "{}var k=\"{key}\";fetch(\"https://rest.gohighlevel.com/v1/contacts/\"+i,{{headers:{{Authorization:\"Bearer \"+k}}}});{}",
+        "var a=1;".repeat(5_000),
+        "b=2;".repeat(5_000)
+    );
+    write(d.path(), "bundle.min.js", mini.as_bytes());
+    for format in ["json", "text", "sarif", "csv", "markdown"] {
+        let out = bin()
+            .args(["scan", "--exit-zero", "-q", "--format", format])
+            .arg(d.path())
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains("contacts"), "{format}: the call is reported");
+        let payload = key.split('.').nth(1).unwrap();
+        assert!(
+            !text.contains(&key) && !text.contains(&payload[..20]),
+            "{format} leaks the key"
+        );
+        assert!(
+            text.len() < 200_000,
+            "{format}: snippets stay small on minified lines"
+        );
+    }
+}

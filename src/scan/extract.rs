@@ -156,7 +156,7 @@ impl<'a> Cx<'a> {
         let line = self.li.line(off);
         let mut f = Finding::new(kind, self.rel, line, self.li.column(off), context);
         // Whole line, redacted; cut to length once the file's secrets are known (see `extract`).
-        f.snippet = secrets::redact_line(self.li.text(line).trim());
+        f.snippet = secrets::redact_line(around(self.li.text(line), self.li.column(off)).trim());
         f.lang = Some(self.lang.name());
         f
     }
@@ -1002,6 +1002,40 @@ fn continuation(src: &str, end: usize, all: &[StrLit]) -> String {
 pub fn snippet(line: &str) -> String {
     // Redact the whole line first: a truncated key would no longer look like a key.
     truncate(&secrets::redact_line(line.trim()))
+}
+
+/// For very long lines (minified files): the part around `column`, widened to token boundaries so no key
+/// is cut in half (a half key would escape the redactor's patterns).
+fn around(line: &str, column: usize) -> &str {
+    const MAX: usize = 2000;
+    if line.len() <= MAX {
+        return line;
+    }
+    let at = line
+        .char_indices()
+        .nth(column.saturating_sub(1))
+        .map_or(0, |(i, _)| i);
+    let is_sep = |c: char| {
+        c.is_whitespace()
+            || matches!(
+                c,
+                '"' | '\'' | '`' | ',' | ';' | '(' | ')' | '{' | '}' | '<' | '>'
+            )
+    };
+    let mut start = super::lines::floor_char_boundary(line, at.saturating_sub(MAX / 4));
+    while start > 0 && !line[..start].ends_with(is_sep) && at - start < MAX {
+        start = super::lines::floor_char_boundary(line, start - 1);
+    }
+    let mut end = super::lines::floor_char_boundary(line, (at + MAX / 2).min(line.len()));
+    while end < line.len() && !line[end..].starts_with(is_sep) && end - at < MAX * 2 {
+        end = super::lines::floor_char_boundary(line, end + 1)
+            .max(end + 1)
+            .min(line.len());
+        while !line.is_char_boundary(end) {
+            end += 1;
+        }
+    }
+    &line[start..end]
 }
 
 /// At most 200 characters, marked with `…` when cut.

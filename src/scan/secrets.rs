@@ -21,6 +21,11 @@ fn jwt_re() -> &'static Regex {
     })
 }
 
+fn partial_jwt_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| Regex::new(r"eyJ[A-Za-z0-9_-]{16,}(?:\.[A-Za-z0-9_-]*){0,2}").unwrap())
+}
+
 /// `pit-` + UUID: a Private Integration Token.
 const PIT: &str =
     r"pit-[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}";
@@ -116,6 +121,10 @@ fn preceded_by_bearer(text: &str, start: usize) -> bool {
 pub fn redact_line(line: &str) -> String {
     let mut out = jwt_re()
         .replace_all(line, |c: &regex::Captures| redact(&c[0]))
+        .into_owned();
+    // Safety net: a JWT cut short (a truncated line, a split string) is still mostly secret.
+    out = partial_jwt_re()
+        .replace_all(&out, |c: &regex::Captures| redact(&c[0]))
         .into_owned();
     out = pit_redact_re()
         .replace_all(&out, |c: &regex::Captures| redact(&c[0]))
