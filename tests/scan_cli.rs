@@ -338,3 +338,25 @@ fn minified_lines_never_leak_a_key_in_snippets() {
         );
     }
 }
+
+#[test]
+fn a_pit_next_to_a_v1_base_url_is_a_misconfiguration() {
+    let d = tempfile::tempdir().unwrap();
+    // Synthetic token.
+    write(d.path(), ".env", b"GHL_PIT_TOKEN=pit-3f2a9c1e-7b4d-4e8a-9c2f-5d1e8b7a6c40\nGHL_API_URL=https://rest.gohighlevel.com/v1\n");
+    let v = scan_json(d.path(), &[]);
+    let notes: Vec<&serde_json::Value> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["category"] == "credential_mismatch")
+        .collect();
+    assert_eq!(notes.len(), 1, "{v}");
+    assert!(
+        notes[0]["note"]
+            .as_str()
+            .unwrap()
+            .contains("V1 rejects PITs")
+    );
+    assert!(!v.to_string().contains("7b4d-4e8a-9c2f"), "the PIT leaks");
+}

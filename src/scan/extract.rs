@@ -90,6 +90,7 @@ pub fn extract(rel: &str, src: &str, lang: Lang, rules: &RuleSet) -> FileScan {
         }
     }
     let raw = cx.secrets();
+    pit_with_v1(&mut cx.out.findings);
     // A key recognised by use may also appear elsewhere on a line in a form the line redactor does not
     // know: scrub every raw value found in this file from every snippet (still whole lines here), then cut.
     let raw: Vec<&str> = raw.iter().map(String::as_str).collect();
@@ -1002,6 +1003,37 @@ fn continuation(src: &str, end: usize, all: &[StrLit]) -> String {
 pub fn snippet(line: &str) -> String {
     // Redact the whole line first: a truncated key would no longer look like a key.
     truncate(&secrets::redact_line(line.trim()))
+}
+
+/// A V2 PIT next to a V1 base URL in the same file: V1 answers a PIT with "Api key is invalid".
+fn pit_with_v1(findings: &mut Vec<Finding>) {
+    let live = |f: &&Finding| !matches!(f.context, Context::Comment | Context::Docs);
+    let v1 = findings
+        .iter()
+        .filter(live)
+        .any(|f| matches!(f.kind, Kind::BaseUrl | Kind::Call));
+    let pits: Vec<Finding> = findings
+        .iter()
+        .filter(live)
+        .filter(|f| {
+            f.credential
+                .as_ref()
+                .is_some_and(|c| c.kind == crate::credential::CredentialKind::V2Pit)
+        })
+        .cloned()
+        .collect();
+    if !v1 {
+        return;
+    }
+    for p in pits {
+        let mut m = p.clone();
+        m.kind = Kind::Mention;
+        m.credential = None;
+        m.category = Some("credential_mismatch");
+        m.confidence = Confidence::Medium;
+        m.note = Some("a V2 Private Integration Token configured next to a V1 base URL: V1 rejects PITs (\"Api key is invalid\") — point this at services.leadconnectorhq.com".into());
+        findings.push(m);
+    }
 }
 
 /// For very long lines (minified files): the part around `column`, widened to token boundaries so no key
