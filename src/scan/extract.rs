@@ -120,6 +120,18 @@ struct Lit<'l> {
     template: String,
 }
 
+impl<'l> Lit<'l> {
+    fn all(strings: &'l [StrLit]) -> Vec<Lit<'l>> {
+        strings
+            .iter()
+            .map(|l| Lit {
+                lit: l,
+                template: l.template(),
+            })
+            .collect()
+    }
+}
+
 impl<'a> Cx<'a> {
     /// Languages whose top-level names are shared by every file of a directory (package).
     fn package_scope(&self) -> bool {
@@ -163,14 +175,7 @@ impl<'a> Cx<'a> {
     }
 
     fn code(&mut self, lexed: &Lexed) {
-        let lits: Vec<Lit> = lexed
-            .strings
-            .iter()
-            .map(|l| Lit {
-                lit: l,
-                template: l.template(),
-            })
-            .collect();
+        let lits = Lit::all(&lexed.strings);
         // Names first: a base defined below its use in the same file still resolves.
         for l in &lits {
             self.define(l);
@@ -217,14 +222,7 @@ impl<'a> Cx<'a> {
         }
         let masked = mask_outside_comments(self.src, lexed);
         let inner = lexer::lex(&masked, self.lang);
-        let lits: Vec<Lit> = inner
-            .strings
-            .iter()
-            .map(|l| Lit {
-                lit: l,
-                template: l.template(),
-            })
-            .collect();
+        let lits = Lit::all(&inner.strings);
         let before = self.out.findings.len();
         for l in &lits {
             self.literal(l, None, &inner.strings);

@@ -53,38 +53,34 @@ fn by_use_re() -> &'static Regex {
     })
 }
 
+impl SecretHit {
+    fn new(m: regex::Match, credential: Credential, by_use: bool) -> SecretHit {
+        SecretHit {
+            start: m.start(),
+            end: m.end(),
+            credential,
+            by_use,
+        }
+    }
+}
+
 /// Every credential in `text`. Bare opaque keys (UUIDs, ~50-char keys) count only when used as a bearer or
 /// assigned to a key-like name, and are classified as V1 keys only when `v1_usage` (the file talks to V1).
 pub fn find(text: &str, v1_usage: bool) -> Vec<SecretHit> {
     let mut out: Vec<SecretHit> = Vec::new();
     for m in jwt_re().find_iter(text) {
         if let Some(c) = credential::classify(m.as_str()) {
-            out.push(SecretHit {
-                start: m.start(),
-                end: m.end(),
-                credential: c,
-                by_use: false,
-            });
+            out.push(SecretHit::new(m, c, false));
         } else if preceded_by_bearer(text, m.start())
             && let Some(c) = credential::classify_by_use(m.as_str(), v1_usage)
             && v1_usage
         {
-            out.push(SecretHit {
-                start: m.start(),
-                end: m.end(),
-                credential: c,
-                by_use: true,
-            });
+            out.push(SecretHit::new(m, c, true));
         }
     }
     for m in pit_re().find_iter(text) {
         if let Some(c) = credential::classify(m.as_str()) {
-            out.push(SecretHit {
-                start: m.start(),
-                end: m.end(),
-                credential: c,
-                by_use: false,
-            });
+            out.push(SecretHit::new(m, c, false));
         }
     }
     if v1_usage {
@@ -98,12 +94,7 @@ pub fn find(text: &str, v1_usage: bool) -> Vec<SecretHit> {
                 continue;
             }
             if let Some(cred) = credential::classify_by_use(m.as_str(), true) {
-                out.push(SecretHit {
-                    start: m.start(),
-                    end: m.end(),
-                    credential: cred,
-                    by_use: true,
-                });
+                out.push(SecretHit::new(m, cred, true));
             }
         }
     }
