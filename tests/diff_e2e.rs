@@ -1,8 +1,9 @@
 //! End-to-end: `ghl-migrate diff` produces patches that `git apply` accepts, that never print a key, that
 //! leave the files parseable, and that come out empty on a second run.
-use assert_cmd::Command;
+mod support;
 use std::path::Path;
 use std::process::Command as Std;
+use support::bin;
 
 fn copy_dir(from: &Path, to: &Path) {
     for e in walkdir::WalkDir::new(from)
@@ -28,21 +29,7 @@ fn git(dir: &Path, args: &[&str]) -> std::process::Output {
 }
 
 fn diff(dir: &Path) -> (String, String) {
-    let out = Command::cargo_bin("ghl-migrate")
-        .unwrap()
-        .args(["diff", "-q", "."])
-        .current_dir(dir)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    (
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
+    support::run_ok(bin().args(["diff", "-q", "."]).current_dir(dir))
 }
 
 /// Every project fixture (code fixtures and plan fixtures, plus the bundled example).
@@ -144,8 +131,7 @@ fn apply_writes_files_and_scan_then_lists_the_open_steps() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
     copy_dir(Path::new("fixtures/example/agency-repo"), dir);
-    Command::cargo_bin("ghl-migrate")
-        .unwrap()
+    bin()
         .args(["diff", "-q", "--apply", "--backup", "."])
         .current_dir(dir)
         .assert()
@@ -156,8 +142,7 @@ fn apply_writes_files_and_scan_then_lists_the_open_steps() {
     assert!(js.contains("Version: '2021-07-28'"));
     assert!(js.contains("// ghl-migrate: opportunities.list"));
     assert!(dir.join("crm-sync/src/ghl.js.orig").exists());
-    let out = Command::cargo_bin("ghl-migrate")
-        .unwrap()
+    let out = bin()
         .args(["scan", "-q", "--exit-zero", "--format", "json", "."])
         .current_dir(dir)
         .output()
@@ -176,8 +161,7 @@ fn apply_writes_files_and_scan_then_lists_the_open_steps() {
 fn filters_limit_the_patch() {
     let tmp = tempfile::tempdir().unwrap();
     copy_dir(Path::new("fixtures/example/agency-repo"), tmp.path());
-    let out = Command::cargo_bin("ghl-migrate")
-        .unwrap()
+    let out = bin()
         .args([
             "diff",
             "-q",

@@ -1,27 +1,18 @@
 //! End-to-end: `ghl-migrate plan` recommends the right successor, with its reasons and the exact scopes.
-use assert_cmd::Command;
+mod support;
 use serde_json::Value;
+use support::bin;
 
 fn plan_json(dir: &str) -> Value {
-    let out = Command::cargo_bin("ghl-migrate")
-        .unwrap()
-        .args([
-            "plan",
-            "--format",
-            "json",
-            "-q",
-            "--as-of",
-            "2026-11-22",
-            dir,
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
+    support::json(bin().args([
+        "plan",
+        "--format",
+        "json",
+        "-q",
+        "--as-of",
+        "2026-11-22",
+        dir,
+    ]))
 }
 
 fn integration<'a>(p: &'a Value, id: &str) -> &'a Value {
@@ -172,8 +163,7 @@ fn mixed_repository_plan() {
 #[test]
 fn plans_are_deterministic_and_never_hold_keys() {
     let run = |fmt: &str| {
-        Command::cargo_bin("ghl-migrate")
-            .unwrap()
+        bin()
             .args([
                 "plan",
                 "-q",
@@ -227,8 +217,7 @@ fn a_key_shared_by_two_services_gets_one_credential_each() {
 
 #[test]
 fn v2_code_without_a_version_header_is_flagged_but_is_not_v1_usage() {
-    let out = Command::cargo_bin("ghl-migrate")
-        .unwrap()
+    let out = bin()
         .args([
             "scan",
             "--format",

@@ -1,27 +1,19 @@
 //! `ghl-migrate scan` as a user meets it: exit codes, reports, and hostile input that must be reported,
 //! never fatal.
-use assert_cmd::Command;
 use predicates::prelude::*;
 use std::fs;
 use std::path::Path;
 
-fn bin() -> Command {
-    Command::cargo_bin("ghl-migrate").unwrap()
-}
+mod support;
+use support::bin;
 
 fn scan_json(dir: &Path, extra: &[&str]) -> serde_json::Value {
-    let out = bin()
-        .args(["scan", "--format", "json", "--exit-zero", "-q"])
-        .args(extra)
-        .arg(dir)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
+    support::json(
+        bin()
+            .args(["scan", "--format", "json", "--exit-zero", "-q"])
+            .args(extra)
+            .arg(dir),
+    )
 }
 
 fn write(dir: &Path, rel: &str, text: &[u8]) {
