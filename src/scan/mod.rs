@@ -367,8 +367,34 @@ impl Prefilter {
 pub fn scan_text(path: &Path, rel: &str, src: &str, rules: &RuleSet) -> FileScan {
     let head = &src.as_bytes()[..src.len().min(128)];
     match lang::Lang::detect(path, head) {
+        Some(lang::Lang::Json) => export_or_generic(rel, src, rules),
         Some(lang) => extract::extract(rel, src, lang, rules),
         None => FileScan::default(),
+    }
+}
+
+/// A recognised workflow export is read structurally (its keys still come from the generic secret scan,
+/// as export context); anything else, or JSON that does not parse, is scanned as text.
+fn export_or_generic(rel: &str, src: &str, rules: &RuleSet) -> FileScan {
+    let generic = extract::extract(rel, src, lang::Lang::Json, rules);
+    let Ok(v) = serde_json::from_str::<serde_json::Value>(src) else {
+        return generic;
+    };
+    match exports::n8n::extract(rel, src, &v, rules) {
+        Some(mut out) => {
+            out.findings.extend(
+                generic
+                    .findings
+                    .into_iter()
+                    .filter(|f| f.kind == finding::Kind::Credential)
+                    .map(|mut f| {
+                        f.context = finding::Context::Export;
+                        f
+                    }),
+            );
+            out
+        }
+        None => generic,
     }
 }
 
@@ -546,3 +572,4 @@ fn enum_name<T: Serialize>(v: &T) -> String {
         .and_then(|v| v.as_str().map(str::to_string))
         .unwrap_or_default()
 }
+pub mod exports;
