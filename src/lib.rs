@@ -4,6 +4,7 @@
 //! `main.rs` only parses the command line; everything here is usable (and tested) as a library.
 pub mod cli;
 pub mod credential;
+pub mod diff;
 pub mod method;
 pub mod pathmatch;
 pub mod plan;

@@ -1,27 +1,18 @@
 //! End-to-end: `ghl-migrate plan` recommends the right successor, with its reasons and the exact scopes.
-use assert_cmd::Command;
+mod support;
 use serde_json::Value;
+use support::bin;
 
 fn plan_json(dir: &str) -> Value {
-    let out = Command::cargo_bin("ghl-migrate")
-        .unwrap()
-        .args([
-            "plan",
-            "--format",
-            "json",
-            "-q",
-            "--as-of",
-            "2026-11-22",
-            dir,
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
+    support::json(bin().args([
+        "plan",
+        "--format",
+        "json",
+        "-q",
+        "--as-of",
+        "2026-11-22",
+        dir,
+    ]))
 }
 
 fn integration<'a>(p: &'a Value, id: &str) -> &'a Value {
@@ -172,8 +163,7 @@ fn mixed_repository_plan() {
 #[test]
 fn plans_are_deterministic_and_never_hold_keys() {
     let run = |fmt: &str| {
-        Command::cargo_bin("ghl-migrate")
-            .unwrap()
+        bin()
             .args([
                 "plan",
                 "-q",
@@ -200,4 +190,51 @@ fn plans_are_deterministic_and_never_hold_keys() {
             "{fmt} plan holds a raw PIT"
         );
     }
+}
+
+#[test]
+fn a_key_shared_by_two_services_gets_one_credential_each() {
+    let p = plan_json("fixtures/plan/shared-key");
+    for (id, other) in [("billing", "support"), ("support", "billing")] {
+        let i = integration(&p, id);
+        assert_eq!(i["successor"]["kind"], "pit");
+        let changes = strings(&i["credential_changes"]).join(" | ");
+        assert!(
+            changes.contains(&format!(
+                "is shared with {other}: give each integration its own V2 credential"
+            )),
+            "{changes}"
+        );
+    }
+    let keys = p["keys"].as_array().unwrap();
+    assert_eq!(keys.len(), 1);
+    assert!(
+        strings(&keys[0]["advice"])
+            .iter()
+            .any(|a| a.contains("used by 2 integrations"))
+    );
+}
+
+#[test]
+fn v2_code_without_a_version_header_is_flagged_but_is_not_v1_usage() {
+    let out = bin()
+        .args([
+            "scan",
+            "--format",
+            "json",
+            "-q",
+            "fixtures/plan/v2-only-no-version",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "no V1 usage: exit 0");
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let f = &v["findings"][0];
+    assert_eq!(f["category"], "version_header");
+    assert!(
+        f["note"]
+            .as_str()
+            .unwrap()
+            .contains("version header was not found")
+    );
 }

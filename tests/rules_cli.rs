@@ -1,10 +1,8 @@
 //! End-to-end tests of `ghl-migrate rules …`.
-use assert_cmd::Command;
 use predicates::prelude::*;
 
-fn bin() -> Command {
-    Command::cargo_bin("ghl-migrate").unwrap()
-}
+mod support;
+use support::bin;
 
 #[test]
 fn list_prints_at_least_90_rules() {

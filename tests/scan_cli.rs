@@ -1,27 +1,19 @@
 //! `ghl-migrate scan` as a user meets it: exit codes, reports, and hostile input that must be reported,
 //! never fatal.
-use assert_cmd::Command;
 use predicates::prelude::*;
 use std::fs;
 use std::path::Path;
 
-fn bin() -> Command {
-    Command::cargo_bin("ghl-migrate").unwrap()
-}
+mod support;
+use support::bin;
 
 fn scan_json(dir: &Path, extra: &[&str]) -> serde_json::Value {
-    let out = bin()
-        .args(["scan", "--format", "json", "--exit-zero", "-q"])
-        .args(extra)
-        .arg(dir)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
+    support::json(
+        bin()
+            .args(["scan", "--format", "json", "--exit-zero", "-q"])
+            .args(extra)
+            .arg(dir),
+    )
 }
 
 fn write(dir: &Path, rel: &str, text: &[u8]) {
@@ -305,4 +297,58 @@ fn other_formats_render() {
             .unwrap()
             .contains("ghl-migrate/scan/v1")
     );
+}
+
+#[test]
+fn minified_lines_never_leak_a_key_in_snippets() {
+    let d = tempfile::tempdir().unwrap();
+    let key = ghl_migrate::credential::synthetic_jwt(
+        r#"{"location_id":"MiNiFiEdLoCaTiOn0001","version":1,"iat":1650000000000}"#,
+    );
+    let mini = format!(
+        "{}var k=\"{key}\";fetch(\"https://rest.gohighlevel.com/v1/contacts/\"+i,{{headers:{{Authorization:\"Bearer \"+k}}}});{}",
+        "var a=1;".repeat(5_000),
+        "b=2;".repeat(5_000)
+    );
+    write(d.path(), "bundle.min.js", mini.as_bytes());
+    for format in ["json", "text", "sarif", "csv", "markdown"] {
+        let out = bin()
+            .args(["scan", "--exit-zero", "-q", "--format", format])
+            .arg(d.path())
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains("contacts"), "{format}: the call is reported");
+        let payload = key.split('.').nth(1).unwrap();
+        assert!(
+            !text.contains(&key) && !text.contains(&payload[..20]),
+            "{format} leaks the key"
+        );
+        assert!(
+            text.len() < 200_000,
+            "{format}: snippets stay small on minified lines"
+        );
+    }
+}
+
+#[test]
+fn a_pit_next_to_a_v1_base_url_is_a_misconfiguration() {
+    let d = tempfile::tempdir().unwrap();
+    // Synthetic token.
+    write(d.path(), ".env", b"GHL_PIT_TOKEN=pit-3f2a9c1e-7b4d-4e8a-9c2f-5d1e8b7a6c40\nGHL_API_URL=https://rest.gohighlevel.com/v1\n");
+    let v = scan_json(d.path(), &[]);
+    let notes: Vec<&serde_json::Value> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["category"] == "credential_mismatch")
+        .collect();
+    assert_eq!(notes.len(), 1, "{v}");
+    assert!(
+        notes[0]["note"]
+            .as_str()
+            .unwrap()
+            .contains("V1 rejects PITs")
+    );
+    assert!(!v.to_string().contains("7b4d-4e8a-9c2f"), "the PIT leaks");
 }

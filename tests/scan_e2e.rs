@@ -2,27 +2,18 @@
 //!
 //! `GHL_BLESS=1 cargo test --test scan_e2e` rewrites the expected files from the current output; review
 //! the diff (`git diff fixtures/`) before committing it.
-use assert_cmd::Command;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
-fn bin() -> Command {
-    Command::cargo_bin("ghl-migrate").unwrap()
-}
+mod support;
+use support::bin;
 
 fn scan_json(dir: &Path) -> Value {
-    let out = bin()
-        .args(["scan", "--format", "json", "--exit-zero", "-q"])
-        .arg(dir)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "scan {} failed: {}",
-        dir.display(),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
+    support::json(
+        bin()
+            .args(["scan", "--format", "json", "--exit-zero", "-q"])
+            .arg(dir),
+    )
 }
 
 fn expected_dirs() -> Vec<PathBuf> {

@@ -25,9 +25,38 @@ pub enum Command {
     Scan(ScanArgs),
     /// Plan the migration per integration: successor credential, least-privilege scopes, changes, checklist.
     Plan(PlanArgs),
+    /// Unified diffs that move V1 calls to V2 (`git apply`-able); `--apply` writes them atomically.
+    Diff(DiffArgs),
     /// Browse and validate the V1 → V2 rule table.
     #[command(subcommand)]
     Rules(RulesCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    #[command(flatten)]
+    pub walk: WalkArgs,
+    /// Write the patch to FILE instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Write one patch per changed file into DIR.
+    #[arg(long, value_name = "DIR")]
+    pub per_file: Option<PathBuf>,
+    /// Write the changes to the files (atomically; refuses files changed since they were read).
+    #[arg(long)]
+    pub apply: bool,
+    /// With --apply, keep each original as FILE.orig.
+    #[arg(long)]
+    pub backup: bool,
+    /// Only findings of this rule id (repeatable).
+    #[arg(long = "rule", value_name = "ID")]
+    pub rule_ids: Vec<String>,
+    /// Only files matching this glob (relative to the scanned root; repeatable).
+    #[arg(long = "path", value_name = "GLOB")]
+    pub path_globs: Vec<String>,
+    /// No progress bar.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
 }
 
 #[derive(Debug, Args)]

@@ -1,5 +1,6 @@
 //! Command dispatch: turns parsed arguments into library calls and exit codes.
 pub mod args;
+mod diff_cmd;
 mod plan_cmd;
 mod rules_cmd;
 mod scan_cmd;
@@ -20,6 +21,7 @@ pub fn run(cli: Cli) -> i32 {
     let mut out = stdout.lock();
     let result = match &cli.command {
         args::Command::Scan(a) => scan_cmd::run(&cli, a, &mut out),
+        args::Command::Diff(a) => diff_cmd::run(&cli, a, &mut out),
         args::Command::Plan(a) => plan_cmd::run(&cli, a, &mut out),
         args::Command::Rules(cmd) => rules_cmd::run(&cli, cmd, &mut out),
     };

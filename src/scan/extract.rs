@@ -90,6 +90,7 @@ pub fn extract(rel: &str, src: &str, lang: Lang, rules: &RuleSet) -> FileScan {
         }
     }
     let raw = cx.secrets();
+    pit_with_v1(&mut cx.out.findings);
     // A key recognised by use may also appear elsewhere on a line in a form the line redactor does not
     // know: scrub every raw value found in this file from every snippet (still whole lines here), then cut.
     let raw: Vec<&str> = raw.iter().map(String::as_str).collect();
@@ -117,6 +118,18 @@ struct Cx<'a> {
 struct Lit<'l> {
     lit: &'l StrLit,
     template: String,
+}
+
+impl<'l> Lit<'l> {
+    fn all(strings: &'l [StrLit]) -> Vec<Lit<'l>> {
+        strings
+            .iter()
+            .map(|l| Lit {
+                lit: l,
+                template: l.template(),
+            })
+            .collect()
+    }
 }
 
 impl<'a> Cx<'a> {
@@ -156,20 +169,13 @@ impl<'a> Cx<'a> {
         let line = self.li.line(off);
         let mut f = Finding::new(kind, self.rel, line, self.li.column(off), context);
         // Whole line, redacted; cut to length once the file's secrets are known (see `extract`).
-        f.snippet = secrets::redact_line(self.li.text(line).trim());
+        f.snippet = secrets::redact_line(around(self.li.text(line), self.li.column(off)).trim());
         f.lang = Some(self.lang.name());
         f
     }
 
     fn code(&mut self, lexed: &Lexed) {
-        let lits: Vec<Lit> = lexed
-            .strings
-            .iter()
-            .map(|l| Lit {
-                lit: l,
-                template: l.template(),
-            })
-            .collect();
+        let lits = Lit::all(&lexed.strings);
         // Names first: a base defined below its use in the same file still resolves.
         for l in &lits {
             self.define(l);
@@ -196,6 +202,16 @@ impl<'a> Cx<'a> {
             self.literal(l, next, &lexed.strings);
         }
         self.comments(lexed);
+        if self.lang == Lang::Shell {
+            // Shell passes URLs as bare words (`curl https://…`): read what no literal or comment covers.
+            let covered: Vec<(usize, usize)> = lexed
+                .strings
+                .iter()
+                .map(|s| (s.start, s.end))
+                .chain(lexed.comments.iter().map(|c| (c.start, c.end)))
+                .collect();
+            self.text_region_except(0, self.src.len(), Context::Code, &covered);
+        }
     }
 
     /// Commented-out code is read as code (its literals, concatenations and methods), reported with
@@ -206,14 +222,7 @@ impl<'a> Cx<'a> {
         }
         let masked = mask_outside_comments(self.src, lexed);
         let inner = lexer::lex(&masked, self.lang);
-        let lits: Vec<Lit> = inner
-            .strings
-            .iter()
-            .map(|l| Lit {
-                lit: l,
-                template: l.template(),
-            })
-            .collect();
+        let lits = Lit::all(&inner.strings);
         let before = self.out.findings.len();
         for l in &lits {
             self.literal(l, None, &inner.strings);
@@ -282,13 +291,12 @@ impl<'a> Cx<'a> {
                 // `${process.env.X || 'https://rest.gohighlevel.com/v1'}/contacts`
                 let path = format!("{}{}", h.rest, rest);
                 if h.kind == HostKind::V1 && url::is_bare_base(&path) {
-                    let mut f = self.finding(Kind::BaseUrl, l.lit.text_off(), self.base_context());
-                    f.host = Some(h.host.clone());
-                    f.v1_path = Some(if url::base_has_v1(&path) {
-                        "/v1".into()
-                    } else {
-                        "/".into()
-                    });
+                    let mut f = self.base_url_finding(
+                        l.lit.text_off(),
+                        self.base_context(),
+                        &h.host,
+                        &path,
+                    );
                     f.note = Some("V1 base URL as the default of a setting".into());
                     self.out.findings.push(f);
                 } else if h.kind == HostKind::V1 {
@@ -332,8 +340,15 @@ impl<'a> Cx<'a> {
         // n8n expressions start with `=`.
         let trimmed = t.trim_start().trim_start_matches('=');
         // Data files (JSON) hold many unrelated APIs side by side: no relative-path guessing there.
+        let receiver = names::receiver(before);
+        // `_http.GetAsync("contacts/")` against a BaseAddress ending in `/`: relative without a slash.
+        let slashless = receiver.is_some()
+            && trimmed
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_lowercase());
         if self.lang.role() != Role::Code
-            || !(trimmed.starts_with('/') || trimmed.starts_with("v1/"))
+            || !(trimmed.starts_with('/') || trimmed.starts_with("v1/") || slashless)
             || names::is_route_definition(before)
         {
             return;
@@ -341,17 +356,13 @@ impl<'a> Cx<'a> {
         if !looks_like_api_path(self.rules, &rest) {
             return;
         }
-        let target = names::receiver(before).or_else(|| names::called_function(before));
+        let target = receiver.or_else(|| names::called_function(before));
         if target.as_deref().is_some_and(names::is_router) {
             return;
         }
-        let known_locally = target.as_deref().is_some_and(|r| {
-            let key = names::canonical(names::referenced_name(r).as_deref().unwrap_or(r));
-            self.out.defs.iter().any(|d| d.key == key)
-        });
-        if let Some(r) = &target
-            && (known_locally || !(self.v1_base_in_file && is_call_argument(before)))
-        {
+        // A named receiver or helper resolves by name (here, or in a linked file); the file's own V1 base
+        // only stands in for calls that name no client at all.
+        if let Some(r) = &target {
             self.via_name(l, r, &rest, true, next_url);
         } else if self.v1_base_in_file && (is_call_argument(before) || is_url_key(before)) {
             let base = self.out.defs.iter().find_map(|d| match &d.value {
@@ -403,7 +414,14 @@ impl<'a> Cx<'a> {
         };
         // Behind a named base any path counts (an unknown endpoint is still V1); a client receiver
         // needs a path that V1 knows, or every `x.get('/y')` in the file would be a candidate.
-        let path_like = rest.trim_start().starts_with('/') || rest.trim_start().starts_with('?');
+        let path_like = rest.trim_start().starts_with('/')
+            || rest.trim_start().starts_with('?')
+            || (via_receiver
+                && rest
+                    .trim_start()
+                    .chars()
+                    .next()
+                    .is_some_and(|c| c.is_ascii_lowercase()));
         if !path_like || (via_receiver && !looks_like_api_path(self.rules, rest)) {
             return;
         }
@@ -526,13 +544,7 @@ impl<'a> Cx<'a> {
                     return;
                 }
                 if url::is_bare_base(&rest) {
-                    let mut f = self.finding(Kind::BaseUrl, off, ctx);
-                    f.host = Some(h.host.clone());
-                    f.v1_path = Some(if url::base_has_v1(&rest) {
-                        "/v1".into()
-                    } else {
-                        "/".into()
-                    });
+                    let mut f = self.base_url_finding(off, ctx, &h.host, &rest);
                     let names = names::names_before(self.before(l.lit.start, 400));
                     f.note = Some(match names.first() {
                         Some(n) => format!("V1 base URL bound to {n}"),
@@ -582,13 +594,7 @@ impl<'a> Cx<'a> {
         base_rest: &str,
     ) {
         let helper = self.helper_name(l);
-        let mut f = self.finding(Kind::BaseUrl, off, ctx);
-        f.host = Some(h.host.clone());
-        f.v1_path = Some(if url::base_has_v1(base_rest) {
-            "/v1".into()
-        } else {
-            "/".into()
-        });
+        let mut f = self.base_url_finding(off, ctx, &h.host, base_rest);
         f.note = Some(match &helper {
             Some(name) => format!("V1 base URL of the request helper {name}()"),
             None => "V1 base URL with a dynamic path".into(),
@@ -626,6 +632,18 @@ impl<'a> Cx<'a> {
         names::enclosing_function(self.before(l.lit.start, 6000), &param)
     }
 
+    /// A V1 base URL finding; `rest` is what follows the host (`/v1`, `/` or nothing).
+    fn base_url_finding(&self, off: usize, ctx: Context, host: &str, rest: &str) -> Finding {
+        let mut f = self.finding(Kind::BaseUrl, off, ctx);
+        f.host = Some(host.to_string());
+        f.v1_path = Some(if url::base_has_v1(rest) {
+            "/v1".into()
+        } else {
+            "/".into()
+        });
+        f
+    }
+
     fn mention(&mut self, off: usize, ctx: Context, h: &url::UrlHit) {
         let note = match h.kind {
             HostKind::V2 if url::base_has_v1(&h.rest) && !url::is_bare_base(&h.rest) => {
@@ -661,28 +679,19 @@ impl<'a> Cx<'a> {
                 continue;
             }
             match h.kind {
+                HostKind::V1 if url::is_bare_base(&h.rest) => {
+                    let mut f = self.base_url_finding(off, ctx, &h.host, &h.rest);
+                    f.note = Some("V1 base URL".into());
+                    self.out.findings.push(f);
+                }
                 HostKind::V1 => {
-                    let kind = if url::is_bare_base(&h.rest) {
-                        Kind::BaseUrl
-                    } else {
-                        Kind::Call
-                    };
-                    let mut f = self.finding(kind, off, ctx);
+                    let mut f = self.finding(Kind::Call, off, ctx);
                     f.host = Some(h.host.clone());
-                    if kind == Kind::Call {
-                        if let Some(i) = method::infer(self.src, off, start + h.end, None) {
-                            f.method = Some(i.method);
-                            f.method_source = Some(i.source);
-                        }
-                        self.finish_v1_call(&mut f, &normalize(&h.rest));
-                    } else {
-                        f.v1_path = Some(if url::base_has_v1(&h.rest) {
-                            "/v1".into()
-                        } else {
-                            "/".into()
-                        });
-                        f.note = Some("V1 base URL".into());
+                    if let Some(i) = method::infer(self.src, off, start + h.end, None) {
+                        f.method = Some(i.method);
+                        f.method_source = Some(i.source);
                     }
+                    self.finish_v1_call(&mut f, &normalize(&h.rest));
                     self.out.findings.push(f);
                 }
                 _ => self.mention(off, ctx, &h),
@@ -729,13 +738,7 @@ impl<'a> Cx<'a> {
                 let bound = key.clone().or_else(|| prev_key.clone());
                 if url::is_bare_base(&h.rest) {
                     self.v1_base_in_file = true;
-                    let mut f = self.finding(Kind::BaseUrl, at, Context::Config);
-                    f.host = Some(h.host.clone());
-                    f.v1_path = Some(if url::base_has_v1(&h.rest) {
-                        "/v1".into()
-                    } else {
-                        "/".into()
-                    });
+                    let mut f = self.base_url_finding(at, Context::Config, &h.host, &h.rest);
                     f.note = Some(match &bound {
                         Some(k) => format!("V1 base URL bound to {k}"),
                         None => "V1 base URL".into(),
@@ -998,6 +1001,71 @@ fn continuation(src: &str, end: usize, all: &[StrLit]) -> String {
 pub fn snippet(line: &str) -> String {
     // Redact the whole line first: a truncated key would no longer look like a key.
     truncate(&secrets::redact_line(line.trim()))
+}
+
+/// A V2 PIT next to a V1 base URL in the same file: V1 answers a PIT with "Api key is invalid".
+fn pit_with_v1(findings: &mut Vec<Finding>) {
+    let live = |f: &&Finding| !matches!(f.context, Context::Comment | Context::Docs);
+    let v1 = findings
+        .iter()
+        .filter(live)
+        .any(|f| matches!(f.kind, Kind::BaseUrl | Kind::Call));
+    let pits: Vec<Finding> = findings
+        .iter()
+        .filter(live)
+        .filter(|f| {
+            f.credential
+                .as_ref()
+                .is_some_and(|c| c.kind == crate::credential::CredentialKind::V2Pit)
+        })
+        .cloned()
+        .collect();
+    if !v1 {
+        return;
+    }
+    for p in pits {
+        let mut m = p.clone();
+        m.kind = Kind::Mention;
+        m.credential = None;
+        m.category = Some("credential_mismatch");
+        m.confidence = Confidence::Medium;
+        m.note = Some("a V2 Private Integration Token configured next to a V1 base URL: V1 rejects PITs (\"Api key is invalid\") — point this at services.leadconnectorhq.com".into());
+        findings.push(m);
+    }
+}
+
+/// For very long lines (minified files): the part around `column`, widened to token boundaries so no key
+/// is cut in half (a half key would escape the redactor's patterns).
+fn around(line: &str, column: usize) -> &str {
+    const MAX: usize = 2000;
+    if line.len() <= MAX {
+        return line;
+    }
+    let at = line
+        .char_indices()
+        .nth(column.saturating_sub(1))
+        .map_or(0, |(i, _)| i);
+    let is_sep = |c: char| {
+        c.is_whitespace()
+            || matches!(
+                c,
+                '"' | '\'' | '`' | ',' | ';' | '(' | ')' | '{' | '}' | '<' | '>'
+            )
+    };
+    let mut start = super::lines::floor_char_boundary(line, at.saturating_sub(MAX / 4));
+    while start > 0 && !line[..start].ends_with(is_sep) && at - start < MAX {
+        start = super::lines::floor_char_boundary(line, start - 1);
+    }
+    let mut end = super::lines::floor_char_boundary(line, (at + MAX / 2).min(line.len()));
+    while end < line.len() && !line[end..].starts_with(is_sep) && end - at < MAX * 2 {
+        end = super::lines::floor_char_boundary(line, end + 1)
+            .max(end + 1)
+            .min(line.len());
+        while !line.is_char_boundary(end) {
+            end += 1;
+        }
+    }
+    &line[start..end]
 }
 
 /// At most 200 characters, marked with `…` when cut.

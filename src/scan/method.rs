@@ -22,12 +22,59 @@ const WINDOW_LINES: usize = 12;
 /// Lines after an assignment in which the variable's use is looked for.
 const VAR_LINES: usize = 30;
 
+/// The call whose argument the URL is, looking through URL wrappers and format macros
+/// (`http.post(Uri.parse('…'))`, `client.get(format!("…"))`, `fetch(new URL('…'))`).
+#[allow(clippy::type_complexity)]
+fn enclosing_call(before: &str) -> Option<(String, Option<(Option<Method>, &'static str)>)> {
+    let mut text = before;
+    for _ in 0..3 {
+        let c = verb_re().captures(text)?;
+        let name = call_name(&c);
+        let verb = verb_of(&name);
+        let last = name
+            .rsplit(['.', ':', '>'])
+            .next()
+            .unwrap_or(&name)
+            .to_ascii_lowercase();
+        let wrapper = matches!(
+            last.as_str(),
+            "parse"
+                | "create"
+                | "uri"
+                | "url"
+                | "format"
+                | "sprintf"
+                | "join"
+                | "urljoin"
+                | "tostring"
+                | "concat"
+                | "encodeuri"
+                | "of"
+        );
+        if verb.is_some() || !wrapper {
+            return Some((name, verb));
+        }
+        text = &text[..c.get(1).unwrap().start()];
+        text = text
+            .trim_end_matches([' ', '\t', '\n'])
+            .trim_end_matches("new")
+            .trim_end();
+    }
+    None
+}
+
+/// The called name of a `verb_re` match, whitespace removed (`requests .post` → `requests.post`).
+fn call_name(c: &regex::Captures) -> String {
+    c.get(1)
+        .map_or(String::new(), |m| m.as_str().split_whitespace().collect())
+}
+
 fn verb_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     // The identifier (with its receiver chain) whose `(` opens the call holding the URL, optionally after
     // one earlier argument, and a base expression concatenated in front of the literal (`BASE + '/x'`).
     RE.get_or_init(|| {
-        Regex::new(r#"([A-Za-z_$][\w$]*(?:\s*(?:\.|->|::|\?\.)\s*[A-Za-z_$][\w$]*)*)\s*(?:<[^<>()]*>)?\s*[(\[]\s*(?:(?:['"][A-Za-z]+['"]|[A-Za-z_$][\w$.:]*)\s*,\s*)?(?:await\s+)?(?:[A-Za-z_$][\w$.\->\[\]'"()]*\s*(?:\+|\.|\.\.)\s*)?$"#).unwrap()
+        Regex::new(r#"([A-Za-z_$][\w$]*(?:\s*(?:\.|->|::|\?\.)\s*[A-Za-z_$][\w$]*)*)!?\s*(?:<[^<>()]*>)?\s*[(\[]\s*(?:(?:['"][A-Za-z]+['"]|[A-Za-z_$][\w$.:]*)\s*,\s*)?(?:await\s+)?(?:[A-Za-z_$][\w$.\->\[\]'"()]*\s*(?:\+|\.|\.\.)\s*)?$"#).unwrap()
     })
 }
 
@@ -46,6 +93,7 @@ fn explicit_re() -> &'static Regex {
             r#"|(?P<newreq>(?:NewRequest(?:WithContext)?\s*\(\s*(?:ctx\s*,\s*)?|\.request\s*\(\s*|Request\s*\(\s*|HttpRequestMessage\s*\(\s*)['"](?P<m6>get|post|put|patch|delete)['"])"#,
             r#"|(?P<httpie>\bhttps?\s+(?P<m7>GET|POST|PUT|PATCH|DELETE)\s)"#,
             r#"|(?P<wget>--method[\s=]+['"]?(?P<m8>get|post|put|patch|delete)\b)"#,
+            r#"|(?P<builder>(?-i:\.(?P<m10>GET|POST|PUT|PATCH|DELETE)\s*\())"#,
             r#"|(?P<arg>(?-i:['"](?P<m9>GET|POST|PUT|PATCH|DELETE)['"])\s*,\s*$)"#,
             r#")"#
         ))
@@ -127,14 +175,8 @@ pub fn infer(src: &str, start: usize, end: usize, next_url: Option<usize>) -> Op
 
     let mut neutral: Option<&'static str> = None;
     let mut neutral_name = String::new();
-    if let Some(c) = verb_re().captures(before_stmt) {
-        let name = c
-            .get(1)
-            .unwrap()
-            .as_str()
-            .split_whitespace()
-            .collect::<String>();
-        match verb_of(&name) {
+    if let Some((name, verb)) = enclosing_call(before_stmt) {
+        match verb {
             Some((Some(m), _)) => {
                 return Some(Inferred {
                     method: m,
@@ -207,7 +249,7 @@ fn explicit_in(text: &str, before_url: bool) -> Option<Inferred> {
     let c = explicit_re()
         .captures_iter(text)
         .find(|c| before_url || c.name("arg").is_none())?;
-    let m = ["m1", "m2", "m3", "m4", "m5", "m6", "m7", "m8", "m9"]
+    let m = ["m1", "m2", "m3", "m4", "m5", "m6", "m7", "m8", "m9", "m10"]
         .iter()
         .find_map(|g| c.name(g))
         .map(|m| m.as_str());
@@ -228,6 +270,8 @@ fn explicit_in(text: &str, before_url: bool) -> Option<Inferred> {
             "request constructor"
         } else if c.name("wget").is_some() {
             "wget --method"
+        } else if c.name("builder").is_some() {
+            "request builder"
         } else if c.name("arg").is_some() {
             "method argument"
         } else {
@@ -356,12 +400,7 @@ fn follow_variable(src: &str, from: usize, var: &str, next_url: Option<usize>) -
             i
         };
         if let Some(c) = verb_re().captures(before) {
-            let name = c
-                .get(1)
-                .unwrap()
-                .as_str()
-                .split_whitespace()
-                .collect::<String>();
+            let name = call_name(&c);
             match verb_of(&name) {
                 Some((Some(m), _)) => {
                     return Some(Inferred {
@@ -449,6 +488,8 @@ mod tests {
             ("final r = await dio.get(\n  'URL',\n);", Method::Get),
             ("self.session.delete(\n    f\"URL\"\n)", Method::Delete),
             ("requests.post(BASE + \"URL\", json=body)", Method::Post),
+            ("return http.post(Uri.parse('URL'), body: b);", Method::Post),
+            ("client().get(format!(\"URL\")).send()", Method::Get),
             ("$r = $http->put($this->base . 'URL');", Method::Put),
         ];
         for (src, want) in cases {

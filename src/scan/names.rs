@@ -163,7 +163,7 @@ fn env_default_re() -> &'static Regex {
 fn client_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
-        Regex::new(r#"((?:\$|@)?[A-Za-z_][\w]*(?:(?:\.|->)[A-Za-z_][\w]*)*)\s*(?::[^=\n]*)?(?:=|:=)\s*(?:await\s+)?(?:new\s+)?[\w$.:\\]+\s*\(\s*(?:\{|\[|array\s*\(|new\s+\w+\s*\{|\w+\s*\(\s*)?[^;]*$"#).unwrap()
+        Regex::new(r#"((?:\$|@)?[A-Za-z_][\w]*(?:(?:\.|->)[A-Za-z_][\w]*)*)\s*(?::[^=\n]*)?(?:=|:=|\|\|=|\?\?=)\s*(?:await\s+)?(?:new\s+)?[\w$.:\\]+\s*[({]\s*(?:\{|\[|array\s*\(|new\s+\w+\s*\{|\w+\s*\(\s*)?[^;]*$"#).unwrap()
     })
 }
 
@@ -202,27 +202,41 @@ pub fn is_base_key(canonical_name: &str) -> bool {
 /// The names a string literal is bound to, from the code just before it: the assigned variable, the object
 /// key, a `define()` name, an env var whose default it is, and the client created with it as base URL.
 pub fn names_before(before: &str) -> Vec<String> {
+    // `BaseAddress = new Uri("…")`, `URI.create("…")`, `Uri.parse('…')`: the wrapper does not change the name.
+    let before = url_wrapper_re()
+        .find(before)
+        .map_or(before, |m| &before[..m.start()]);
     let stmt_start = before.rfind([';', '\n']).map_or(0, |i| i + 1);
     let line = &before[stmt_start..];
     let mut out = Vec::new();
+    let mut key = None;
     if let Some(c) = define_re().captures(line) {
         out.push(c[1].to_string());
     }
     if let Some(c) = env_default_re().captures(line) {
         let n = c.get(1).or(c.get(2)).or(c.get(3)).unwrap().as_str();
         out.push(n.rsplit('.').next().unwrap_or(n).to_string());
-        // `const X = process.env.Y || '…'` also binds X.
+        // `const X = process.env.Y || '…'` also binds X; `baseURL: process.env.Y || '…'` binds the key.
         let head = &line[..c.get(0).unwrap().start()];
         if let Some(a) = assign_re().captures(head) {
             out.push(last_segment(&a[1]));
-        }
-        if let Some(k) = key_re().captures(head) {
-            out.push(last_segment(&k[1]));
+        } else if let Some(k) = key_re().captures(head) {
+            key = Some(last_segment(&k[1]));
         }
     } else if let Some(c) = assign_re().captures(line) {
         out.push(last_segment(&c[1]));
     } else if let Some(c) = key_re().captures(line) {
-        let key = last_segment(&c[1]);
+        key = Some(last_segment(&c[1]));
+    }
+    // `BaseAddress = …` in an object initializer names a client option like a key does.
+    if key.is_none()
+        && let Some(last) = out.last()
+        && BASE_KEYS.contains(&canonical(last).as_str())
+        && canonical(last) != "url"
+    {
+        key = out.pop();
+    }
+    if let Some(key) = key {
         let is_base_key = BASE_KEYS.contains(&canonical(&key).as_str());
         out.push(key);
         if is_base_key {
@@ -237,6 +251,13 @@ pub fn names_before(before: &str) -> Vec<String> {
     out.retain(|n| !n.is_empty());
     out.dedup();
     out
+}
+
+fn url_wrapper_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(r#"(?:new\s+)?(?:Uri|URI|URL|Url)(?:\.(?:create|parse))?\s*\(\s*$"#).unwrap()
+    })
 }
 
 fn last_segment(name: &str) -> String {
@@ -509,6 +530,10 @@ mod tests {
             ("base = os.getenv(\"GHL_URL\", ", &["GHL_URL", "base"]),
             ("'url' => env('GHL_URL', ", &["GHL_URL", "url"]),
             (
+                "const ghl = axios.create({\n  baseURL: process.env.GHL_BASE_URL || ",
+                &["GHL_BASE_URL", "baseURL", "ghl"],
+            ),
+            (
                 "const api = axios.create({\n  baseURL: ",
                 &["baseURL", "api"],
             ),
@@ -518,11 +543,19 @@ mod tests {
             ),
             (
                 "        self.client = httpx.Client(base_url=",
-                &["base_url"],
+                &["base_url", "client"],
             ),
             ("const GHL_BASE: &str = ", &["GHL_BASE"]),
             ("BASE_URL := ", &["BASE_URL"]),
             ("  ghl_base_url: ", &["ghl_base_url"]),
+            (
+                "    private readonly HttpClient _http = new HttpClient { BaseAddress = new Uri(",
+                &["BaseAddress", "_http"],
+            ),
+            (
+                "  def self.faraday\n    @faraday ||= Faraday.new(url: ",
+                &["url", "faraday"],
+            ),
         ];
         for (before, want) in cases {
             assert_eq!(

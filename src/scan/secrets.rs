@@ -21,14 +21,25 @@ fn jwt_re() -> &'static Regex {
     })
 }
 
+fn partial_jwt_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| Regex::new(r"eyJ[A-Za-z0-9_-]{16,}(?:\.[A-Za-z0-9_-]*){0,2}").unwrap())
+}
+
+/// `pit-` + UUID: a Private Integration Token.
+const PIT: &str =
+    r"pit-[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}";
+
+/// For detection: a whole token (word boundaries on both sides).
 fn pit_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| {
-        Regex::new(
-            r"\bpit-[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b",
-        )
-        .unwrap()
-    })
+    RE.get_or_init(|| Regex::new(&format!(r"\b{PIT}\b")).unwrap())
+}
+
+/// For redaction, any PIT shape counts, whatever follows it.
+fn pit_redact_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| Regex::new(PIT).unwrap())
 }
 
 fn by_use_re() -> &'static Regex {
@@ -42,38 +53,34 @@ fn by_use_re() -> &'static Regex {
     })
 }
 
+impl SecretHit {
+    fn new(m: regex::Match, credential: Credential, by_use: bool) -> SecretHit {
+        SecretHit {
+            start: m.start(),
+            end: m.end(),
+            credential,
+            by_use,
+        }
+    }
+}
+
 /// Every credential in `text`. Bare opaque keys (UUIDs, ~50-char keys) count only when used as a bearer or
 /// assigned to a key-like name, and are classified as V1 keys only when `v1_usage` (the file talks to V1).
 pub fn find(text: &str, v1_usage: bool) -> Vec<SecretHit> {
     let mut out: Vec<SecretHit> = Vec::new();
     for m in jwt_re().find_iter(text) {
         if let Some(c) = credential::classify(m.as_str()) {
-            out.push(SecretHit {
-                start: m.start(),
-                end: m.end(),
-                credential: c,
-                by_use: false,
-            });
+            out.push(SecretHit::new(m, c, false));
         } else if preceded_by_bearer(text, m.start())
             && let Some(c) = credential::classify_by_use(m.as_str(), v1_usage)
             && v1_usage
         {
-            out.push(SecretHit {
-                start: m.start(),
-                end: m.end(),
-                credential: c,
-                by_use: true,
-            });
+            out.push(SecretHit::new(m, c, true));
         }
     }
     for m in pit_re().find_iter(text) {
         if let Some(c) = credential::classify(m.as_str()) {
-            out.push(SecretHit {
-                start: m.start(),
-                end: m.end(),
-                credential: c,
-                by_use: false,
-            });
+            out.push(SecretHit::new(m, c, false));
         }
     }
     if v1_usage {
@@ -87,12 +94,7 @@ pub fn find(text: &str, v1_usage: bool) -> Vec<SecretHit> {
                 continue;
             }
             if let Some(cred) = credential::classify_by_use(m.as_str(), true) {
-                out.push(SecretHit {
-                    start: m.start(),
-                    end: m.end(),
-                    credential: cred,
-                    by_use: true,
-                });
+                out.push(SecretHit::new(m, cred, true));
             }
         }
     }
@@ -111,7 +113,11 @@ pub fn redact_line(line: &str) -> String {
     let mut out = jwt_re()
         .replace_all(line, |c: &regex::Captures| redact(&c[0]))
         .into_owned();
-    out = pit_re()
+    // Safety net: a JWT cut short (a truncated line, a split string) is still mostly secret.
+    out = partial_jwt_re()
+        .replace_all(&out, |c: &regex::Captures| redact(&c[0]))
+        .into_owned();
+    out = pit_redact_re()
         .replace_all(&out, |c: &regex::Captures| redact(&c[0]))
         .into_owned();
     out = by_use_re()

@@ -102,7 +102,9 @@ fn highlevel_v1(cx: &mut Cx, node: &Value, name: &str, ver: f64, loc: &Loc) {
         "n8n highLevel v1 node base URL {} ({} {})",
         t.base_url, t.package, t.version
     ));
-    let mut note = format!("n8n node '{name}' (highLevel v{ver}, {op_name})");
+    let mut note = format!(
+        "n8n node '{name}' (highLevel v{ver}, {op_name}): replace with the HighLevel v2 node and a highLevelOAuth2Api credential"
+    );
     match t.operations.get(&op_name) {
         Some(op) => {
             f.method = Some(op.method);

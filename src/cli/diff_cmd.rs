@@ -1,0 +1,53 @@
+//! `ghl-migrate diff`.
+use super::EXIT_OK;
+use super::args::{Cli, DiffArgs};
+use crate::diff::{self, Filters};
+use anyhow::{Context, Result, bail};
+use std::io::Write;
+
+pub fn run(cli: &Cli, a: &DiffArgs, out: &mut dyn Write) -> Result<i32> {
+    if a.walk.paths.len() != 1 {
+        bail!("diff takes one PATH (the root the patch is relative to)");
+    }
+    let root = a.walk.paths[0].clone();
+    let (report, rules) = super::scan_cmd::run_scan(cli, &a.walk, a.quiet)?;
+    let paths = if a.path_globs.is_empty() {
+        None
+    } else {
+        let mut b = globset::GlobSetBuilder::new();
+        for g in &a.path_globs {
+            b.add(globset::Glob::new(g).with_context(|| format!("bad --path glob {g:?}"))?);
+        }
+        Some(b.build()?)
+    };
+    let filters = Filters {
+        rules: a.rule_ids.clone(),
+        paths,
+    };
+    let (patches, summary) = diff::plan_patches(&report, &rules, &root, &filters);
+    let patch: String = patches.iter().map(diff::unified).collect();
+    if let Some(dir) = &a.per_file {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        for p in &patches {
+            let name = format!("{}.patch", p.path.replace('/', "__"));
+            std::fs::write(dir.join(name), diff::unified(p))?;
+        }
+    }
+    match &a.output {
+        Some(f) => std::fs::write(f, &patch).with_context(|| format!("writing {}", f.display()))?,
+        None if !a.apply && a.per_file.is_none() => out.write_all(patch.as_bytes())?,
+        None => {}
+    }
+    if a.apply {
+        let done = diff::apply(&patches, a.backup)?;
+        eprintln!("applied to {} file(s)", done.len());
+    }
+    eprintln!(
+        "ghl-migrate diff: {} file(s) changed; {} finding(s) rewritten, {} marked for review, {} left for a human",
+        summary.files_changed, summary.rewritten, summary.marked, summary.skipped
+    );
+    for r in summary.review.iter().chain(&summary.refused) {
+        eprintln!("  {r}");
+    }
+    Ok(EXIT_OK)
+}

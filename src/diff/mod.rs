@@ -1,0 +1,200 @@
+//! `diff`: unified diffs (`git apply` / `patch -p1`) for what can be rewritten with certainty, marker
+//! comments for what needs a human, and `--apply` (atomic, refuses files changed since they were read).
+mod hunks;
+pub mod rewrite;
+
+use crate::rules::RuleSet;
+use crate::scan::ScanReport;
+use crate::scan::finding::Finding;
+use rewrite::Outcome;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// One file's change.
+pub struct FilePatch {
+    pub path: String,
+    pub abs: PathBuf,
+    pub before: String,
+    pub after: String,
+    /// `before`'s fingerprint, to refuse applying over a file that changed since.
+    pub before_hash: String,
+    /// The unified diff (never showing a line that holds a key).
+    pub patch: String,
+}
+
+#[derive(Debug, Default, serde::Serialize)]
+pub struct DiffSummary {
+    pub files_changed: usize,
+    pub rewritten: usize,
+    pub marked: usize,
+    pub skipped: usize,
+    /// `path:line — what a human must do`.
+    pub review: Vec<String>,
+    /// Files whose rewrite would not parse any more: left untouched.
+    pub refused: Vec<String>,
+}
+
+pub struct Filters {
+    pub rules: Vec<String>,
+    pub paths: Option<globset::GlobSet>,
+}
+
+/// Computes the patches for a scan. `root` resolves finding paths on disk.
+pub fn plan_patches(
+    scan: &ScanReport,
+    rules: &RuleSet,
+    root: &Path,
+    filters: &Filters,
+) -> (Vec<FilePatch>, DiffSummary) {
+    let mut by_file: BTreeMap<&str, Vec<(usize, &Finding)>> = BTreeMap::new();
+    for (i, f) in scan.findings.iter().enumerate() {
+        if !filters.rules.is_empty() && !f.rule.as_ref().is_some_and(|r| filters.rules.contains(r))
+        {
+            continue;
+        }
+        if filters.paths.as_ref().is_some_and(|g| !g.is_match(&f.path)) {
+            continue;
+        }
+        by_file.entry(f.path.as_str()).or_default().push((i, f));
+    }
+    let mut patches = Vec::new();
+    let mut summary = DiffSummary::default();
+    for (path, findings) in by_file {
+        let abs = if root.is_dir() {
+            root.join(path)
+        } else {
+            root.to_path_buf()
+        };
+        let Ok(before) = std::fs::read_to_string(&abs) else {
+            summary
+                .refused
+                .push(format!("{path}: not readable as UTF-8 text"));
+            continue;
+        };
+        let Some(lang) = crate::scan::lang::Lang::detect(&abs, before.as_bytes()) else {
+            continue;
+        };
+        // Lines holding a key are never changed nor shown.
+        let li = crate::scan::lines::LineIndex::new(&before);
+        let secret_lines: std::collections::BTreeSet<usize> =
+            crate::scan::secrets::find(&before, true)
+                .iter()
+                .map(|h| li.line(h.start) - 1)
+                .collect();
+        let edit = rewrite::rewrite(&before, lang, &findings, rules, &secret_lines);
+        for (i, o) in &edit.outcomes {
+            let f = &scan.findings[*i];
+            match o {
+                Outcome::Rewritten => summary.rewritten += 1,
+                Outcome::Marked(why) => {
+                    summary.marked += 1;
+                    summary
+                        .review
+                        .push(format!("{}:{} — {why}", f.path, f.line));
+                }
+                Outcome::Skipped(why) => {
+                    summary.skipped += 1;
+                    summary
+                        .review
+                        .push(format!("{}:{} — {why}", f.path, f.line));
+                }
+            }
+        }
+        if edit.text == before {
+            continue;
+        }
+        if let Err(e) = still_parses(lang, &before, &edit.text) {
+            summary.refused.push(format!(
+                "{path}: the rewrite would not parse ({e}); left unchanged"
+            ));
+            continue;
+        }
+        let patch = match hunks::unified(path, &before, &edit.text, &secret_lines, 3) {
+            Ok(p) => p,
+            Err(why) => {
+                summary.refused.push(format!(
+                    "{path}: not patched — {why}; a patch would print it (edit by hand)"
+                ));
+                continue;
+            }
+        };
+        summary.files_changed += 1;
+        patches.push(FilePatch {
+            path: path.to_string(),
+            abs,
+            before_hash: crate::redact::fingerprint(&before),
+            before,
+            after: edit.text,
+            patch,
+        });
+    }
+    (patches, summary)
+}
+
+/// Refuses rewrites that break what we can parse: JSON, YAML, Rust. (Files that did not parse before are
+/// not held to it.)
+fn still_parses(lang: crate::scan::lang::Lang, before: &str, after: &str) -> Result<(), String> {
+    use crate::scan::lang::Lang;
+    match lang {
+        Lang::Json if serde_json::from_str::<serde_json::Value>(before).is_ok() => {
+            serde_json::from_str::<serde_json::Value>(after)
+                .map(|_| ())
+                .map_err(|e| e.to_string())
+        }
+        Lang::Yaml if serde_norway::from_str::<serde_norway::Value>(before).is_ok() => {
+            serde_norway::from_str::<serde_norway::Value>(after)
+                .map(|_| ())
+                .map_err(|e| e.to_string())
+        }
+        Lang::Rust if syn::parse_file(before).is_ok() => syn::parse_file(after)
+            .map(|_| ())
+            .map_err(|e| e.to_string()),
+        _ => Ok(()),
+    }
+}
+
+/// The unified diff of one patch, with `a/` and `b/` prefixes (`git apply`, `patch -p1`).
+pub fn unified(p: &FilePatch) -> String {
+    p.patch.clone()
+}
+
+/// Writes every patch atomically (temp file + rename), refusing any file that changed since it was read.
+pub fn apply(patches: &[FilePatch], backup: bool) -> anyhow::Result<Vec<String>> {
+    use anyhow::Context;
+    use std::io::Write;
+    let mut done = Vec::new();
+    for p in patches {
+        let now =
+            std::fs::read_to_string(&p.abs).with_context(|| format!("re-reading {}", p.path))?;
+        if crate::redact::fingerprint(&now) != p.before_hash {
+            anyhow::bail!(
+                "{} changed since it was scanned: not applied (run diff again)",
+                p.path
+            );
+        }
+        let dir = p.abs.parent().unwrap_or(Path::new("."));
+        if backup {
+            std::fs::write(
+                p.abs.with_extension(format!(
+                    "{}orig",
+                    p.abs
+                        .extension()
+                        .map(|e| format!("{}.", e.to_string_lossy()))
+                        .unwrap_or_default()
+                )),
+                &p.before,
+            )
+            .with_context(|| format!("writing a backup of {}", p.path))?;
+        }
+        let mut tmp = tempfile::NamedTempFile::new_in(dir)
+            .with_context(|| format!("creating a temp file next to {}", p.path))?;
+        tmp.write_all(p.after.as_bytes())?;
+        if let Ok(meta) = std::fs::metadata(&p.abs) {
+            let _ = std::fs::set_permissions(tmp.path(), meta.permissions());
+        }
+        tmp.persist(&p.abs)
+            .with_context(|| format!("replacing {}", p.path))?;
+        done.push(p.path.clone());
+    }
+    Ok(done)
+}

@@ -1,0 +1,505 @@
+//! Rewriting one file's text: V1 hosts to the V2 host, V1 paths to V2 paths (literal pieces only, in
+//! place, keeping quoting, interpolation and line endings), a `Version` header where the headers are a
+//! literal on one line, and one marker comment per call that needs a human.
+use crate::rules::{Rule, RuleSet};
+use crate::scan::finding::{Context, Finding, Kind};
+use crate::scan::lang::Lang;
+use regex::Regex;
+use std::sync::OnceLock;
+
+pub const MARKER: &str = "ghl-migrate:";
+const V2_HOST: &str = "services.leadconnectorhq.com";
+
+/// What happened to one finding.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// Host and/or path rewritten.
+    Rewritten,
+    /// Left as is, with a marker comment saying what a human must do.
+    Marked(String),
+    /// Not touched (comments, docs, credentials), with the reason.
+    Skipped(String),
+}
+
+/// The new text of a file and what happened to each finding (by index in `findings`).
+pub struct FileEdit {
+    pub text: String,
+    pub outcomes: Vec<(usize, Outcome)>,
+}
+
+/// The language's line-comment syntax, or `None` where comments are impossible (JSON).
+pub fn comment_syntax(lang: Lang) -> Option<(&'static str, &'static str)> {
+    Some(match lang {
+        Lang::Python | Lang::Ruby | Lang::Shell | Lang::Yaml | Lang::Toml | Lang::Env => ("# ", ""),
+        Lang::Ini => ("; ", ""),
+        Lang::Markdown | Lang::Html | Lang::Xml => ("<!-- ", " -->"),
+        Lang::Json | Lang::Text => return None,
+        _ => ("// ", ""),
+    })
+}
+
+fn v1_host_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    // The V1 host with its scheme and an optional `/v1` right after it.
+    RE.get_or_init(|| {
+        Regex::new(r"(?i)(?:https?://)?rest\.(?:gohighlevel|leadconnectorhq)\.com(?:/v1\b)?")
+            .unwrap()
+    })
+}
+
+/// Rewrites `src` (of language `lang`) for the findings of this file.
+pub fn rewrite(
+    src: &str,
+    lang: Lang,
+    findings: &[(usize, &Finding)],
+    rules: &RuleSet,
+    secret_lines: &std::collections::BTreeSet<usize>,
+) -> FileEdit {
+    let eol = if src.contains("\r\n") { "\r\n" } else { "\n" };
+    let mut lines: Vec<String> = src.split_inclusive('\n').map(str::to_string).collect();
+    let mut outcomes = Vec::new();
+    // Comments to insert above (0-based line index → comment texts), applied last so indexes stay valid.
+    let mut inserts: std::collections::BTreeMap<usize, Vec<String>> = Default::default();
+    let mut versions: Vec<String> = Vec::new();
+    // Base URLs that cannot be rewritten (next to a key): calls built on them keep their V1 paths too, or
+    // the file would mix a V1 host with V2 paths.
+    let blocked_bases: Vec<usize> = findings
+        .iter()
+        .filter(|(_, f)| {
+            f.kind == Kind::BaseUrl
+                && (secret_lines.contains(&(f.line - 1)) || secret_lines.contains(&f.line))
+        })
+        .map(|(_, f)| f.line)
+        .collect();
+    for &(i, f) in findings {
+        if let Some(n) = blocked_bases.iter().find(|n| {
+            f.base_source
+                .as_deref()
+                .is_some_and(|b| b.ends_with(&format!("defined at line {n}")))
+        }) {
+            outcomes.push((i, Outcome::Skipped(format!("its base URL (line {n}) sits next to a key: move the key out, then run diff again"))));
+            continue;
+        }
+        if matches!(f.context, Context::Comment | Context::Docs) {
+            outcomes.push((
+                i,
+                Outcome::Skipped(format!(
+                    "in {}: update it by hand",
+                    if f.context == Context::Comment {
+                        "a comment"
+                    } else {
+                        "docs"
+                    }
+                )),
+            ));
+            continue;
+        }
+        let li = f.line - 1;
+        if li >= lines.len() {
+            continue;
+        }
+        if f.kind != Kind::Credential
+            && (secret_lines.contains(&li) || secret_lines.contains(&(li + 1)))
+        {
+            // A changed line needs the next line as context in the patch: it must not be a key either.
+            let why = if secret_lines.contains(&li) {
+                "on the same line as a key"
+            } else {
+                "right above a line holding a key"
+            };
+            outcomes.push((
+                i,
+                Outcome::Skipped(format!("{why}: edit by hand (a patch would print the key)")),
+            ));
+            continue;
+        }
+        match f.kind {
+            Kind::Credential => {
+                outcomes.push((i, Outcome::Skipped("a key: not rewritten (a patch would print it); move it to a secret and rotate it".into())));
+            }
+            Kind::BaseUrl => {
+                let before = lines[li].clone();
+                lines[li] = v1_host_re()
+                    .replace_all(&before, |c: &regex::Captures| v2_base(&c[0]))
+                    .into_owned();
+                outcomes.push((
+                    i,
+                    if lines[li] != before {
+                        Outcome::Rewritten
+                    } else {
+                        Outcome::Skipped("base URL not found on its line".into())
+                    },
+                ));
+            }
+            Kind::Call | Kind::ExportNode => {
+                let rule = f.rule.as_deref().and_then(|r| rules.get(r));
+                let (outcome, note) = rewrite_call(&mut lines, li, f, rule);
+                if let Some(r) = rule
+                    && let Some(t) = &r.v2
+                {
+                    versions.push(t.version.clone());
+                }
+                if let Some(n) = note {
+                    inserts.entry(li).or_default().push(n);
+                }
+                outcomes.push((i, outcome));
+            }
+            Kind::Mention => {}
+        }
+    }
+    // A `Version` header where the request headers are a literal on one line next to `Authorization`.
+    if !versions.is_empty() && !src.contains("Version") {
+        let version = if versions.iter().all(|v| v == &versions[0]) {
+            versions[0].clone()
+        } else {
+            "2021-07-28".to_string()
+        };
+        let mut added = false;
+        for (n, l) in lines.iter_mut().enumerate() {
+            if secret_lines.contains(&n) || secret_lines.contains(&(n + 1)) {
+                continue;
+            }
+            if let Some(new) = add_version_header(l, lang, &version) {
+                *l = new;
+                added = true;
+            }
+        }
+        if !added
+            && let Some(&(_, f)) = findings
+                .iter()
+                .find(|(_, f)| f.kind == Kind::Call && f.context == Context::Code)
+        {
+            inserts.entry(f.line - 1).or_default().push(format!(
+                "send the header `Version: {version}` with every V2 request"
+            ));
+        }
+    }
+    // Marker comments, in the file's comment syntax, at the call line's indentation.
+    if let Some((open, close)) = comment_syntax(lang) {
+        for (li, notes) in inserts.into_iter().rev() {
+            let indent: String = lines[li]
+                .chars()
+                .take_while(|c| c.is_whitespace() && *c != '\n' && *c != '\r')
+                .collect();
+            let prev = if li > 0 { lines[li - 1].as_str() } else { "" };
+            let mut block = String::new();
+            for n in notes {
+                let text = format!("{MARKER} {n}");
+                if prev.contains(&text) {
+                    continue; // already marked: idempotent
+                }
+                block.push_str(&format!("{indent}{open}{text}{close}{eol}"));
+            }
+            lines.insert(li, block);
+        }
+    }
+    FileEdit {
+        text: lines.concat(),
+        outcomes,
+    }
+}
+
+/// `https://rest.gohighlevel.com/v1` → `https://services.leadconnectorhq.com`, keeping a scheme-less form
+/// scheme-less.
+fn v2_base(v1: &str) -> String {
+    if v1.to_ascii_lowercase().starts_with("http") {
+        format!("https://{V2_HOST}")
+    } else {
+        V2_HOST.to_string()
+    }
+}
+
+/// Rewrites the call on line `li` in place; returns what happened and a marker note if a human must act.
+fn rewrite_call(
+    lines: &mut [String],
+    li: usize,
+    f: &Finding,
+    rule: Option<&Rule>,
+) -> (Outcome, Option<String>) {
+    let Some(rule) = rule else {
+        let why = f
+            .note
+            .clone()
+            .unwrap_or_else(|| "unknown V1 endpoint".into());
+        return (
+            Outcome::Marked(why.clone()),
+            Some(format!(
+                "V1 call left as is: {why}; see `ghl-migrate rules list`"
+            )),
+        );
+    };
+    let Some(v2) = &rule.v2 else {
+        let w = rule.workaround.clone().unwrap_or_default();
+        return (
+            Outcome::Marked("no V2 equivalent".into()),
+            Some(format!("{} has no V2 equivalent: {w}", rule.id)),
+        );
+    };
+    // Only what must be done at the call goes into the comment; the rest is one `rules show` away.
+    use crate::rules::ChangeKind as K;
+    let mut actionable: Vec<String> = rule
+        .actionable_changes()
+        .filter(|c| {
+            matches!(
+                c.kind,
+                K::LocationId | K::CompanyId | K::Params | K::Method | K::Deprecated
+            )
+        })
+        .map(|c| c.text.trim_end_matches('.').to_string())
+        .collect();
+    if rule.actionable_changes().any(|c| {
+        matches!(
+            c.kind,
+            K::Fields | K::Response | K::Pagination | K::Behaviour
+        )
+    }) {
+        actionable.push(format!(
+            "body/response changes: `ghl-migrate rules show {}`",
+            rule.id
+        ));
+    }
+    let v1_pieces = literal_pieces(&rule.v1.path, true);
+    let v2_pieces = literal_pieces(&v2.path, false);
+    let params_match =
+        param_count(&rule.v1.path) == param_count(&v2.path) && v1_pieces.len() == v2_pieces.len();
+    let method_same = f.method.is_none_or(|m| m == v2.method) && rule.v1.method == v2.method;
+    let mut line = lines[li].clone();
+    // Host first (absolute URLs on this line).
+    line = v1_host_re()
+        .replace_all(&line, |c: &regex::Captures| v2_base(&c[0]))
+        .into_owned();
+    let mut rewritten_path = false;
+    if params_match && method_same {
+        if let Some(new) = replace_pieces(&line, &v1_pieces, &v2_pieces, f.column) {
+            line = new;
+            rewritten_path = true;
+        }
+    }
+    let changed = line != lines[li];
+    lines[li] = line;
+    let mut todo = Vec::new();
+    if !rewritten_path {
+        if !params_match {
+            todo.push(format!(
+                "path → `{} {}` (parameters move: rewrite by hand)",
+                v2.method, v2.path
+            ));
+        } else if !method_same {
+            todo.push(format!("method and path → `{} {}`", v2.method, v2.path));
+        } else {
+            todo.push(format!(
+                "path → `{} {}` (could not find the V1 path text to rewrite)",
+                v2.method, v2.path
+            ));
+        }
+    }
+    todo.extend(actionable);
+    let note = (!todo.is_empty()).then(|| format!("{} — {}", rule.id, todo.join("; ")));
+    let outcome = match (changed && rewritten_path, &note) {
+        (true, None) => Outcome::Rewritten,
+        (true, Some(n)) => Outcome::Marked(format!("rewritten; needs review: {n}")),
+        (false, Some(n)) => Outcome::Marked(n.clone()),
+        (false, None) => Outcome::Skipped("nothing to rewrite on the line".into()),
+    };
+    (outcome, note)
+}
+
+fn param_count(template: &str) -> usize {
+    template.matches('{').count()
+}
+
+/// The literal text between parameters: `/v1/contacts/{id}/tasks/` → ["/contacts/", "/tasks/"] (the `/v1`
+/// prefix dropped for V1, since the host rewrite or the base already covers it).
+fn literal_pieces(template: &str, v1: bool) -> Vec<String> {
+    let t = if v1 {
+        template.strip_prefix("/v1").unwrap_or(template)
+    } else {
+        template
+    };
+    let mut pieces = Vec::new();
+    let mut cur = String::new();
+    for seg in t.split('/').filter(|s| !s.is_empty()) {
+        cur.push('/');
+        if seg.starts_with('{') {
+            pieces.push(std::mem::take(&mut cur));
+        } else {
+            cur.push_str(seg); // case kept: V2 writes `removeAll`, `customFields`
+        }
+    }
+    if t.ends_with('/') {
+        cur.push('/');
+    }
+    pieces.push(cur);
+    pieces.retain(|p| !p.is_empty() && p != "/");
+    pieces
+}
+
+/// Finds the V1 pieces in order on `line` (from the finding's column on) and swaps in the V2 pieces.
+/// Matching ignores a trailing slash; a piece written with `/v1` in front keeps nothing of it.
+fn replace_pieces(line: &str, v1: &[String], v2: &[String], column: usize) -> Option<String> {
+    let start = line
+        .char_indices()
+        .nth(column.saturating_sub(1))
+        .map_or(0, |(i, _)| i);
+    let lower = line.to_ascii_lowercase();
+    let mut out = String::new();
+    let mut pos = start.min(line.len());
+    out.push_str(&line[..pos]);
+    for (a, b) in v1.iter().zip(v2) {
+        let a_trim = a.trim_end_matches('/');
+        let found = lower[pos..]
+            .find(&format!("/v1{a_trim}"))
+            .map(|i| (pos + i, a_trim.len() + 3))
+            .or_else(|| lower[pos..].find(a_trim).map(|i| (pos + i, a_trim.len())))?;
+        let (at, len) = found;
+        // Keep a trailing slash the code wrote only when V2's piece has one too.
+        let end = at + len;
+        let wrote_slash = line[end..].starts_with('/');
+        out.push_str(&line[pos..at]);
+        let b_trim = b.trim_end_matches('/');
+        out.push_str(b_trim);
+        pos = end;
+        if wrote_slash && !b.ends_with('/') && a.ends_with('/') && v1.last() == Some(a) {
+            pos += 1; // V1 piece's own trailing slash, which V2 does not have
+        } else if b.ends_with('/') && !wrote_slash {
+            out.push('/');
+        }
+    }
+    out.push_str(&line[pos..]);
+    Some(out)
+}
+
+fn add_version_header(line: &str, lang: Lang, version: &str) -> Option<String> {
+    static KEY: OnceLock<Regex> = OnceLock::new();
+    static STR: OnceLock<Regex> = OnceLock::new();
+    if line.contains("Version") {
+        return None;
+    }
+    if matches!(lang, Lang::Shell) {
+        return shell_version(line, version);
+    }
+    // `'Authorization: Bearer …'` as one string (curl header lists): add a sibling element on its own line.
+    let str_re =
+        STR.get_or_init(|| Regex::new(r#"^(\s*)(['"])Authorization:\s[^\n]*,\s*$"#).unwrap());
+    if let Some(c) = str_re.captures(line.trim_end_matches(['\n', '\r'])) {
+        let eol = &line[line.trim_end_matches(['\n', '\r']).len()..];
+        let q = &c[2];
+        return Some(format!("{line}{}{q}Version: {version}{q},{eol}", &c[1]));
+    }
+    // `Authorization: …` / `"Authorization": …` / `'Authorization' => …` as a key in a one-line map.
+    let key_re = KEY.get_or_init(|| {
+        Regex::new(r#"(?P<q>['"]?)Authorization(?P<q2>['"]?)(?P<sep>\s*(?:=>|:)\s*)(?P<val>(?:`[^`]*`|'[^']*'|"[^"]*"|[^,}\]\n])+?)\s*[,}\]]"#).unwrap()
+    });
+    let c = key_re.captures(line)?;
+    let (q, q2) = (&c["q"], &c["q2"]);
+    if q != q2 {
+        return None; // `'Authorization: …'` is a string, not a key
+    }
+    let sep = &c["sep"];
+    let vq = if q.is_empty() { "'" } else { q };
+    let at = c.name("val")?.end();
+    Some(format!(
+        "{}, {q}Version{q}{sep}{vq}{version}{vq}{}",
+        &line[..at],
+        &line[at..]
+    ))
+}
+
+fn shell_version(line: &str, version: &str) -> Option<String> {
+    if line.contains("Version") {
+        return None;
+    }
+    let i = line
+        .find("-H \"Authorization")
+        .or_else(|| line.find("-H 'Authorization"))?;
+    let q = &line[i + 3..i + 4];
+    Some(format!(
+        "{}-H {q}Version: {version}{q} {}",
+        &line[..i],
+        &line[i..]
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pieces() {
+        assert_eq!(
+            literal_pieces("/v1/contacts/{id}/tasks/", true),
+            vec!["/contacts/", "/tasks/"]
+        );
+        assert_eq!(
+            literal_pieces("/contacts/{contactId}/tasks", false),
+            vec!["/contacts/", "/tasks"]
+        );
+        assert_eq!(
+            literal_pieces("/v1/contacts/lookup", true),
+            vec!["/contacts/lookup"]
+        );
+    }
+
+    #[test]
+    fn replaces_pieces_in_place() {
+        let v1 = literal_pieces("/v1/contacts/{contactId}/campaigns/remove-all", true);
+        let v2 = literal_pieces("/contacts/{contactId}/campaigns/removeAll", false);
+        let l = "  await api.delete(`/contacts/${id}/campaigns/remove-all`);\n";
+        assert_eq!(
+            replace_pieces(l, &v1, &v2, 1).unwrap(),
+            "  await api.delete(`/contacts/${id}/campaigns/removeAll`);\n"
+        );
+        let v1 = literal_pieces("/v1/contacts/lookup", true);
+        let v2 = literal_pieces("/contacts/search/duplicate", false);
+        assert_eq!(
+            replace_pieces("get('/v1/contacts/lookup?email=' + e)", &v1, &v2, 1).unwrap(),
+            "get('/contacts/search/duplicate?email=' + e)"
+        );
+        let v1 = literal_pieces("/v1/contacts/{contactId}/tags/", true);
+        let v2 = literal_pieces("/contacts/{contactId}/tags", false);
+        assert_eq!(
+            replace_pieces("$u . '/contacts/' . $id . '/tags/'", &v1, &v2, 1).unwrap(),
+            "$u . '/contacts/' . $id . '/tags'"
+        );
+    }
+
+    #[test]
+    fn version_headers() {
+        assert_eq!(
+            add_version_header(
+                "  headers: { Authorization: `Bearer ${k}` },",
+                Lang::JavaScript,
+                "2021-07-28"
+            )
+            .unwrap(),
+            "  headers: { Authorization: `Bearer ${k}`, Version: '2021-07-28' },"
+        );
+        assert_eq!(
+            add_version_header(
+                "HEADERS = {\"Authorization\": f\"Bearer {KEY}\"}",
+                Lang::Python,
+                "2021-07-28"
+            )
+            .unwrap(),
+            "HEADERS = {\"Authorization\": f\"Bearer {KEY}\", \"Version\": \"2021-07-28\"}"
+        );
+        assert_eq!(
+            add_version_header(
+                "        'Authorization: Bearer ' . get_option('k'),\n",
+                Lang::Php,
+                "2021-04-15"
+            )
+            .unwrap(),
+            "        'Authorization: Bearer ' . get_option('k'),\n        'Version: 2021-04-15',\n"
+        );
+        assert_eq!(
+            add_version_header(
+                "  curl -sS -X PUT \"$U\" -H \"Authorization: Bearer $K\" \\",
+                Lang::Shell,
+                "2021-07-28"
+            )
+            .unwrap(),
+            "  curl -sS -X PUT \"$U\" -H \"Version: 2021-07-28\" -H \"Authorization: Bearer $K\" \\"
+        );
+    }
+}
