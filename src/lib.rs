@@ -9,3 +9,4 @@ pub mod pathmatch;
 pub mod redact;
 pub mod rules;
 pub mod spec;
+pub mod verify;

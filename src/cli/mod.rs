@@ -1,6 +1,7 @@
 //! Command dispatch: turns parsed arguments into library calls and exit codes.
 pub mod args;
 mod rules_cmd;
+pub mod verify_cmd;
 
 pub use args::Cli;
 use std::io::Write;
@@ -18,6 +19,7 @@ pub fn run(cli: Cli) -> i32 {
     let mut out = stdout.lock();
     let result = match &cli.command {
         args::Command::Rules(cmd) => rules_cmd::run(&cli, cmd, &mut out),
+        args::Command::Verify(a) => verify_cmd::run(a, &mut out),
     };
     let _ = out.flush();
     match result {
