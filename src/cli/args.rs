@@ -30,6 +30,9 @@ pub enum Command {
     /// Browse and validate the V1 → V2 rule table.
     #[command(subcommand)]
     Rules(RulesCommand),
+    /// Prove with read-only V2 calls that replacement credentials are valid, bound to the right
+    /// location and hold every needed scope. Exit 0 ready, 1 not ready, 2 error.
+    Verify(Box<crate::cli::verify_cmd::VerifyArgs>),
 }
 
 #[derive(Debug, Args)]

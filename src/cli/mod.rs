@@ -4,6 +4,7 @@ mod diff_cmd;
 mod plan_cmd;
 mod rules_cmd;
 mod scan_cmd;
+pub mod verify_cmd;
 
 pub use args::Cli;
 use std::io::Write;
@@ -24,6 +25,7 @@ pub fn run(cli: Cli) -> i32 {
         args::Command::Diff(a) => diff_cmd::run(&cli, a, &mut out),
         args::Command::Plan(a) => plan_cmd::run(&cli, a, &mut out),
         args::Command::Rules(cmd) => rules_cmd::run(&cli, cmd, &mut out),
+        args::Command::Verify(a) => verify_cmd::run(a, &mut out),
     };
     let _ = out.flush();
     match result {
