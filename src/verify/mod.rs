@@ -490,6 +490,7 @@ impl LocationRun<'_> {
             message,
             trace_id,
             claimed: self.ctx.claimed(scope),
+            blocking: status != ScopeStatus::Verified,
             ..ScopeReport::new(scope, status, &detail)
         }
     }

@@ -158,11 +158,14 @@ impl Limiter {
 
     /// Takes a slot at `now`, or says how long to wait before asking again.
     pub fn try_acquire(&self, now: Instant) -> Result<(), Duration> {
+        // The server counts arrivals, we count departures: 5% slack absorbs the difference in latency
+        // between the first and the last request of a window.
+        let window = self.cfg.window + self.cfg.window / 20;
         let mut st = self.lock();
         while st
             .sent
             .front()
-            .is_some_and(|&t| now.duration_since(t) >= self.cfg.window)
+            .is_some_and(|&t| now.duration_since(t) >= window)
         {
             st.sent.pop_front();
         }
@@ -174,7 +177,7 @@ impl Limiter {
         }
         if st.sent.len() >= self.cfg.max as usize {
             let oldest = st.sent[0];
-            return Err((oldest + self.cfg.window).saturating_duration_since(now));
+            return Err((oldest + window).saturating_duration_since(now));
         }
         if let Some((h, seen)) = &st.last
             && let (Some(rem), Some(ms)) = (h.remaining, h.interval_ms)
@@ -272,8 +275,10 @@ mod tests {
             assert!(l.try_acquire(t0).is_ok());
         }
         let wait = l.try_acquire(t0 + Duration::from_millis(100)).unwrap_err();
-        assert_eq!(wait, Duration::from_millis(900));
-        assert!(l.try_acquire(t0 + Duration::from_millis(1000)).is_ok());
+        // The 1 s window plus 5% slack for latency.
+        assert_eq!(wait, Duration::from_millis(950));
+        assert!(l.try_acquire(t0 + Duration::from_millis(1000)).is_err());
+        assert!(l.try_acquire(t0 + Duration::from_millis(1050)).is_ok());
         // Simulate a long run: count the slots granted in every 1 s window.
         let l = Limiter::new(cfg(5, 1000));
         let mut granted = Vec::new();
@@ -291,7 +296,7 @@ mod tests {
                 .count();
             assert!(in_window <= 5, "{in_window} in one window");
         }
-        assert!(granted.len() >= 25);
+        assert!(granted.len() >= 20);
     }
 
     #[test]

@@ -2,6 +2,8 @@
 #![allow(dead_code)]
 use assert_cmd::Command;
 
+pub mod v2server;
+
 pub fn bin() -> Command {
     Command::cargo_bin("ghl-migrate").unwrap()
 }

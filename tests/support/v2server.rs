@@ -160,7 +160,12 @@ impl V2Server {
             .map(|ts| {
                 ts.sort();
                 (0..ts.len())
-                    .map(|i| ts[i..].iter().take_while(|t| t.duration_since(ts[i]) < window).count())
+                    .map(|i| {
+                        ts[i..]
+                            .iter()
+                            .take_while(|t| t.duration_since(ts[i]) < window)
+                            .count()
+                    })
                     .max()
                     .unwrap_or(0)
             })
@@ -280,7 +285,14 @@ fn handle(mut stream: TcpStream, st: &Arc<Mutex<State>>) -> std::io::Result<()> 
     stream.flush()
 }
 
-type Answer = (u16, String, Vec<(String, String)>, Option<Duration>, String, bool);
+type Answer = (
+    u16,
+    String,
+    Vec<(String, String)>,
+    Option<Duration>,
+    String,
+    bool,
+);
 
 fn answer(s: &mut State, req: &Req) -> Answer {
     let q = query_map(&req.query);
@@ -290,17 +302,47 @@ fn answer(s: &mut State, req: &Req) -> Answer {
         .and_then(|v| v.strip_prefix("Bearer "))
         .unwrap_or("")
         .to_string();
-    let plain = |status: u16, msg: &str| (status, body(status, msg), Vec::new(), None, String::new(), false);
+    let plain = |status: u16, msg: &str| {
+        (
+            status,
+            body(status, msg),
+            Vec::new(),
+            None,
+            String::new(),
+            false,
+        )
+    };
     if let Some(rest) = req.path.strip_prefix("/v1/") {
         let _ = rest;
         return if s.v1_keys.contains(&bearer) {
-            (200, r#"{"customValues":[]}"#.into(), Vec::new(), None, "v1".into(), false)
+            (
+                200,
+                r#"{"customValues":[]}"#.into(),
+                Vec::new(),
+                None,
+                "v1".into(),
+                false,
+            )
         } else {
-            (401, r#"{"msg":"Api key is invalid."}"#.into(), Vec::new(), None, "v1".into(), false)
+            (
+                401,
+                r#"{"msg":"Api key is invalid."}"#.into(),
+                Vec::new(),
+                None,
+                "v1".into(),
+                false,
+            )
         };
     }
     if let Some(to) = &s.redirect_to {
-        return (302, "{}".into(), vec![("Location".into(), to.clone())], None, String::new(), false);
+        return (
+            302,
+            "{}".into(),
+            vec![("Location".into(), to.clone())],
+            None,
+            String::new(),
+            false,
+        );
     }
     let Some(version) = req.headers.get("version") else {
         return plain(401, "version header was not found.");
@@ -331,12 +373,21 @@ fn answer(s: &mut State, req: &Req) -> Answer {
         .or_else(|| q.get("altId"))
         .or_else(|| q.get("location_id"))
         .cloned();
-    let company = params.get("companyId").or_else(|| q.get("companyId")).cloned();
-    let bucket = location.clone().or_else(|| company.clone()).unwrap_or_else(|| "none".into());
+    let company = params
+        .get("companyId")
+        .or_else(|| q.get("companyId"))
+        .cloned();
+    let bucket = location
+        .clone()
+        .or_else(|| company.clone())
+        .unwrap_or_else(|| "none".into());
     let now = Instant::now();
     let (rl_max, rl_interval, adv) = (s.rl_max, s.rl_interval, s.rl_advertised_ms);
     let window = s.buckets.entry(bucket.clone()).or_default();
-    while window.front().is_some_and(|t| now.duration_since(*t) >= rl_interval) {
+    while window
+        .front()
+        .is_some_and(|t| now.duration_since(*t) >= rl_interval)
+    {
         window.pop_front();
     }
     let over = window.len() >= rl_max;
@@ -347,13 +398,28 @@ fn answer(s: &mut State, req: &Req) -> Answer {
     let headers = vec![
         ("X-RateLimit-Max".to_string(), rl_max.to_string()),
         ("X-RateLimit-Remaining".to_string(), remaining.to_string()),
-        ("X-RateLimit-Interval-Milliseconds".to_string(), adv.to_string()),
+        (
+            "X-RateLimit-Interval-Milliseconds".to_string(),
+            adv.to_string(),
+        ),
         ("X-RateLimit-Limit-Daily".to_string(), "200000".to_string()),
-        ("X-RateLimit-Daily-Remaining".to_string(), "199000".to_string()),
+        (
+            "X-RateLimit-Daily-Remaining".to_string(),
+            "199000".to_string(),
+        ),
     ];
-    let with = |status: u16, b: String, delay: Option<Duration>| (status, b, headers.clone(), delay, bucket.clone(), false);
+    let with = |status: u16, b: String, delay: Option<Duration>| {
+        (status, b, headers.clone(), delay, bucket.clone(), false)
+    };
     if over {
-        return (429, body(429, "Too Many Requests"), headers.clone(), None, bucket.clone(), true);
+        return (
+            429,
+            body(429, "Too Many Requests"),
+            headers.clone(),
+            None,
+            bucket.clone(),
+            true,
+        );
     }
     if let Some(f) = s
         .faults
@@ -361,7 +427,11 @@ fn answer(s: &mut State, req: &Req) -> Answer {
         .find(|f| req.path.contains(&f.path_contains) && !f.statuses.is_empty())
     {
         let code = f.statuses.pop_front().unwrap();
-        let msg = if code == 429 { "Too Many Requests" } else { "Internal server error" };
+        let msg = if code == 429 {
+            "Too Many Requests"
+        } else {
+            "Internal server error"
+        };
         return with(code, body(code, msg), None);
     }
     let delay = s
@@ -370,28 +440,51 @@ fn answer(s: &mut State, req: &Req) -> Answer {
         .find(|(p, _)| req.path.contains(p.as_str()))
         .map(|(_, d)| *d);
     if !tok.scopes.contains(&scope) {
-        return with(401, body(401, "The token is not authorized for this scope."), delay);
+        return with(
+            401,
+            body(401, "The token is not authorized for this scope."),
+            delay,
+        );
     }
     if let Some(loc) = &location
         && !tok.locations.contains(loc)
     {
         // HighLevel answers this both ways depending on the service.
         return if template == "/locations/{locationId}" {
-            with(403, body(403, "The token does not have access to this location."), delay)
+            with(
+                403,
+                body(403, "The token does not have access to this location."),
+                delay,
+            )
         } else {
-            with(401, body(401, "This location is not accessible from this token!"), delay)
+            with(
+                401,
+                body(401, "This location is not accessible from this token!"),
+                delay,
+            )
         };
     }
     if let Some(co) = &company
         && tok.company.as_ref() != Some(co)
     {
-        return with(403, body(403, "The token does not have access to this company."), delay);
+        return with(
+            403,
+            body(403, "The token does not have access to this company."),
+            delay,
+        );
     }
     if template == "/oauth/locationToken" {
         if !tok.agency {
-            return with(401, body(401, "This token's user type is not yet supported!"), delay);
+            return with(
+                401,
+                body(401, "This token's user type is not yet supported!"),
+                delay,
+            );
         }
-        let loc = query_map(&req.body).get("locationId").cloned().unwrap_or_default();
+        let loc = query_map(&req.body)
+            .get("locationId")
+            .cloned()
+            .unwrap_or_default();
         s.minted += 1;
         // Synthetic token: the test asserts it never appears in any output.
         let minted = ghl_migrate::credential::synthetic_jwt(&format!(
@@ -410,7 +503,8 @@ fn answer(s: &mut State, req: &Req) -> Answer {
         return with(200, b, delay);
     }
     if template == "/locations/{locationId}" {
-        let b = serde_json::json!({"location": {"id": location, "companyId": tok.company}}).to_string();
+        let b =
+            serde_json::json!({"location": {"id": location, "companyId": tok.company}}).to_string();
         return with(200, b, delay);
     }
     with(200, r#"{"ok":true}"#.into(), delay)
