@@ -642,3 +642,27 @@ fn the_plan_from_plan_feeds_verify() {
         format!("ready to revoke V1 key {fp}")
     );
 }
+
+#[test]
+fn scopes_can_come_from_a_scan_report() {
+    let out = bin()
+        .args(["scan", "fixtures/plan/one-location-pit", "--format", "json"])
+        .output()
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let scan = dir.path().join("scan.json");
+    std::fs::write(&scan, &out.stdout).unwrap();
+    let server = pit_server(&["contacts.readonly"]);
+    let (code, r, _) = verify(
+        &server,
+        PIT,
+        &["--location", LOC, "--calls", scan.to_str().unwrap()],
+    );
+    // The fixture's calls need contacts.readonly (held) and contacts.write (not provable read-only).
+    assert_eq!(code, 0, "{r:#}");
+    assert_eq!(scope(&r, "contacts.readonly")["status"], "verified");
+    assert_eq!(
+        scope(&r, "contacts.write")["status"],
+        "not_provable_read_only"
+    );
+}

@@ -1,7 +1,9 @@
 //! `ghl-migrate verify`: arguments, loading the plan and credentials, running the async verifier.
 use super::{EXIT_FOUND, EXIT_OK};
 use crate::credential;
-use crate::verify::http::{DEFAULT_BASE_URL, DEFAULT_V1_BASE_URL, HttpConfig, check_base_url};
+use crate::verify::http::{
+    DEFAULT_BASE_URL, DEFAULT_V1_BASE_URL, HttpConfig, check_base_url, is_highlevel_host,
+};
 use crate::verify::input::{
     self, Integration, Plan, Secret, SecretSource, looks_like_token, token_argument_error,
 };
@@ -36,6 +38,10 @@ pub struct VerifyArgs {
     /// Without a plan: the scopes to verify, comma separated.
     #[arg(long, value_name = "A,B,C", value_delimiter = ',')]
     pub scopes: Vec<String>,
+    /// Without a plan: take the scopes from a `scan --format json` report (every matched call's V2
+    /// scopes; added to --scopes).
+    #[arg(long, value_name = "SCAN.json", conflicts_with = "plan")]
+    pub calls: Option<PathBuf>,
 
     /// Read the V2 credential from this environment variable.
     #[arg(long, value_name = "VAR", group = "cred")]
@@ -146,6 +152,14 @@ fn reject_token_arguments(a: &VerifyArgs) -> Result<()> {
 
 fn options(a: &VerifyArgs) -> Result<Options> {
     let base_url = check_base_url(&a.base_url).context("--base-url")?;
+    if let Some(host) = base_url.host_str()
+        && !is_highlevel_host(host)
+    {
+        // Allowed because the user named it, but never silently: the credential goes there.
+        eprintln!(
+            "ghl-migrate: note: --base-url {host} is not a HighLevel host; the credential is sent there as asked"
+        );
+    }
     let v1_base_url = check_base_url(&a.v1_base_url).context("--v1-base-url")?;
     let mut rate = RateConfig::default();
     if let Some(r) = &a.rate_limit {
@@ -196,16 +210,24 @@ fn jobs(a: &VerifyArgs, stdin: &mut dyn std::io::Read) -> Result<Vec<Job>> {
         Some(path) => Plan::load(path)?.integrations,
         None => {
             let Some(loc) = &a.location else {
-                bail!("pass --plan FILE, or --location ID with --scopes A,B,C");
+                bail!(
+                    "pass --plan FILE, or --location ID with --scopes A,B,C or --calls SCAN.json"
+                );
             };
-            if a.scopes.is_empty() {
-                bail!("--location needs --scopes A,B,C (the scopes the integration's calls need)");
+            let mut scopes = a.scopes.clone();
+            if let Some(path) = &a.calls {
+                scopes.extend(input::scopes_from_scan(path)?);
+            }
+            if scopes.is_empty() {
+                bail!(
+                    "--location needs --scopes A,B,C or --calls SCAN.json (the scopes the integration's calls need)"
+                );
             }
             vec![Integration {
                 id: "command-line".into(),
                 name: Some(format!("location {loc}")),
                 location_ids: vec![loc.clone()],
-                scopes: a.scopes.clone(),
+                scopes,
                 ..Integration::default()
             }]
         }

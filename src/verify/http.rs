@@ -38,6 +38,14 @@ pub fn check_base_url(raw: &str) -> Result<Url> {
     }
 }
 
+/// HighLevel's own API hosts (and their white-label LeadConnector twins).
+pub fn is_highlevel_host(host: &str) -> bool {
+    let h = host.to_ascii_lowercase();
+    ["leadconnectorhq.com", "gohighlevel.com"]
+        .iter()
+        .any(|d| h == *d || h.ends_with(&format!(".{d}")))
+}
+
 fn is_loopback(host: &str) -> bool {
     let h = host.trim_start_matches('[').trim_end_matches(']');
     h.eq_ignore_ascii_case("localhost") || h.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
@@ -256,6 +264,14 @@ mod tests {
         ] {
             assert!(check_base_url(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn highlevel_hosts() {
+        assert!(is_highlevel_host("services.leadconnectorhq.com"));
+        assert!(is_highlevel_host("rest.gohighlevel.com"));
+        assert!(!is_highlevel_host("leadconnectorhq.com.evil.io"));
+        assert!(!is_highlevel_host("notgohighlevel.com"));
     }
 
     #[test]

@@ -256,6 +256,34 @@ pub fn load_tokens_file(path: &Path) -> Result<BTreeMap<String, SecretSource>> {
     Ok(map)
 }
 
+/// The V2 scopes of every call a `scan --format json` report matched to a rule.
+pub fn scopes_from_scan(path: &Path) -> Result<Vec<String>> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("reading scan report {}", path.display()))?;
+    let doc: serde_json::Value = serde_json::from_str(&text)
+        .with_context(|| format!("{} is not a `scan --format json` report", path.display()))?;
+    let findings = doc
+        .get("findings")
+        .and_then(|f| f.as_array())
+        .with_context(|| format!("{} has no `findings` array", path.display()))?;
+    let mut scopes = Vec::new();
+    for f in findings {
+        let list = f.pointer("/v2/scopes").and_then(|s| s.as_array());
+        for s in list.into_iter().flatten().filter_map(|s| s.as_str()) {
+            if !scopes.iter().any(|x| x == s) {
+                scopes.push(s.to_string());
+            }
+        }
+    }
+    if scopes.is_empty() {
+        bail!(
+            "{}: no finding maps to a V2 endpoint with scopes (nothing to verify)",
+            path.display()
+        );
+    }
+    Ok(scopes)
+}
+
 /// Splits `a,b c` into scopes (comma or whitespace separated), keeping order, dropping duplicates.
 pub fn split_scopes(list: &[String]) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();

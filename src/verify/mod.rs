@@ -625,9 +625,13 @@ async fn verify_location(shared: &Shared, ctx: &JobCtx, location: &str) -> Locat
                         let mut r = ScopeReport::new(
                             scope,
                             ScopeStatus::Inconclusive,
-                            &format!(
-                                "{e} (pass --company, or grant locations.readonly so it can be read)"
-                            ),
+                            &if e.to_string().contains("company") {
+                                format!(
+                                    "{e} (pass --company, or grant locations.readonly so it can be read)"
+                                )
+                            } else {
+                                e.to_string()
+                            },
                         );
                         r.probe = Some(Request::label(p));
                         r.claimed = ctx.claimed(scope);
