@@ -23,7 +23,7 @@ fn main() -> anyhow::Result<()> {
             .and_then(|a| a.parse().ok())
             .unwrap_or(d)
     };
-    let (n_loc, n_scopes, concurrency) = (arg(1, 50), arg(2, 10), arg(3, 8));
+    let (n_loc, n_scopes, concurrency) = (arg(1, 50), arg(2, 10), arg(3, 32));
     // Location-level GET probes that need nothing but the location id, location first (the binding probe).
     let only_location = ProbeContext {
         location_id: Some("BenchLoc000000000000".into()),

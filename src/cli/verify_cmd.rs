@@ -73,7 +73,7 @@ pub struct VerifyArgs {
     #[arg(long, value_name = "SECS", default_value = "15")]
     pub timeout: String,
     /// Locations verified at the same time.
-    #[arg(long, value_name = "N", default_value_t = 8)]
+    #[arg(long, value_name = "N", default_value_t = 32)]
     pub concurrency: usize,
     /// Also send the read-only search / validation POSTs (e.g. locations/tasks.readonly).
     #[arg(long)]

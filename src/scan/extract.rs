@@ -86,6 +86,9 @@ pub fn extract(rel: &str, src: &str, lang: Lang, rules: &RuleSet) -> FileScan {
             cx.code(&lexed);
             if lang.role() == Role::Code {
                 super::platform::check(rel, src, &cx.li, lang.name(), &mut cx.out.findings);
+                if matches!(lang, Lang::JavaScript | Lang::TypeScript) {
+                    super::pipedream::check(rel, src, &cx.li, lang.name(), &mut cx.out.findings);
+                }
             }
         }
     }

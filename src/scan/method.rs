@@ -25,7 +25,10 @@ const VAR_LINES: usize = 30;
 /// The call whose argument the URL is, looking through URL wrappers and format macros
 /// (`http.post(Uri.parse('…'))`, `client.get(format!("…"))`, `fetch(new URL('…'))`).
 #[allow(clippy::type_complexity)]
-fn enclosing_call(before: &str) -> Option<(String, Option<(Option<Method>, &'static str)>)> {
+/// A called name and what it says of the method (see [`verb_of`]).
+type CallVerb = (String, Option<(Option<Method>, &'static str)>);
+
+fn enclosing_call(before: &str) -> Option<CallVerb> {
     let mut text = before;
     for _ in 0..3 {
         let c = verb_re().captures(text)?;
@@ -61,6 +64,21 @@ fn enclosing_call(before: &str) -> Option<(String, Option<(Option<Method>, &'sta
             .trim_end();
     }
     None
+}
+
+/// `axios({ url: … })`, `axios($, { headers, url: … })`, `request({ uri: … })`: the URL is the `url` of a
+/// config object passed to a neutral call; its method comes from a `method` key or the call's default GET.
+fn config_object_call(before: &str) -> Option<CallVerb> {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    let re = RE.get_or_init(|| {
+        // One level of nested braces before `url:` (e.g. `headers: {…}` first).
+        Regex::new(r#"([A-Za-z_$][\w$]*(?:\s*\.\s*[A-Za-z_$][\w$]*)*)\s*\(\s*(?:[A-Za-z_$][\w$.]*\s*,\s*)?\{(?:[^{};]|\{[^{};]*\})*\b(?:url|uri)['"]?\s*:\s*$"#).unwrap()
+    });
+    let c = re.captures(before)?;
+    let name = call_name(&c);
+    let verb = verb_of(&name)?;
+    // Only neutral calls: `client.post({ url })` style is not a config object API.
+    verb.0.is_none().then_some((name, Some(verb)))
 }
 
 /// The called name of a `verb_re` match, whitespace removed (`requests .post` → `requests.post`).
@@ -175,7 +193,8 @@ pub fn infer(src: &str, start: usize, end: usize, next_url: Option<usize>) -> Op
 
     let mut neutral: Option<&'static str> = None;
     let mut neutral_name = String::new();
-    if let Some((name, verb)) = enclosing_call(before_stmt) {
+    let call = enclosing_call(before_stmt).or_else(|| config_object_call(before));
+    if let Some((name, verb)) = call {
         match verb {
             Some((Some(m), _)) => {
                 return Some(Inferred {
@@ -494,6 +513,32 @@ mod tests {
         ];
         for (src, want) in cases {
             assert_eq!(infer_at(src, "URL").map(|x| x.0), Some(want), "{src}");
+        }
+    }
+
+    #[test]
+    fn config_object_calls() {
+        let cases = [
+            (
+                "return await axios($, {\n  url: `URL`,\n  params: { q },\n})",
+                Some(Method::Get),
+            ),
+            (
+                "axios({ headers: { A: 1 }, url: 'URL' })",
+                Some(Method::Get),
+            ),
+            (
+                "axios({ url: 'URL', method: 'patch' })",
+                Some(Method::Patch),
+            ),
+            (
+                "request({ uri: \"URL\", json: true }, cb)",
+                Some(Method::Get),
+            ),
+            ("const opts = { url: 'URL' }", None),
+        ];
+        for (src, want) in cases {
+            assert_eq!(infer_at(src, "URL").map(|x| x.0), want, "{src}");
         }
     }
 

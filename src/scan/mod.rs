@@ -12,6 +12,7 @@ pub mod lexer;
 pub mod lines;
 pub mod method;
 pub mod names;
+pub mod pipedream;
 pub mod platform;
 pub mod rust_syn;
 pub mod secrets;

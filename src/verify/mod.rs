@@ -462,7 +462,8 @@ impl LocationRun<'_> {
                 a.message.as_deref().map(|m| self.scrub(m)),
                 a.trace_id.as_deref().map(|t| self.scrub(t)),
             ),
-            None => (None, sent.error.clone(), None),
+            // No server words: the detail line already names the network error.
+            None => (None, None, None),
         }
     }
 

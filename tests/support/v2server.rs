@@ -377,10 +377,15 @@ fn answer(s: &mut State, req: &Req) -> Answer {
         .get("companyId")
         .or_else(|| q.get("companyId"))
         .cloned();
-    let bucket = location
-        .clone()
-        .or_else(|| company.clone())
-        .unwrap_or_else(|| "none".into());
+    // HighLevel counts per app per location: a location token's bucket is its location whatever the
+    // request names; an agency token's is the location or company the request is about.
+    let bucket = match tok.locations.as_slice() {
+        [only] if !tok.agency => only.clone(),
+        _ => location
+            .clone()
+            .or_else(|| company.clone())
+            .unwrap_or_else(|| "none".into()),
+    };
     let now = Instant::now();
     let (rl_max, rl_interval, adv) = (s.rl_max, s.rl_interval, s.rl_advertised_ms);
     let window = s.buckets.entry(bucket.clone()).or_default();
