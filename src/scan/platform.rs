@@ -22,6 +22,21 @@ fn api_key_read_re() -> &'static Regex {
     })
 }
 
+/// Destructuring the key out of a response: `const { name, apiKey } = …`, `let { api_key: key } = …`.
+fn api_key_destructure_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(r#"\b(?:const|let|var)\s*\{[^{}=;]*?\b(apiKey|api_key|apikey)\b[^{}=;]*\}\s*="#).unwrap()
+    })
+}
+
+/// A path under `/locations` written after a base (`${API}/locations/${id}`, `BASE + '/locations'`,
+/// `f"{BASE}/locations/"`): with a V2 host in the same file, a V2 Location request.
+fn locations_path_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| Regex::new(r#"['"`}]/locations\b"#).unwrap())
+}
+
 fn version_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
@@ -78,13 +93,21 @@ pub fn check(
         .filter_map(|f| f.rule.as_deref())
         .filter(|r| LOCATION_RULES.contains(r))
         .collect();
-    let v2_location = url::find_urls(src)
+    let urls = url::find_urls(src);
+    let v2_location = urls
         .iter()
-        .any(|h| h.kind == HostKind::V2 && h.rest.starts_with("/locations"));
+        .any(|h| h.kind == HostKind::V2 && h.rest.starts_with("/locations"))
+        || (urls.iter().any(|h| h.kind == HostKind::V2) && locations_path_re().is_match(src));
     if !location_calls.is_empty() || v2_location {
         let creates = location_calls.contains(&"locations.create");
-        for m in api_key_read_re().captures_iter(src) {
-            let off = m.get(1).unwrap().start();
+        let mut reads: Vec<usize> = api_key_read_re()
+            .captures_iter(src)
+            .chain(api_key_destructure_re().captures_iter(src))
+            .map(|m| m.get(1).unwrap().start())
+            .collect();
+        reads.sort_unstable();
+        reads.dedup();
+        for off in reads {
             let line = li.line(off);
             let text = li.text(line);
             if text.to_ascii_lowercase().contains("authorization") {
@@ -104,7 +127,7 @@ pub fn check(
         }
     }
     // V2 requests need a `Version` header; without one V2 answers 401 "version header was not found".
-    let v2: Vec<_> = url::find_urls(src)
+    let v2: Vec<_> = urls
         .into_iter()
         .filter(|h| h.kind == HostKind::V2)
         .collect();
