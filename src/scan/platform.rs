@@ -26,7 +26,8 @@ fn api_key_read_re() -> &'static Regex {
 fn api_key_destructure_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
-        Regex::new(r#"\b(?:const|let|var)\s*\{[^{}=;]*?\b(apiKey|api_key|apikey)\b[^{}=;]*\}\s*="#).unwrap()
+        Regex::new(r#"\b(?:const|let|var)\s*\{[^{}=;]*?\b(apiKey|api_key|apikey)\b[^{}=;]*\}\s*="#)
+            .unwrap()
     })
 }
 
