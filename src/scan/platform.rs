@@ -168,3 +168,42 @@ pub fn check(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::RuleSet;
+    use crate::scan::extract::extract;
+    use crate::scan::lang::Lang;
+
+    fn eas_lines(src: &str, lang: Lang) -> Vec<usize> {
+        extract("t", src, lang, &RuleSet::embedded())
+            .findings
+            .into_iter()
+            .filter(|f| f.category == Some(super::EAS))
+            .map(|f| f.line)
+            .collect()
+    }
+
+    #[test]
+    fn v2_location_path_after_a_base_constant_and_destructured_keys_are_found() {
+        let js = "const API = 'https://services.leadconnectorhq.com';\n\
+                  async function loc(id) { const r = await fetch(`${API}/locations/${id}`, { headers: { Version: '2021-07-28' } }); return (await r.json()).location; }\n\
+                  const cfg = { apiKey: (await loc(id)).apiKey };\n\
+                  const { name, apiKey } = await loc(id);\n\
+                  let { api_key: key } = other;\n";
+        assert_eq!(eas_lines(js, Lang::JavaScript), [3, 4, 5]);
+    }
+
+    #[test]
+    fn api_key_reads_without_a_location_request_are_not_flagged() {
+        // V2 host, but no Location request: a Stripe/Mailgun `apiKey` is none of our business.
+        let js = "const API = 'https://services.leadconnectorhq.com';\n\
+                  await fetch(`${API}/contacts/${id}`, { headers: { Version: '2021-07-28' } });\n\
+                  const { apiKey } = mailgunConfig;\n\
+                  const k = settings.apiKey;\n";
+        assert!(eas_lines(js, Lang::JavaScript).is_empty());
+        // An object literal passing a key is not a destructuring read.
+        let js = "const API = 'https://services.leadconnectorhq.com/locations/';\nconst opts = { apiKey };\n";
+        assert!(eas_lines(js, Lang::JavaScript).is_empty());
+    }
+}
