@@ -40,10 +40,15 @@ fn locations_path_re() -> &'static Regex {
 
 fn version_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
+    // A date or `vN` after any spelling of a version key; any other literal only after the header name
+    // itself (`"Version": "2.0"`, `'Version' => '2'`, `Add("Version", "2")`, `Version: '2'`, `-H 'Version: 2'`).
     RE.get_or_init(|| {
-        Regex::new(r#"(?i)['"]?\bversion['"]?\s*(?:=>|:|=|,)\s*['"]?([0-9]{4}-[0-9]{2}-[0-9]{2}|v[0-9]+)|Version:\s*([0-9]{4}-[0-9]{2}-[0-9]{2}|v[0-9]+)"#).unwrap()
+        Regex::new(r#"(?i)['"]?\bversion['"]?\s*(?:=>|:|=|,)\s*['"]?([0-9]{4}-[0-9]{2}-[0-9]{2}|v[0-9]+)|Version:\s*([0-9]{4}-[0-9]{2}-[0-9]{2}|v[0-9]+)|(?-i:['"]Version['"]\s*(?:=>|:|,)\s*['"]([^'"\s$`{}]{1,24})['"]|\bVersion\s*:\s*['"]([^'"\s$`{}]{1,24})['"]|-H\s*['"]Version:\s*([^'"\s$`{}]{1,24})['"])"#).unwrap()
     })
 }
+
+/// The published V2 `Version` values.
+const PUBLISHED_VERSIONS: &[&str] = &["2021-07-28", "2021-04-15", "v3"];
 
 fn version_key_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
@@ -58,7 +63,7 @@ fn version_key_re() -> &'static Regex {
 fn request_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
-        Regex::new(r#"(?i)\b(?:fetch|axios|requests\.|httpx|curl|http\.(?:get|post|put|delete|newrequest)|guzzle|Http::|HttpClient|RestClient|HTTParty|Net::HTTP|dio\.|reqwest|wp_remote_)"#).unwrap()
+        Regex::new(r#"(?i)\b(?:fetch|axios|requests\.|httpx|curl|http\.(?:get|post|put|delete|newrequest)|guzzle|Http::|HttpClient|RestClient|HTTParty|Net::HTTP|dio\.|reqwest|wp_remote_|HttpRequestMessage|\b(?:Get|Post|Put|Patch|Delete|Send)(?:AsJson)?Async\b|Faraday|URLRequest|OkHttp)"#).unwrap()
     })
 }
 
@@ -135,29 +140,26 @@ pub fn check(
     if let Some(first) = v2.first()
         && request_re().is_match(src)
     {
-        let versions: Vec<String> = version_re()
+        // Every version value written, with where its value starts.
+        let versions: Vec<(usize, &str)> = version_re()
             .captures_iter(src)
-            .filter_map(|c| c.get(1).or(c.get(2)).map(|m| m.as_str().to_string()))
+            .filter_map(|c| c.iter().skip(1).flatten().next())
+            .map(|m| (m.start(), m.as_str()))
             .collect();
         // A `Version` key set from a variable counts as present; the word in prose does not.
         let version_key = version_key_re().is_match(src);
-        let note = if versions.is_empty() && !version_key {
-            Some("V2 request(s) without a `Version` header: V2 answers 401 \"version header was not found\" — send `Version: 2021-07-28` (2021-04-15 for calendars, conversations and SaaS)".to_string())
+        let problem = if versions.is_empty() && !version_key {
+            Some((first.start, "V2 request(s) without a `Version` header: V2 answers 401 \"version header was not found\" — send `Version: 2021-07-28` (2021-04-15 for calendars, conversations and SaaS)".to_string()))
         } else {
+            // An unpublished value is reported where it is written.
             versions
                 .iter()
-                .find(|v| !matches!(v.as_str(), "2021-07-28" | "2021-04-15" | "v3"))
-                .map(|v| format!("`Version: {v}` is not a published V2 version (V2 answers 401 \"version header is invalid\"): use 2021-07-28, or 2021-04-15 for calendars, conversations and SaaS"))
+                .find(|(_, v)| !PUBLISHED_VERSIONS.contains(v))
+                .map(|(at, v)| (*at, format!("`Version: {v}` is not a published V2 version (V2 answers 401 \"version header is invalid\"): use 2021-07-28, or 2021-04-15 for calendars, conversations and SaaS")))
         };
-        if let Some(note) = note {
-            let line = li.line(first.start);
-            let mut f = Finding::new(
-                Kind::Mention,
-                rel,
-                line,
-                li.column(first.start),
-                Context::Code,
-            );
+        if let Some((at, note)) = problem {
+            let line = li.line(at);
+            let mut f = Finding::new(Kind::Mention, rel, line, li.column(at), Context::Code);
             f.category = Some(VERSION);
             f.confidence = Confidence::Low;
             f.host = Some(first.host.clone());
@@ -205,5 +207,41 @@ mod tests {
         // An object literal passing a key is not a destructuring read.
         let js = "const API = 'https://services.leadconnectorhq.com/locations/';\nconst opts = { apiKey };\n";
         assert!(eas_lines(js, Lang::JavaScript).is_empty());
+    }
+
+    fn version_notes(src: &str, lang: Lang) -> Vec<(usize, String)> {
+        extract("t", src, lang, &RuleSet::embedded())
+            .findings
+            .into_iter()
+            .filter(|f| f.category == Some(super::VERSION))
+            .map(|f| (f.line, f.note.unwrap_or_default()))
+            .collect()
+    }
+
+    #[test]
+    fn any_unpublished_version_literal_is_reported_where_it_is_written() {
+        let js = "const r = await fetch('https://services.leadconnectorhq.com/contacts/x', {\n  headers: { Authorization: 'Bearer x', Version: '2.0' },\n});\n";
+        let n = version_notes(js, Lang::JavaScript);
+        assert_eq!(n.len(), 1);
+        assert_eq!(n[0].0, 2);
+        assert!(n[0].1.contains("`Version: 2.0` is not a published V2 version"));
+        let cs = "var req = new HttpRequestMessage(HttpMethod.Get, \"https://services.leadconnectorhq.com/contacts/x\");\nreq.Headers.Add(\"Version\", \"2023-01-01\");\n";
+        let n = version_notes(cs, Lang::CSharp);
+        assert_eq!(n.len(), 1);
+        assert_eq!(n[0].0, 2);
+        let sh = "curl https://services.leadconnectorhq.com/contacts/x -H 'Version: 2'\n";
+        assert!(version_notes(sh, Lang::Shell)[0].1.contains("`Version: 2`"));
+    }
+
+    #[test]
+    fn published_or_variable_versions_are_fine() {
+        for src in [
+            "fetch('https://services.leadconnectorhq.com/contacts/x', { headers: { Version: '2021-07-28' } });",
+            "fetch('https://services.leadconnectorhq.com/calendars/x', { headers: { 'Version': '2021-04-15' } });",
+            "fetch('https://services.leadconnectorhq.com/contacts/x', { headers: { Version: API_VERSION } });",
+            "fetch('https://services.leadconnectorhq.com/contacts/x', { headers: { Version: `${v}` } });",
+        ] {
+            assert!(version_notes(src, Lang::JavaScript).is_empty(), "{src}");
+        }
     }
 }
