@@ -224,7 +224,10 @@ mod tests {
         let n = version_notes(js, Lang::JavaScript);
         assert_eq!(n.len(), 1);
         assert_eq!(n[0].0, 2);
-        assert!(n[0].1.contains("`Version: 2.0` is not a published V2 version"));
+        assert!(
+            n[0].1
+                .contains("`Version: 2.0` is not a published V2 version")
+        );
         let cs = "var req = new HttpRequestMessage(HttpMethod.Get, \"https://services.leadconnectorhq.com/contacts/x\");\nreq.Headers.Add(\"Version\", \"2023-01-01\");\n";
         let n = version_notes(cs, Lang::CSharp);
         assert_eq!(n.len(), 1);
