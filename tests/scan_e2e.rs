@@ -142,6 +142,11 @@ fn fixture_secrets() -> Vec<String> {
         r"(?i)bearer\s+([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})",
     )
     .unwrap();
+    // Old UUID keys set on a key-like name (`GHL_KEY="…"`, `api_key: …`), not only sent as a bearer.
+    let named_uuid = regex::Regex::new(
+        r#"(?i)(?:key|token)\w*["']?\s*[:=]\s*["']?([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"#,
+    )
+    .unwrap();
     let mut out = Vec::new();
     for e in walkdir::WalkDir::new("fixtures")
         .into_iter()
@@ -157,6 +162,7 @@ fn fixture_secrets() -> Vec<String> {
         out.extend(jwt.find_iter(&text).map(|m| m.as_str().to_string()));
         out.extend(pit.find_iter(&text).map(|m| m.as_str().to_string()));
         out.extend(bearer_uuid.captures_iter(&text).map(|c| c[1].to_string()));
+        out.extend(named_uuid.captures_iter(&text).map(|c| c[1].to_string()));
     }
     out.sort();
     out.dedup();

@@ -176,6 +176,34 @@ pub fn build(
         integrations.push(integ);
     }
     let keys = key_reports(&scan.findings, &key_users, now);
+    // One sub-account reached with several V1 keys: say so where each is used.
+    for integ in &mut integrations {
+        for k in &integ.v1_keys {
+            let Some(loc) = &k.location_id else { continue };
+            let others: Vec<String> = keys
+                .iter()
+                .filter(|o| {
+                    o.key.kind == CredentialKind::V1LocationKey
+                        && o.key.location_id.as_ref() == Some(loc)
+                        && o.key.fingerprint != k.fingerprint
+                })
+                .map(|o| match o.integrations.is_empty() {
+                    true => o.key.fingerprint.clone(),
+                    false => format!(
+                        "{} (used by {})",
+                        o.key.fingerprint,
+                        o.integrations.join(", ")
+                    ),
+                })
+                .collect();
+            if !others.is_empty() {
+                integ.credential_changes.push(format!(
+                    "location {loc} is also reached with another V1 key: {} — a sub-account has one V1 key at a time, so at most one of them still works",
+                    others.join(", ")
+                ));
+            }
+        }
+    }
     // Keys shared across integrations: say so in each.
     for integ in &mut integrations {
         for k in &integ.v1_keys {
@@ -497,5 +525,113 @@ fn key_reports(
             ));
         }
     }
-    by_fp.into_values().collect()
+    let mut reports: Vec<KeyReport> = by_fp.into_values().collect();
+    same_location_advice(&mut reports);
+    reports
+}
+
+/// Several V1 location keys naming one location: regenerating a sub-account's key stops the old one, so
+/// at most one of them works (the newest, as far as their `iat` tells).
+fn same_location_advice(reports: &mut [KeyReport]) {
+    let mut by_loc: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for (i, r) in reports.iter().enumerate() {
+        if r.key.kind == CredentialKind::V1LocationKey
+            && let Some(l) = &r.key.location_id
+        {
+            by_loc.entry(l.clone()).or_default().push(i);
+        }
+    }
+    for (loc, idx) in by_loc.into_iter().filter(|(_, v)| v.len() > 1) {
+        let newest = idx.iter().filter_map(|&i| reports[i].issued.clone()).max();
+        let fps: Vec<String> = idx
+            .iter()
+            .map(|&i| reports[i].key.fingerprint.clone())
+            .collect();
+        for &i in &idx {
+            let r = &mut reports[i];
+            let mut a = format!(
+                "location {loc} is reached with {} different V1 keys ({}): a sub-account has one V1 key at a time (regenerating it stops the old one)",
+                idx.len(),
+                fps.join(", ")
+            );
+            if newest.is_some() && r.issued.is_some() && r.issued < newest {
+                a.push_str(&format!(
+                    "; this one is older than {}, so it has most likely stopped working already",
+                    newest.as_deref().unwrap_or_default()
+                ));
+            }
+            a.push_str(" — give each integration its own V2 credential and revoke every one of these keys after cutover");
+            r.advice.push(a);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn report(
+        fp: &str,
+        kind: CredentialKind,
+        loc: Option<&str>,
+        issued: Option<&str>,
+    ) -> KeyReport {
+        KeyReport {
+            key: KeyRef {
+                fingerprint: fp.into(),
+                redacted: "x".into(),
+                kind,
+                location_id: loc.map(Into::into),
+                company_id: None,
+            },
+            issued: issued.map(Into::into),
+            age_days: None,
+            found_in: Vec::new(),
+            integrations: Vec::new(),
+            advice: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn two_keys_of_one_location_are_called_out_and_the_older_is_suspect() {
+        let mut r = vec![
+            report(
+                "sha256:a",
+                CredentialKind::V1LocationKey,
+                Some("L1"),
+                Some("2023-01-01"),
+            ),
+            report(
+                "sha256:b",
+                CredentialKind::V1LocationKey,
+                Some("L1"),
+                Some("2024-01-01"),
+            ),
+            report(
+                "sha256:c",
+                CredentialKind::V1LocationKey,
+                Some("L2"),
+                Some("2020-01-01"),
+            ),
+            report(
+                "sha256:d",
+                CredentialKind::V1AgencyKey,
+                None,
+                Some("2020-01-01"),
+            ),
+        ];
+        same_location_advice(&mut r);
+        let a = r[0].advice.join(" ");
+        assert!(
+            a.contains("location L1 is reached with 2 different V1 keys (sha256:a, sha256:b)"),
+            "{a}"
+        );
+        assert!(a.contains("older than 2024-01-01"), "{a}");
+        let b = r[1].advice.join(" ");
+        assert!(
+            b.contains("2 different V1 keys") && !b.contains("older than"),
+            "{b}"
+        );
+        assert!(r[2].advice.is_empty() && r[3].advice.is_empty());
+    }
 }

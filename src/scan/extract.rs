@@ -319,6 +319,10 @@ impl<'a> Cx<'a> {
             } else {
                 expr.clone()
             };
+            // `${GHL_API}${path}` inside `function ghl(path)`: a request helper on a named V1 base.
+            if rest == "{}" && self.helper_on_named_base(l, &expr) {
+                return;
+            }
             self.via_name(l, &expr, rest, false, next_url);
             return;
         }
@@ -619,6 +623,38 @@ impl<'a> Cx<'a> {
                 in_code: true,
             });
         }
+    }
+
+    /// `${BASE}${path}` where BASE is a V1 base defined earlier in this file and `path` a parameter of the
+    /// enclosing function: that function is a request helper (calls to it resolve like calls to a client).
+    fn helper_on_named_base(&mut self, l: &Lit, expr: &str) -> bool {
+        let Some(base) = names::referenced_name(expr) else {
+            return false;
+        };
+        let key = names::canonical(&base);
+        let line = self.li.line(l.lit.start);
+        let value = self
+            .out
+            .defs
+            .iter()
+            .filter(|d| d.key == key && d.line <= line)
+            .max_by_key(|d| d.line)
+            .map(|d| d.value.clone());
+        let Some(value @ BaseValue::V1 { .. }) = value else {
+            return false;
+        };
+        let Some(helper) = self.helper_name(l) else {
+            return false;
+        };
+        self.out.defs.push(Def {
+            key: names::canonical(&helper),
+            name: helper,
+            value,
+            path: self.rel.to_string(),
+            line,
+            in_code: true,
+        });
+        true
     }
 
     /// The function whose parameter fills the literal's trailing interpolation (`${path}`).
@@ -1157,4 +1193,54 @@ pub fn finish_pending(rules: &RuleSet, p: &Pending, def: &Def) -> Option<Finding
     ));
     apply_rule(rules, &mut f, &normalize(&join_base(*has_v1, &p.rest)));
     Some(f)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn calls(src: &str, lang: Lang) -> Vec<(usize, Option<String>)> {
+        extract("t", src, lang, &RuleSet::embedded())
+            .findings
+            .into_iter()
+            .filter(|f| f.kind == Kind::Call)
+            .map(|f| (f.line, f.rule))
+            .collect()
+    }
+
+    #[test]
+    fn helper_interpolating_a_named_v1_base_makes_its_calls_v1_calls() {
+        let ts = r#"const GHL_API = "https://rest.gohighlevel.com/v1";
+async function ghl(method: string, path: string, body?: unknown): Promise<Response> {
+  return fetch(`${GHL_API}${path}`, { method, body: JSON.stringify(body) });
+}
+await ghl("POST", "/contacts/", { email });
+await ghl("GET", `/contacts/${id}`);
+"#;
+        assert_eq!(
+            calls(ts, Lang::TypeScript),
+            [
+                (5, Some("contacts.create".to_string())),
+                (6, Some("contacts.get".to_string()))
+            ]
+        );
+        let py = "BASE = 'https://rest.gohighlevel.com/v1'\n\ndef ghl(method, path):\n    return requests.request(method, f\"{BASE}{path}\")\n\nghl('DELETE', '/contacts/abc')\n";
+        assert_eq!(
+            calls(py, Lang::Python),
+            [(6, Some("contacts.delete".to_string()))]
+        );
+    }
+
+    #[test]
+    fn helper_on_a_v2_or_unrelated_base_stays_quiet() {
+        for base in [
+            "https://services.leadconnectorhq.com",
+            "https://api.example.com/v1",
+        ] {
+            let js = format!(
+                "const API = '{base}';\nfunction call(method, path) {{ return fetch(`${{API}}${{path}}`, {{ method }}); }}\ncall('GET', '/contacts/');\n"
+            );
+            assert!(calls(&js, Lang::JavaScript).is_empty(), "{base}");
+        }
+    }
 }
