@@ -90,7 +90,7 @@ pub fn decide(e: &Evidence) -> Successor {
             .all(|s| AGENCY_PIT_SCOPES.contains(&s.as_str()))
         {
             alternative = Some(
-                "an Agency-level Private Integration Token can be given every scope listed here; use it if this stays an internal script that needs no webhooks"
+                "an Agency-level Private Integration Token can be given every scope listed here; use it if this stays an internal script that needs no webhooks (agency-level access too: Agency Pro plan)"
                     .to_string(),
             );
         }
