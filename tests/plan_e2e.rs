@@ -238,3 +238,29 @@ fn v2_code_without_a_version_header_is_flagged_but_is_not_v1_usage() {
             .contains("version header was not found")
     );
 }
+
+#[test]
+fn a_key_that_lives_only_in_ci_secrets_is_traced_to_its_setting() {
+    let p = plan_json("fixtures/plan/key-in-ci-secret");
+    let i = integration(&p, "key-in-ci-secret");
+    // The location comes from GHL_LOCATION_ID: there is no key to decode it from.
+    assert_eq!(strings(&i["location_ids"]), vec!["Ks8Lm2Nb4Vc6Xz0Qw1Er"]);
+    assert_eq!(i["successor"]["kind"], "pit");
+    assert!(
+        i["successor"]["open_questions"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    let changes = strings(&i["credential_changes"]).join("\n");
+    for place in [".env.example:2", ".github/workflows/nightly.yml:9"] {
+        assert!(
+            changes.contains(&format!(
+                "{place}: `GHL_API_KEY` is where the key is set at deploy time"
+            )),
+            "{changes}"
+        );
+    }
+    assert!(changes.contains("read by src/sync.js:3"), "{changes}");
+    assert!(i["fix_first"].as_array().unwrap().is_empty());
+}

@@ -166,7 +166,8 @@ pub fn build(
             continue;
         }
         let ic = unit.config.map(|i| &cfg.integrations[i]);
-        let integ = build_integration(unit, &fs, rules, ic, cfg.tier);
+        let mut integ = build_integration(unit, &fs, rules, ic, cfg.tier);
+        settings_read_here(&mut integ, &fs, &scan.findings);
         for k in &integ.v1_keys {
             key_users
                 .entry(k.fingerprint.clone())
@@ -324,6 +325,14 @@ fn build_integration(
         .iter()
         .filter_map(|k| k.company_id.clone())
         .collect();
+    if locations.is_empty() {
+        // No key says which sub-account: a `GHL_LOCATION_ID`-style setting of this integration does.
+        locations = fs
+            .iter()
+            .filter(|f| f.category == Some(crate::scan::settings::LOCATION))
+            .filter_map(|f| f.location_id.clone())
+            .collect();
+    }
     if let Some(ic) = ic {
         if let Some(l) = &ic.location_id {
             locations = std::iter::once(l.clone()).collect();
@@ -359,7 +368,7 @@ fn build_integration(
         .collect();
     fix_first.extend(
         fs.iter()
-            .filter(|f| f.category.is_some())
+            .filter(|f| f.category.is_some_and(|c| !INFORMATIONAL.contains(&c)))
             .map(|f| format!("{}:{}: {}", f.path, f.line, f.note.as_deref().unwrap_or(""))),
     );
     let credential_changes = credential_changes(fs);
@@ -385,22 +394,74 @@ fn build_integration(
     }
 }
 
+/// Finding categories that inform the plan elsewhere (credential changes, locations) and are not failures.
+const INFORMATIONAL: &[&str] = &[
+    crate::scan::settings::CATEGORY,
+    crate::scan::settings::LOCATION,
+    crate::scan::pipedream::CATEGORY,
+];
+
+/// Credential settings declared elsewhere (a `.env`, a CI workflow) and read by this integration's code.
+fn settings_read_here(integ: &mut Integration, fs: &[&Finding], all: &[Finding]) {
+    let files: BTreeSet<&str> = fs.iter().map(|f| f.path.as_str()).collect();
+    let mut by_name: BTreeMap<&str, (Vec<String>, BTreeSet<String>)> = BTreeMap::new();
+    for f in all.iter().filter(|f| !f.read_by.is_empty()) {
+        let here: Vec<&String> = f
+            .read_by
+            .iter()
+            .filter(|r| files.contains(r.rsplit_once(':').map_or(r.as_str(), |(p, _)| p)))
+            .collect();
+        if here.is_empty() || fs.iter().any(|g| std::ptr::eq(*g, f)) {
+            continue;
+        }
+        let e = by_name
+            .entry(f.setting.as_deref().unwrap_or("?"))
+            .or_default();
+        e.0.push(format!("{}:{}", f.path, f.line));
+        e.1.extend(here.into_iter().cloned());
+    }
+    for (name, (set, read)) in by_name {
+        integ.credential_changes.push(format!(
+            "`{name}` (set in {}; read at {}) holds this integration's key at deploy time — put the new V2 credential there at cutover",
+            set.join(", "),
+            read.into_iter().collect::<Vec<_>>().join(", ")
+        ));
+    }
+}
+
 /// What to do with the secrets themselves: which settings hold a key, which keys are hard-coded.
 fn credential_changes(fs: &[&Finding]) -> Vec<String> {
     let mut out = BTreeSet::new();
+    for f in fs
+        .iter()
+        .filter(|f| f.category == Some(crate::scan::settings::CATEGORY))
+    {
+        let name = f.setting.as_deref().unwrap_or("?");
+        let read = f
+            .note
+            .as_deref()
+            .and_then(|n| n.split_once("read by "))
+            .map(|(_, by)| format!(", read by {by}"))
+            .unwrap_or_default();
+        out.insert(format!(
+            "{}:{}: `{name}` is where the key is set at deploy time (no value in the repository{read}) — put the new V2 credential there at cutover",
+            f.path, f.line
+        ));
+    }
     for f in fs.iter().filter(|f| f.kind == Kind::Credential) {
         let Some(c) = &f.credential else { continue };
-        let setting = f
-            .snippet
-            .split(['=', ':'])
-            .next()
-            .map(str::trim)
-            .filter(|s| {
-                !s.is_empty()
-                    && s.chars()
-                        .all(|ch| ch.is_ascii_alphanumeric() || ch == '_' || ch == ' ')
-                    && !s.contains(' ')
-            });
+        let setting = f.setting.as_deref().or_else(|| {
+            f.snippet
+                .split(['=', ':'])
+                .next()
+                .map(str::trim)
+                .filter(|s| {
+                    !s.is_empty()
+                        && s.chars()
+                            .all(|ch| ch.is_ascii_alphanumeric() || ch == '_' || ch == ' ')
+                        && !s.contains(' ')
+                })
+        });
         match (f.context, setting) {
             (Context::Config, Some(name)) => {
                 out.insert(format!(

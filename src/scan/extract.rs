@@ -56,6 +56,8 @@ pub struct FileScan {
     pub findings: Vec<Finding>,
     pub defs: Vec<Def>,
     pub pending: Vec<Pending>,
+    /// Code reading credential settings (`process.env.GHL_API_KEY`), linked to their config later.
+    pub reads: Vec<super::settings::Read>,
 }
 
 /// Extracts everything from one file. `rel` is the path shown in reports.
@@ -93,6 +95,11 @@ pub fn extract(rel: &str, src: &str, lang: Lang, rules: &RuleSet) -> FileScan {
         }
     }
     let raw = cx.secrets();
+    if lang.role() == Role::Config {
+        cx.credential_settings();
+    } else if lang.role() == Role::Code {
+        cx.out.reads = super::settings::reads(rel, src);
+    }
     pit_with_v1(&mut cx.out.findings);
     // A key recognised by use may also appear elsewhere on a line in a form the line redactor does not
     // know: scrub every raw value found in this file from every snippet (still whole lines here), then cut.
@@ -743,6 +750,64 @@ impl<'a> Cx<'a> {
     }
 
     /// `.env`, YAML, TOML, INI: every value on every line (quoted or not); names bind to keys.
+    /// Names the setting of each key found in config, and reports credential settings with no key value.
+    fn credential_settings(&mut self) {
+        let mut off = 0;
+        for raw in self.src.split_inclusive('\n') {
+            let line_off = off;
+            off += raw.len();
+            let t = raw.trim_end_matches(['\n', '\r']).trim_start();
+            if t.starts_with('#') || t.starts_with(';') || t.starts_with("//") {
+                continue;
+            }
+            let Some(key) = config_key(t) else { continue };
+            let value = t
+                .split_once(['=', ':'])
+                .map_or("", |(_, v)| v.split(" #").next().unwrap_or(v));
+            if let Some(id) = super::settings::location_setting(&key, value) {
+                let line = self
+                    .li
+                    .line(line_off + (raw.len() - raw.trim_start().len()));
+                let mut f = Finding::new(Kind::Mention, self.rel, line, 1, Context::Config);
+                f.category = Some(super::settings::LOCATION);
+                f.confidence = Confidence::Medium;
+                f.setting = Some(key.clone());
+                f.snippet = super::secrets::redact_line(t);
+                f.note = Some(format!("`{key}` names location {id}"));
+                f.location_id = Some(id.to_string());
+                self.out.findings.push(f);
+                continue;
+            }
+            let Some(name) = super::settings::credential_name(&key) else {
+                continue;
+            };
+            let line = self
+                .li
+                .line(line_off + (raw.len() - raw.trim_start().len()));
+            let mut has_key = false;
+            for f in self
+                .out
+                .findings
+                .iter_mut()
+                .filter(|f| f.kind == Kind::Credential && f.line == line)
+            {
+                f.setting = Some(name.to_string());
+                has_key = true;
+            }
+            if !has_key {
+                let at = line_off + raw.find(name).unwrap_or(0);
+                let snippet = super::secrets::redact_line(t);
+                self.out.findings.push(super::settings::finding(
+                    self.rel,
+                    line,
+                    self.li.column(at),
+                    name,
+                    snippet,
+                ));
+            }
+        }
+    }
+
     fn config_lines(&mut self) {
         let mut prev_key: Option<String> = None;
         let mut off = 0;

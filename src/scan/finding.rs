@@ -82,6 +82,15 @@ pub struct Finding {
     /// The V1 call already fails today, and why (fix it first).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub already_broken: Option<String>,
+    /// The config setting (env var / key name) that holds the credential, where the file names one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub setting: Option<String>,
+    /// The location (sub-account) id a setting names (`GHL_LOCATION_ID=…`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub location_id: Option<String>,
+    /// Code that reads that setting (`path:line`), for credential settings.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub read_by: Vec<String>,
     /// What the finding means when the fields alone do not say it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
@@ -113,6 +122,9 @@ impl Finding {
             json_pointer: None,
             category: None,
             already_broken: None,
+            setting: None,
+            read_by: Vec::new(),
+            location_id: None,
             note: None,
             snippet: String::new(),
             lang: None,

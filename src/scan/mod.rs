@@ -16,6 +16,7 @@ pub mod pipedream;
 pub mod platform;
 pub mod rust_syn;
 pub mod secrets;
+pub mod settings;
 pub mod url;
 pub mod walk;
 
@@ -185,12 +186,14 @@ pub fn scan(
         });
     }
     resolve_pending(&mut st, rules);
+    settings::link(&mut st.findings, &st.reads);
     finish(st, roots, files_seen, started)
 }
 
 #[derive(Default)]
 struct State {
     findings: Vec<Finding>,
+    reads: Vec<settings::Read>,
     defs: Vec<Def>,
     pending: Vec<Pending>,
     skipped: Vec<Skipped>,
@@ -223,6 +226,7 @@ impl State {
 
     fn merge(&mut self, s: FileScan) {
         self.findings.extend(s.findings);
+        self.reads.extend(s.reads);
         self.defs.extend(s.defs);
         self.pending.extend(s.pending);
     }
@@ -334,9 +338,12 @@ struct Prefilter {
 impl Prefilter {
     fn new(rules: &RuleSet) -> Prefilter {
         // Hosts are matched case-insensitively (the regex engine keeps its fast literal search for that);
-        // the JWT and PIT prefixes are case-sensitive by nature.
-        let strong = regex::bytes::Regex::new(r"(?i:gohighlevel|leadconnectorhq)|eyJ|pit-")
-            .expect("static pattern");
+        // the JWT and PIT prefixes are case-sensitive by nature. Setting-name prefixes (`GHL_API_KEY`,
+        // `GO_HIGH_LEVEL_KEY`) bring in config that holds a key only at deploy time.
+        let strong = regex::bytes::Regex::new(
+            r"(?i:gohighlevel|leadconnectorhq|ghl_)|eyJ|pit-|HIGH_?LEVEL_|LEAD_?CONNECTOR_",
+        )
+        .expect("static pattern");
         let mut weak: Vec<String> = rules
             .rules()
             .iter()
