@@ -666,3 +666,74 @@ fn scopes_can_come_from_a_scan_report() {
         "not_provable_read_only"
     );
 }
+
+#[test]
+fn one_credential_per_integration_from_a_tokens_file() {
+    let server = V2Server::start(vec![
+        TokenSpec::location(PIT, LOC, COMPANY, &["contacts.readonly"]),
+        TokenSpec::location(PIT_OTHER, OTHER_LOC, COMPANY, &["calendars.readonly"]),
+    ]);
+    let dir = tempfile::tempdir().unwrap();
+    let plan = dir.path().join("plan.json");
+    let doc = serde_json::json!({
+        "schema": "ghl-migrate/plan/v1",
+        "integrations": [
+            {"id": "crm-sync", "successor": {"kind": "pit"}, "location_ids": [LOC], "scopes": ["contacts.readonly"]},
+            {"id": "booking", "successor": {"kind": "pit"}, "location_ids": [OTHER_LOC], "scopes": ["calendars.readonly"]},
+        ]
+    });
+    std::fs::write(&plan, doc.to_string()).unwrap();
+    std::fs::write(dir.path().join("booking.pit"), PIT_OTHER).unwrap();
+    let tokens = dir.path().join("tokens.yaml");
+    std::fs::write(
+        &tokens,
+        "crm-sync: {env: CRM_PIT}\nbooking: {file: booking.pit}\n",
+    )
+    .unwrap();
+    let out = bin()
+        .args([
+            "verify",
+            "--plan",
+            plan.to_str().unwrap(),
+            "--format",
+            "json",
+        ])
+        .args([
+            "--tokens",
+            tokens.to_str().unwrap(),
+            "--base-url",
+            &server.url(),
+        ])
+        .env("CRM_PIT", PIT)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    assert!(!stdout.contains(PIT) && !stdout.contains(PIT_OTHER));
+    let r: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(r["ready"], true);
+    // Each credential went only to its own location.
+    for req in server.requests() {
+        let loc = if req.authorization() == Some(&format!("Bearer {PIT}")[..]) {
+            LOC
+        } else {
+            OTHER_LOC
+        };
+        assert!(req.path.contains(loc) || req.query.contains(loc), "{req:?}");
+    }
+    // Without --tokens, a multi-integration plan needs --integration.
+    let out = bin()
+        .args([
+            "verify",
+            "--plan",
+            plan.to_str().unwrap(),
+            "--token-env",
+            "CRM_PIT",
+        ])
+        .args(["--base-url", &server.url()])
+        .env("CRM_PIT", PIT)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--integration"));
+}

@@ -154,6 +154,7 @@ fn options(a: &VerifyArgs) -> Result<Options> {
     let base_url = check_base_url(&a.base_url).context("--base-url")?;
     if let Some(host) = base_url.host_str()
         && !is_highlevel_host(host)
+        && base_url.scheme() == "https"
     {
         // Allowed because the user named it, but never silently: the credential goes there.
         eprintln!(

@@ -42,12 +42,10 @@ impl fmt::Debug for Secret {
 }
 
 /// Where a credential comes from.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "snake_case", deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SecretSource {
     Env(String),
     File(PathBuf),
-    #[serde(skip)]
     Stdin,
 }
 
@@ -239,12 +237,29 @@ impl Integration {
 pub fn load_tokens_file(path: &Path) -> Result<BTreeMap<String, SecretSource>> {
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("reading tokens file {}", path.display()))?;
-    let mut map: BTreeMap<String, SecretSource> = serde_norway::from_str(&text).with_context(|| {
+    /// `{env: VAR}` or `{file: PATH}`, exactly one.
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Entry {
+        env: Option<String>,
+        file: Option<PathBuf>,
+    }
+    let expected = || {
         format!(
             "invalid tokens file {} (expected `<integration id>: {{env: VAR}}` or `{{file: PATH}}`)",
             path.display()
         )
-    })?;
+    };
+    let entries: BTreeMap<String, Entry> = serde_norway::from_str(&text).with_context(expected)?;
+    let mut map = BTreeMap::new();
+    for (id, e) in entries {
+        let src = match (e.env, e.file) {
+            (Some(v), None) => SecretSource::Env(v),
+            (None, Some(p)) => SecretSource::File(p),
+            _ => bail!("{}: {id:?} needs exactly one of env or file", expected()),
+        };
+        map.insert(id, src);
+    }
     let dir = path.parent().unwrap_or(Path::new("."));
     for src in map.values_mut() {
         if let SecretSource::File(p) = src
