@@ -737,3 +737,37 @@ fn one_credential_per_integration_from_a_tokens_file() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--integration"));
 }
+
+#[test]
+fn search_posts_are_sent_only_when_allowed() {
+    let scopes = ["locations.readonly", "locations/tasks.readonly"];
+    let server = pit_server(&scopes);
+    let dir = tempfile::tempdir().unwrap();
+    let p = plan(dir.path(), &scopes);
+    let (code, r, _) = verify(&server, PIT, &["--plan", p.to_str().unwrap()]);
+    assert_eq!(code, 1);
+    let t = scope(&r, "locations/tasks.readonly");
+    assert_eq!(t["status"], "not_checked");
+    assert!(
+        t["detail"]
+            .as_str()
+            .unwrap()
+            .contains("--allow-search-posts")
+    );
+    assert!(server.requests().iter().all(|r| r.method == "GET"));
+
+    let (code, r, _) = verify(
+        &server,
+        PIT,
+        &["--plan", p.to_str().unwrap(), "--allow-search-posts"],
+    );
+    assert_eq!(code, 0, "{r:#}");
+    assert_eq!(scope(&r, "locations/tasks.readonly")["status"], "verified");
+    let posts: Vec<Recorded> = server
+        .requests()
+        .into_iter()
+        .filter(|r| r.method == "POST")
+        .collect();
+    assert_eq!(posts.len(), 1);
+    assert_eq!(posts[0].path, format!("/locations/{LOC}/tasks/search"));
+}
