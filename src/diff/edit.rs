@@ -477,14 +477,27 @@ mod tests {
         let e = d
             .json_append_object(
                 "/h",
-                &[("name".into(), "\"V\"".into()), ("value".into(), "\"1\"".into())],
+                &[
+                    ("name".into(), "\"V\"".into()),
+                    ("value".into(), "\"1\"".into()),
+                ],
             )
             .unwrap();
         let out = apply(src, &[e]);
-        assert!(out.contains("    },\n    {\n      \"name\": \"V\",\n      \"value\": \"1\"\n    }\n  ],"), "{out}");
-        let e = d.json_append_object("/e", &[("k".into(), "\"v\"".into())]).unwrap();
+        assert!(
+            out.contains(
+                "    },\n    {\n      \"name\": \"V\",\n      \"value\": \"1\"\n    }\n  ],"
+            ),
+            "{out}"
+        );
+        let e = d
+            .json_append_object("/e", &[("k".into(), "\"v\"".into())])
+            .unwrap();
         let out = apply(src, &[e]);
-        assert!(out.contains("\"e\": [\n    {\n      \"k\": \"v\"\n    }\n  ],"), "{out}");
+        assert!(
+            out.contains("\"e\": [\n    {\n      \"k\": \"v\"\n    }\n  ],"),
+            "{out}"
+        );
         let e = d.json_add_member("", "notes", "\"n\"").unwrap();
         let out = apply(src, &[e]);
         assert!(out.ends_with("\"c\"],\n  \"notes\": \"n\"\n}\n"), "{out}");
@@ -501,14 +514,21 @@ mod tests {
         let none = BTreeSet::new();
         let src = "r:\n  - url: \"{{ _.host }}/v1/x/\"\n    headers:\n      - name: A\n        value: b # c\n    m: GET\n  - url: https://a/b\n";
         let d = doc(src, true, &none);
-        let e = d.edit_string("/r/0/url", |s| Some(s.replace("/v1", ""))).unwrap();
+        let e = d
+            .edit_string("/r/0/url", |s| Some(s.replace("/v1", "")))
+            .unwrap();
         assert_eq!(e.text, "\"{{ _.host }}/x/\"");
-        let e = d.edit_string("/r/1/url", |s| Some(s.replace("/b", "/c"))).unwrap();
+        let e = d
+            .edit_string("/r/1/url", |s| Some(s.replace("/b", "/c")))
+            .unwrap();
         assert_eq!(e.text, "https://a/c");
         let e = d
             .yaml_append_mapping(
                 "/r/0/headers",
-                &[("name".into(), "Version".into()), ("value".into(), "\"2021-07-28\"".into())],
+                &[
+                    ("name".into(), "Version".into()),
+                    ("value".into(), "\"2021-07-28\"".into()),
+                ],
             )
             .unwrap();
         let out = apply(src, &[e]);

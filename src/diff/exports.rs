@@ -186,7 +186,11 @@ impl Run<'_, '_> {
             return None;
         }
         let creds = parent(ptr);
-        if self.doc.get(&format!("{creds}/highLevelOAuth2Api")).is_some() {
+        if self
+            .doc
+            .get(&format!("{creds}/highLevelOAuth2Api"))
+            .is_some()
+        {
             return None;
         }
         let e = self
@@ -247,7 +251,10 @@ impl Run<'_, '_> {
         let url = if parts_only {
             postman_built_url(self.doc.get(parent(ptr)))
         } else {
-            self.doc.get(ptr).and_then(Value::as_str).map(str::to_string)
+            self.doc
+                .get(ptr)
+                .and_then(Value::as_str)
+                .map(str::to_string)
         };
         let Some(url) = url else {
             // The finding is the node's V1 credential, not a URL we can see.
@@ -302,7 +309,9 @@ impl Run<'_, '_> {
                 None => {
                     return self.marked(
                         f,
-                        review(vec!["URL parts could not be rewritten: edit by hand".into()]),
+                        review(vec![
+                            "URL parts could not be rewritten: edit by hand".into(),
+                        ]),
                     );
                 }
             }
@@ -407,7 +416,11 @@ impl Run<'_, '_> {
                             match (k.as_str(), v) {
                                 ("name" | "key", _) => pairs.push((
                                     k.clone(),
-                                    if yaml { "Version".into() } else { enc("Version") },
+                                    if yaml {
+                                        "Version".into()
+                                    } else {
+                                        enc("Version")
+                                    },
                                 )),
                                 ("value", _) => pairs.push((k.clone(), enc(version))),
                                 ("type", Value::String(s)) => pairs.push((k.clone(), enc(s))),
@@ -421,7 +434,14 @@ impl Run<'_, '_> {
                         } else {
                             "name"
                         };
-                        pairs.push((name.into(), if yaml { "Version".into() } else { enc("Version") }));
+                        pairs.push((
+                            name.into(),
+                            if yaml {
+                                "Version".into()
+                            } else {
+                                enc("Version")
+                            },
+                        ));
                         pairs.push(("value".into(), enc(version)));
                         if self.format == Format::Postman {
                             pairs.push(("type".into(), enc("text")));
@@ -620,11 +640,10 @@ impl Run<'_, '_> {
 
 /// `n8n node 'X'` from a finding's note.
 fn node_label(f: &Finding) -> String {
-    f.note
-        .as_deref()
-        .and_then(|n| n.split(" (").next())
-        .unwrap_or("n8n node")
-        .to_string()
+    match f.note.as_deref().and_then(|n| n.split_once("' (")) {
+        Some((name, _)) => format!("{name}'"),
+        None => "n8n node".into(),
+    }
 }
 
 /// Postman's split of a URL into host and path parts (query and fragment left out).
@@ -684,6 +703,9 @@ mod tests {
                 vec!["v1".into(), "contacts".into(), "".into()]
             )
         );
-        assert_eq!(vars_in("{{ _.base }}/x/{{pipeline}}"), vec!["base", "pipeline"]);
+        assert_eq!(
+            vars_in("{{ _.base }}/x/{{pipeline}}"),
+            vec!["base", "pipeline"]
+        );
     }
 }

@@ -145,10 +145,7 @@ mod tests {
             for o in ops.as_array().unwrap() {
                 let name = format!("{res}.{}", o.as_str().unwrap());
                 let op = t.operations.get(&name).unwrap_or_else(|| panic!("{name}"));
-                let in_v2 = f["operations"]["v2"][res]
-                    .as_array()
-                    .unwrap()
-                    .contains(o);
+                let in_v2 = f["operations"]["v2"][res].as_array().unwrap().contains(o);
                 assert_eq!(op.operation.is_none(), in_v2, "{name}");
                 for k in &op.keep {
                     let a = &p1[&name][k];
