@@ -418,7 +418,7 @@ fn key_span_before(src: &str, vstart: usize) -> Option<(usize, usize)> {
         j -= 1;
         if b[j] == b'"' {
             let mut bs = 0;
-            while j >= 1 + bs && b[j - 1 - bs] == b'\\' {
+            while j > bs && b[j - 1 - bs] == b'\\' {
                 bs += 1;
             }
             if bs % 2 == 0 {
