@@ -176,6 +176,18 @@ impl<'a> Doc<'a> {
         }
     }
 
+    /// The separator before a second element when there is one: the same line break and indentation as
+    /// before the first, or the file's inline `, ` / `,`.
+    fn first_sep(&self, lead: &str) -> String {
+        if lead.contains('\n') {
+            format!(",{lead}")
+        } else if self.src.contains(", \"") || self.src.contains(", {") {
+            ", ".into()
+        } else {
+            ",".into()
+        }
+    }
+
     /// A JSON object with the members `pairs` (values already encoded), multi-line at `indent` when the file
     /// is, else on one line.
     fn json_object(&self, pairs: &[(String, String)], indent: &str, multiline: bool) -> String {
@@ -224,7 +236,7 @@ impl<'a> Doc<'a> {
             let (_, pe) = self.json_span(&format!("{arr_ptr}/{}", n - 2))?;
             self.src[pe..ls].to_string()
         } else {
-            format!(",{}", &self.src[astart + 1..ls])
+            self.first_sep(&self.src[astart + 1..ls])
         };
         let last = &self.src[ls..le];
         let obj = self.json_object(pairs, self.line_indent(ls), last.contains('\n'));
@@ -251,7 +263,7 @@ impl<'a> Doc<'a> {
             let (_, pe) = spans[spans.len() - 2];
             self.src[pe..lks].to_string()
         } else {
-            format!(",{}", &self.src[ostart + 1..lks])
+            self.first_sep(&self.src[ostart + 1..lks])
         };
         Some(Edit {
             start: last_end,

@@ -550,6 +550,16 @@ impl Run<'_, '_> {
                     }
                 }
                 let creds = format!("{node}/credentials");
+                if self
+                    .doc
+                    .get(&format!("{creds}/highLevelOAuth2Api"))
+                    .is_some()
+                {
+                    return self.marked(
+                        f,
+                        "the node names both highLevelApi and highLevelOAuth2Api credentials: keep the OAuth2 one and move the node to v2 by hand".into(),
+                    );
+                }
                 if self.doc.get(&format!("{creds}/highLevelApi")).is_some() {
                     match self
                         .doc
@@ -686,6 +696,65 @@ fn postman_built_url(u: Option<&Value>) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Scans `src` as an export and rewrites it with no other file around.
+    fn run(name: &str, src: &str, lang: Lang) -> (String, Vec<Outcome>) {
+        let rules = RuleSet::embedded();
+        let path = Path::new(name);
+        let Some(scan) = exports::scan(path, name, src, lang, &rules) else {
+            panic!("not an export")
+        };
+        let findings: Vec<(usize, &Finding)> = scan.findings.iter().enumerate().collect();
+        let base_vars = findings
+            .iter()
+            .filter(|(_, f)| f.kind == Kind::BaseUrl)
+            .filter_map(|(_, f)| base_var_name(f))
+            .collect();
+        let ctx = Ctx {
+            rules: &rules,
+            base_vars: &base_vars,
+            blocked: &BTreeMap::new(),
+        };
+        let e = rewrite(path, src, lang, &findings, &ctx, &BTreeSet::new()).unwrap();
+        (e.text, e.outcomes.into_iter().map(|(_, o)| o).collect())
+    }
+
+    #[test]
+    fn n8n_node_with_both_credentials_stays_and_crlf_is_kept() {
+        let src = "{\r\n  \"nodes\": [\r\n    {\r\n      \"parameters\": {\"email\": \"e\"},\r\n      \"name\": \"A\",\r\n      \"type\": \"n8n-nodes-base.highLevel\",\r\n      \"typeVersion\": 1,\r\n      \"credentials\": {\"highLevelApi\": {\"id\": \"1\"}, \"highLevelOAuth2Api\": {\"id\": \"2\"}}\r\n    },\r\n    {\r\n      \"parameters\": {\"email\": \"e\"},\r\n      \"name\": \"B\",\r\n      \"type\": \"n8n-nodes-base.highLevel\",\r\n      \"typeVersion\": 1,\r\n      \"credentials\": {\"highLevelApi\": {\"id\": \"1\"}}\r\n    }\r\n  ]\r\n}\r\n";
+        let (out, outcomes) = run("w.json", src, Lang::Json);
+        assert!(out.contains("\"typeVersion\": 1,\r\n      \"credentials\": {\"highLevelApi\": {\"id\": \"1\"}, \"highLevelOAuth2Api\""), "{out}");
+        assert!(out.contains("\"typeVersion\": 2,\r\n      \"credentials\": {\"highLevelOAuth2Api\": {\"id\": \"1\"}}"), "{out}");
+        assert!(
+            out.contains("},\r\n      \"notes\": \"ghl-migrate: the node names both"),
+            "{out}"
+        );
+        assert!(!out.replace("\r\n", "").contains('\n'), "CRLF kept");
+        assert_eq!(outcomes.len(), 2);
+        serde_json::from_str::<Value>(&out).unwrap();
+    }
+
+    #[test]
+    fn postman_raw_and_parts_move_together() {
+        let src = r#"{"info": {"schema": "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"},
+ "item": [{"name": "L", "request": {"method": "GET", "header": [{"key": "Accept", "value": "*/*"}],
+   "url": {"raw": "https://rest.gohighlevel.com/v1/contacts/lookup?email=a", "protocol": "https",
+     "host": ["rest", "gohighlevel", "com"], "path": ["v1", "contacts", "lookup"]}}}]}"#;
+        let (out, _) = run("c.postman_collection.json", src, Lang::Json);
+        assert!(
+            out.contains(
+                r#""raw": "https://services.leadconnectorhq.com/contacts/search/duplicate?email=a""#
+            ),
+            "{out}"
+        );
+        assert!(out.contains(r#""host": ["services", "leadconnectorhq", "com"], "path": ["contacts", "search", "duplicate"]"#), "{out}");
+        assert!(
+            out.contains(
+                r#"{"key": "Accept", "value": "*/*"}, {"key": "Version", "value": "2021-07-28"}]"#
+            ),
+            "{out}"
+        );
+    }
 
     #[test]
     fn postman_parts() {
