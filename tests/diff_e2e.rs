@@ -1,5 +1,9 @@
 //! End-to-end: `ghl-migrate diff` produces patches that `git apply` accepts, that never print a key, that
-//! leave the files parseable, and that come out empty on a second run.
+//! leave the files parseable, and that come out empty on a second run; and each fixture's patch is exactly
+//! its stored `expected.patch`.
+//!
+//! `GHL_BLESS=1 cargo test --test diff_e2e` rewrites the `expected.patch` files from the current output;
+//! review `git diff fixtures/` before committing them.
 mod support;
 use std::path::Path;
 use std::process::Command as Std;
@@ -14,7 +18,7 @@ fn copy_dir(from: &Path, to: &Path) {
         let dest = to.join(rel);
         if e.file_type().is_dir() {
             std::fs::create_dir_all(&dest).unwrap();
-        } else if e.file_name() != "expected.json" {
+        } else if e.file_name() != "expected.json" && e.file_name() != "expected.patch" {
             std::fs::copy(e.path(), &dest).unwrap();
         }
     }
@@ -32,10 +36,10 @@ fn diff(dir: &Path) -> (String, String) {
     support::run_ok(bin().args(["diff", "-q", "."]).current_dir(dir))
 }
 
-/// Every project fixture (code fixtures and plan fixtures, plus the bundled example).
+/// Every project fixture (code, plan and export fixtures, plus the bundled example).
 fn fixture_dirs() -> Vec<String> {
     let mut dirs = vec!["fixtures/example/agency-repo".to_string()];
-    for parent in ["fixtures/code", "fixtures/plan"] {
+    for parent in ["fixtures/code", "fixtures/plan", "fixtures/exports"] {
         for e in walkdir::WalkDir::new(parent)
             .min_depth(1)
             .max_depth(2)
@@ -44,7 +48,7 @@ fn fixture_dirs() -> Vec<String> {
         {
             let p = e.path();
             let depth = p.strip_prefix(parent).unwrap().components().count();
-            let is_case = if parent == "fixtures/code" {
+            let is_case = if parent != "fixtures/plan" {
                 depth == 2
             } else {
                 depth == 1
@@ -58,25 +62,89 @@ fn fixture_dirs() -> Vec<String> {
     dirs
 }
 
+/// Every key in a fixture's files (raw), as the scanner's key finder sees them.
+fn fixture_keys(dir: &Path) -> Vec<String> {
+    let mut keys = Vec::new();
+    for e in walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+    {
+        let Ok(text) = std::fs::read_to_string(e.path()) else {
+            continue;
+        };
+        for h in ghl_migrate::scan::secrets::find(&text, true) {
+            keys.push(text[h.start..h.end].to_string());
+        }
+        // Keys known only by the name of their field (`api_key`, `{key: "token", value}`) in exports.
+        let v = serde_json::from_str::<serde_json::Value>(&text)
+            .ok()
+            .or_else(|| serde_norway::from_str(&text).ok());
+        if let Some(v) = v {
+            key_values(&v, None, &mut keys);
+        }
+    }
+    keys.sort();
+    keys.dedup();
+    keys
+}
+
+fn key_values(v: &serde_json::Value, name: Option<&str>, out: &mut Vec<String>) {
+    use serde_json::Value;
+    match v {
+        Value::String(s) if name.is_some_and(ghl_migrate::scan::exports::key_like) => {
+            let t = s.trim().trim_start_matches("Bearer ").trim();
+            if t.len() >= 16 && !t.contains("{{") && !t.contains(char::is_whitespace) {
+                out.push(t.to_string());
+            }
+        }
+        Value::Array(a) => a.iter().for_each(|x| key_values(x, None, out)),
+        Value::Object(o) => {
+            let pair = o
+                .get("key")
+                .or_else(|| o.get("name"))
+                .and_then(Value::as_str);
+            for (k, x) in o {
+                let n = if k == "value" {
+                    pair.or(Some(k))
+                } else {
+                    Some(k.as_str())
+                };
+                key_values(x, n, out);
+            }
+        }
+        _ => {}
+    }
+}
+
 #[test]
-fn patches_apply_never_leak_and_are_idempotent() {
+fn patches_match_expected_apply_never_leak_and_are_idempotent() {
     let pit = regex::Regex::new(r"pit-[0-9a-f]{8}-[0-9a-f]{4}-").unwrap();
+    let bless = std::env::var_os("GHL_BLESS").is_some();
+    let mut mismatches = Vec::new();
     for fixture in fixture_dirs() {
         let tmp = tempfile::tempdir().unwrap();
         let dir = tmp.path();
         copy_dir(Path::new(&fixture), dir);
+        let keys = fixture_keys(dir);
+        let has_key = std::fs::read_to_string(Path::new(&fixture).join("expected.json"))
+            .is_ok_and(|e| e.contains("\"kind\": \"credential\""));
+        assert!(
+            !has_key || !keys.is_empty(),
+            "{fixture}: its keys were not found"
+        );
         git(dir, &["init", "-q"]);
         let (patch, summary) = diff(dir);
         assert!(summary.contains("file(s) changed"), "{summary}");
-        if patch.is_empty() {
-            // Only acceptable for V2-only code, or when every change is held back by a key next to it.
-            assert!(
-                fixture.contains("v2-only")
-                    || summary.contains("holding a key")
-                    || summary.contains("next to a key"),
-                "{fixture}: no patch and no reason:\n{summary}"
-            );
-            continue;
+        let expected = Path::new(&fixture).join("expected.patch");
+        if bless {
+            std::fs::write(&expected, &patch).unwrap();
+        } else {
+            let want = std::fs::read_to_string(&expected)
+                .unwrap_or_else(|_| panic!("{}: missing (GHL_BLESS=1)", expected.display()));
+            if want != patch {
+                mismatches.push(format!("{fixture}:\n{}", first_difference(&want, &patch)));
+            }
         }
         // No key, in the patch or the summary.
         for text in [&patch, &summary] {
@@ -85,6 +153,24 @@ fn patches_apply_never_leak_and_are_idempotent() {
                 "{fixture}: a JWT leaked"
             );
             assert!(!pit.is_match(text), "{fixture}: a PIT leaked");
+            for k in &keys {
+                assert!(
+                    !text.contains(k.as_str()),
+                    "{fixture}: a fixture key leaked"
+                );
+            }
+        }
+        if patch.is_empty() {
+            // Only acceptable for V2-only code, when every change is held back by a key next to it, or when
+            // every V1 request needs a human (the summary says why).
+            assert!(
+                fixture.contains("v2-only")
+                    || summary.contains("holding a key")
+                    || summary.contains("next to a key")
+                    || summary.contains("marked for review"),
+                "{fixture}: no patch and no reason:\n{summary}"
+            );
+            continue;
         }
         std::fs::write(dir.join("x.patch"), &patch).unwrap();
         let check = git(dir, &["apply", "--check", "x.patch"]);
@@ -99,7 +185,9 @@ fn patches_apply_never_leak_and_are_idempotent() {
         for e in walkdir::WalkDir::new(dir)
             .into_iter()
             .filter_map(Result::ok)
-            .filter(|e| e.file_type().is_file())
+            .filter(|e| {
+                e.file_type().is_file() && !e.path().components().any(|c| c.as_os_str() == ".git")
+            })
         {
             let p = e.path();
             let text = std::fs::read_to_string(p).unwrap_or_default();
@@ -124,6 +212,25 @@ fn patches_apply_never_leak_and_are_idempotent() {
             "{fixture}: a second run still changes things:\n{again}"
         );
     }
+    assert!(
+        mismatches.is_empty(),
+        "{} fixture patch(es) differ from expected.patch (GHL_BLESS=1 to accept):\n{}",
+        mismatches.len(),
+        mismatches.join("\n")
+    );
+}
+
+/// The first differing line of two patches, with its neighbours.
+fn first_difference(want: &str, got: &str) -> String {
+    let (w, g): (Vec<&str>, Vec<&str>) = (want.lines().collect(), got.lines().collect());
+    let n = w.iter().zip(&g).take_while(|(a, b)| a == b).count();
+    let show = |v: &[&str]| v[n.saturating_sub(2)..(n + 3).min(v.len())].join("\n");
+    format!(
+        "  line {}:\n  want:\n{}\n  got:\n{}",
+        n + 1,
+        show(&w),
+        show(&g)
+    )
 }
 
 #[test]

@@ -1,13 +1,16 @@
 //! `diff`: unified diffs (`git apply` / `patch -p1`) for what can be rewritten with certainty, marker
 //! comments for what needs a human, and `--apply` (atomic, refuses files changed since they were read).
+mod edit;
+pub mod exports;
 mod hunks;
+pub mod n8n;
 pub mod rewrite;
 
 use crate::rules::RuleSet;
 use crate::scan::ScanReport;
 use crate::scan::finding::Finding;
 use rewrite::Outcome;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 /// One file's change.
@@ -59,6 +62,7 @@ pub fn plan_patches(
     }
     let mut patches = Vec::new();
     let mut summary = DiffSummary::default();
+    let mut files = Vec::new();
     for (path, findings) in by_file {
         let abs = if root.is_dir() {
             root.join(path)
@@ -81,7 +85,74 @@ pub fn plan_patches(
                 .iter()
                 .map(|h| li.line(h.start) - 1)
                 .collect();
-        let edit = rewrite::rewrite(&before, lang, &findings, rules, &secret_lines);
+        let export = findings.iter().any(|(_, f)| f.json_pointer.is_some());
+        files.push((path, abs, before, lang, secret_lines, findings, export));
+    }
+    // Base-URL variables of exports, and those that must stay V1 because a request on them does: found by
+    // rewriting until no more variables get blocked.
+    let base_vars: BTreeSet<String> = files
+        .iter()
+        .filter(|x| x.6)
+        .flat_map(|x| x.5.iter())
+        .filter(|(_, f)| f.kind == crate::scan::finding::Kind::BaseUrl)
+        .filter_map(|(_, f)| exports::base_var_name(f))
+        .collect();
+    let mut blocked: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for _ in 0..8 {
+        let mut rewritten = BTreeSet::new();
+        for (_, abs, before, lang, secrets, findings, export) in &files {
+            if !export {
+                continue;
+            }
+            let ctx = exports::Ctx {
+                rules,
+                base_vars: &base_vars,
+                blocked: &blocked,
+            };
+            if let Some(e) = exports::rewrite(abs, before, *lang, findings, &ctx, secrets) {
+                rewritten.extend(e.url_rewritten);
+            }
+        }
+        let mut next = blocked.clone();
+        for (i, f) in files.iter().filter(|x| x.6).flat_map(|x| x.5.iter()) {
+            if !matches!(
+                f.kind,
+                crate::scan::finding::Kind::ExportNode | crate::scan::finding::Kind::Call
+            ) || rewritten.contains(i)
+            {
+                continue;
+            }
+            for v in exports::vars_in(f.base_source.as_deref().unwrap_or("")) {
+                let who = format!("{}:{}", f.path, f.line);
+                let users = next.entry(v).or_default();
+                if !users.contains(&who) {
+                    users.push(who);
+                }
+            }
+        }
+        if next == blocked {
+            break;
+        }
+        blocked = next;
+    }
+    for (path, abs, before, lang, secret_lines, findings, export) in files {
+        let edit = match export
+            .then(|| {
+                let ctx = exports::Ctx {
+                    rules,
+                    base_vars: &base_vars,
+                    blocked: &blocked,
+                };
+                exports::rewrite(&abs, &before, lang, &findings, &ctx, &secret_lines)
+            })
+            .flatten()
+        {
+            Some(e) => rewrite::FileEdit {
+                text: e.text,
+                outcomes: e.outcomes,
+            },
+            None => rewrite::rewrite(&before, lang, &findings, rules, &secret_lines),
+        };
         for (i, o) in &edit.outcomes {
             let f = &scan.findings[*i];
             match o {

@@ -235,7 +235,25 @@ fn rewrite_call(
             Some(format!("{} has no V2 equivalent: {w}", rule.id)),
         );
     };
-    // Only what must be done at the call goes into the comment; the rest is one `rules show` away.
+    let actionable = actionable_notes(rule);
+    let u = rewrite_url_text(&lines[li], f.column, f, rule, v2);
+    let rewritten_path = u.path_rewritten;
+    let changed = u.text != lines[li];
+    lines[li] = u.text;
+    let mut todo = u.todo;
+    todo.extend(actionable);
+    let note = (!todo.is_empty()).then(|| format!("{} — {}", rule.id, todo.join("; ")));
+    let outcome = match (changed && rewritten_path, &note) {
+        (true, None) => Outcome::Rewritten,
+        (true, Some(n)) => Outcome::Marked(format!("rewritten; needs review: {n}")),
+        (false, Some(n)) => Outcome::Marked(n.clone()),
+        (false, None) => Outcome::Skipped("nothing to rewrite on the line".into()),
+    };
+    (outcome, note)
+}
+
+/// What must be done at the call beyond the URL (one line each); the rest is one `rules show` away.
+pub fn actionable_notes(rule: &Rule) -> Vec<String> {
     use crate::rules::ChangeKind as K;
     let mut actionable: Vec<String> = rule
         .actionable_changes()
@@ -258,27 +276,43 @@ fn rewrite_call(
             rule.id
         ));
     }
+    actionable
+}
+
+/// One URL (or code line) rewritten: the V1 host to the V2 host, and the V1 path pieces to V2's when the
+/// parameters map one to one and the method stays; `todo` says what could not be done.
+pub struct UrlRewrite {
+    pub text: String,
+    pub path_rewritten: bool,
+    pub todo: Vec<String>,
+}
+
+/// The host and path rewrite shared by code lines and export values: `text` from character `column` on.
+pub fn rewrite_url_text(
+    text: &str,
+    column: usize,
+    f: &Finding,
+    rule: &Rule,
+    v2: &crate::rules::V2Target,
+) -> UrlRewrite {
     let v1_pieces = literal_pieces(&rule.v1.path, true);
     let v2_pieces = literal_pieces(&v2.path, false);
-    let params_match =
-        param_count(&rule.v1.path) == param_count(&v2.path) && v1_pieces.len() == v2_pieces.len();
-    let method_same = f.method.is_none_or(|m| m == v2.method) && rule.v1.method == v2.method;
-    let mut line = lines[li].clone();
+    let params_match = path_maps(rule, v2);
+    let method_same = method_same(f, rule, v2);
     // Host first (absolute URLs on this line).
-    line = v1_host_re()
-        .replace_all(&line, |c: &regex::Captures| v2_base(&c[0]))
+    let mut line = v1_host_re()
+        .replace_all(text, |c: &regex::Captures| v2_base(&c[0]))
         .into_owned();
-    let mut rewritten_path = false;
-    if params_match && method_same {
-        if let Some(new) = replace_pieces(&line, &v1_pieces, &v2_pieces, f.column) {
-            line = new;
-            rewritten_path = true;
-        }
+    let mut path_rewritten = false;
+    if params_match
+        && method_same
+        && let Some(new) = replace_pieces(&line, &v1_pieces, &v2_pieces, column)
+    {
+        line = new;
+        path_rewritten = true;
     }
-    let changed = line != lines[li];
-    lines[li] = line;
     let mut todo = Vec::new();
-    if !rewritten_path {
+    if !path_rewritten {
         if !params_match {
             todo.push(format!(
                 "path → `{} {}` (parameters move: rewrite by hand)",
@@ -293,15 +327,29 @@ fn rewrite_call(
             ));
         }
     }
-    todo.extend(actionable);
-    let note = (!todo.is_empty()).then(|| format!("{} — {}", rule.id, todo.join("; ")));
-    let outcome = match (changed && rewritten_path, &note) {
-        (true, None) => Outcome::Rewritten,
-        (true, Some(n)) => Outcome::Marked(format!("rewritten; needs review: {n}")),
-        (false, Some(n)) => Outcome::Marked(n.clone()),
-        (false, None) => Outcome::Skipped("nothing to rewrite on the line".into()),
-    };
-    (outcome, note)
+    UrlRewrite {
+        text: line,
+        path_rewritten,
+        todo,
+    }
+}
+
+/// The V1 path's parameters map one to one onto the V2 path's.
+pub fn path_maps(rule: &Rule, v2: &crate::rules::V2Target) -> bool {
+    param_count(&rule.v1.path) == param_count(&v2.path)
+        && literal_pieces(&rule.v1.path, true).len() == literal_pieces(&v2.path, false).len()
+}
+
+/// The call's method is V2's too.
+pub fn method_same(f: &Finding, rule: &Rule, v2: &crate::rules::V2Target) -> bool {
+    f.method.is_none_or(|m| m == v2.method) && rule.v1.method == v2.method
+}
+
+/// The host regex and its V2 replacement, for base URLs held in export values.
+pub fn rewrite_host(text: &str) -> String {
+    v1_host_re()
+        .replace_all(text, |c: &regex::Captures| v2_base(&c[0]))
+        .into_owned()
 }
 
 fn param_count(template: &str) -> usize {

@@ -23,6 +23,11 @@ pub fn offset(src: &str, pointer: &str) -> Option<usize> {
     Some(at)
 }
 
+/// End (exclusive) of the value starting at byte `start` (as returned by [`offset`]), for span edits.
+pub fn value_end(src: &str, start: usize) -> Option<usize> {
+    skip_value(src.as_bytes(), start)
+}
+
 /// Escapes one reference token (`~` → `~0`, `/` → `~1`).
 pub fn escape(token: &str) -> String {
     token.replace('~', "~0").replace('/', "~1")
