@@ -2,6 +2,7 @@
 mod support;
 use serde_json::Value;
 use support::bin;
+use support::{integration, strings};
 
 fn plan_json(dir: &str) -> Value {
     support::json(bin().args([
@@ -13,23 +14,6 @@ fn plan_json(dir: &str) -> Value {
         "2026-11-22",
         dir,
     ]))
-}
-
-fn integration<'a>(p: &'a Value, id: &str) -> &'a Value {
-    p["integrations"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|i| i["id"] == id)
-        .unwrap_or_else(|| panic!("no integration {id} in {p}"))
-}
-
-fn strings(v: &Value) -> Vec<String> {
-    v.as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s.as_str().unwrap().to_string())
-        .collect()
 }
 
 fn reasons(i: &Value) -> String {

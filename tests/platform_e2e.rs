@@ -4,6 +4,7 @@
 mod support;
 use serde_json::Value;
 use support::bin;
+use support::{integration, strings};
 
 const AS_OF: &str = "2026-11-22";
 
@@ -65,23 +66,6 @@ fn in_category(scan: &Value, category: &str) -> Vec<String> {
 
 fn note(f: &Value) -> &str {
     f["note"].as_str().unwrap_or("")
-}
-
-fn integration<'a>(p: &'a Value, id: &str) -> &'a Value {
-    p["integrations"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|i| i["id"] == id)
-        .unwrap_or_else(|| panic!("no integration {id} in {p}"))
-}
-
-fn strings(v: &Value) -> Vec<String> {
-    v.as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s.as_str().unwrap().to_string())
-        .collect()
 }
 
 fn key<'a>(p: &'a Value, kind: &str) -> &'a Value {

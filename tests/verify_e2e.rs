@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 use std::time::{Duration, Instant};
 use support::v2server::{Recorded, TokenSpec, V2Server};
-use support::{bin, json};
+use support::{bin, json, save_output};
 
 const LOC: &str = "Pq4Lm8Zx2Cv6Bn0Mk3Jh";
 const OTHER_LOC: &str = "Zz9Yy8Xx7Ww6Vv5Uu4Tt";
@@ -617,14 +617,10 @@ fn agency_tokens_mint_only_when_allowed() {
 #[test]
 fn the_plan_from_plan_feeds_verify() {
     // The real pipeline: plan JSON from a fixture, verified against the look-alike.
-    let out = bin()
-        .args(["plan", "fixtures/plan/one-location-pit", "--format", "json"])
-        .output()
-        .unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let p = dir.path().join("plan.json");
-    std::fs::write(&p, &out.stdout).unwrap();
-    let plan: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let args = ["plan", "fixtures/plan/one-location-pit", "--format", "json"];
+    let p = save_output(&args, dir.path(), "plan.json");
+    let plan: serde_json::Value = serde_json::from_slice(&std::fs::read(&p).unwrap()).unwrap();
     let i = &plan["integrations"][0];
     let loc = i["location_ids"][0].as_str().unwrap();
     let scopes: Vec<&str> = i["scopes"]
@@ -645,13 +641,9 @@ fn the_plan_from_plan_feeds_verify() {
 
 #[test]
 fn scopes_can_come_from_a_scan_report() {
-    let out = bin()
-        .args(["scan", "fixtures/plan/one-location-pit", "--format", "json"])
-        .output()
-        .unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let scan = dir.path().join("scan.json");
-    std::fs::write(&scan, &out.stdout).unwrap();
+    let args = ["scan", "fixtures/plan/one-location-pit", "--format", "json"];
+    let scan = save_output(&args, dir.path(), "scan.json");
     let server = pit_server(&["contacts.readonly"]);
     let (code, r, _) = verify(
         &server,

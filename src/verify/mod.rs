@@ -21,7 +21,7 @@ use probes::{ProbeContext, ProbeKind, ProbeTable, Request, TokenLevel};
 use ratelimit::{Limiters, RateConfig};
 use report::{
     Binding, BindingStatus, CredentialReport, IntegrationReport, LocationReport, Report,
-    ScopeReport, ScopeStatus, V1Report, V1Status,
+    ScopeReport, ScopeStatus, ServerWords, V1Report, V1Status,
 };
 use reqwest::Url;
 use std::sync::Arc;
@@ -378,9 +378,7 @@ impl ScopeReport {
             scope: scope.into(),
             status,
             probe: None,
-            http_status: None,
-            message: None,
-            trace_id: None,
+            server: ServerWords::default(),
             detail: detail.into(),
             claimed: None,
             blocking: true,
@@ -393,9 +391,7 @@ impl Binding {
         Binding {
             status,
             detail: detail.into(),
-            http_status: None,
-            message: None,
-            trace_id: None,
+            server: ServerWords::default(),
         }
     }
 }
@@ -411,6 +407,14 @@ struct Sent {
 impl Sent {
     fn outcome(&self) -> Option<Outcome> {
         self.answer.as_ref().map(|a| a.outcome)
+    }
+
+    /// Why there is no answer to report.
+    fn no_answer(&self) -> String {
+        format!(
+            "no answer: {}",
+            self.error.as_deref().unwrap_or("network error")
+        )
     }
 }
 
@@ -454,16 +458,16 @@ impl LocationRun<'_> {
         scrub(s, &refs)
     }
 
-    /// Fills a report line with the server's (scrubbed) words.
-    fn words(&self, sent: &Sent) -> (Option<u16>, Option<String>, Option<String>) {
+    /// The server's (scrubbed) words about an answer.
+    fn words(&self, sent: &Sent) -> ServerWords {
         match &sent.answer {
-            Some(a) => (
-                Some(a.status),
-                a.message.as_deref().map(|m| self.scrub(m)),
-                a.trace_id.as_deref().map(|t| self.scrub(t)),
-            ),
+            Some(a) => ServerWords {
+                http_status: Some(a.status),
+                message: a.message.as_deref().map(|m| self.scrub(m)),
+                trace_id: a.trace_id.as_deref().map(|t| self.scrub(t)),
+            },
             // No server words: the detail line already names the network error.
-            None => (None, None, None),
+            None => ServerWords::default(),
         }
     }
 
@@ -476,20 +480,11 @@ impl LocationRun<'_> {
                 "the credential is valid but does not hold this scope".to_string(),
             ),
             Some(o) => (ScopeStatus::Inconclusive, o.describe().to_string()),
-            None => (
-                ScopeStatus::Inconclusive,
-                format!(
-                    "no answer: {}",
-                    sent.error.as_deref().unwrap_or("network error")
-                ),
-            ),
+            None => (ScopeStatus::Inconclusive, sent.no_answer()),
         };
-        let (http_status, message, trace_id) = self.words(sent);
         ScopeReport {
             probe: Some(label),
-            http_status,
-            message,
-            trace_id,
+            server: self.words(sent),
             claimed: self.ctx.claimed(scope),
             blocking: status != ScopeStatus::Verified,
             ..ScopeReport::new(scope, status, &detail)
@@ -725,21 +720,12 @@ fn binding_from(run: &LocationRun<'_>, sent: &Sent) -> Binding {
             "locations.readonly not granted; judged from the other probes".into(),
         ),
         Some(o) => (BindingStatus::Unconfirmed, o.describe().into()),
-        None => (
-            BindingStatus::Unconfirmed,
-            format!(
-                "no answer: {}",
-                sent.error.as_deref().unwrap_or("network error")
-            ),
-        ),
+        None => (BindingStatus::Unconfirmed, sent.no_answer()),
     };
-    let (http_status, message, trace_id) = run.words(sent);
     Binding {
         status,
         detail,
-        http_status,
-        message,
-        trace_id,
+        server: run.words(sent),
     }
 }
 
@@ -937,7 +923,7 @@ fn finish(p: Prepared) -> IntegrationReport {
         if l.binding.status == BindingStatus::Bound
             || l.scopes
                 .iter()
-                .any(|s| s.status == ScopeStatus::Missing && s.http_status.is_some())
+                .any(|s| s.status == ScopeStatus::Missing && s.server.http_status.is_some())
         {
             credential.valid.get_or_insert(true);
         }

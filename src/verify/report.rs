@@ -35,6 +35,17 @@ impl ScopeStatus {
     }
 }
 
+/// The server's own words about one answer, secrets scrubbed; all empty when nothing answered.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ServerWords {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub http_status: Option<u16>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub trace_id: Option<String>,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct ScopeReport {
     pub scope: String,
@@ -42,12 +53,9 @@ pub struct ScopeReport {
     /// `GET /locations/{locationId}`, when a probe exists.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub probe: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub http_status: Option<u16>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub trace_id: Option<String>,
+    /// What the server answered (status, scrubbed message, trace id).
+    #[serde(flatten)]
+    pub server: ServerWords,
     pub detail: String,
     /// For OAuth tokens whose claims list scopes: whether the claims include this one.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -75,12 +83,9 @@ pub enum BindingStatus {
 pub struct Binding {
     pub status: BindingStatus,
     pub detail: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub http_status: Option<u16>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub trace_id: Option<String>,
+    /// What the server answered (status, scrubbed message, trace id).
+    #[serde(flatten)]
+    pub server: ServerWords,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -210,7 +215,7 @@ fn write_integration(i: &IntegrationReport, out: &mut dyn Write) -> std::io::Res
             write!(out, " ({})", l.binding.detail)?;
         }
         writeln!(out)?;
-        write_server_words(out, "      ", &l.binding.message, &l.binding.trace_id)?;
+        write_server_words(out, "      ", &l.binding.server)?;
         let w = l.scopes.iter().map(|s| s.scope.len()).max().unwrap_or(0);
         for s in &l.scopes {
             write!(out, "    {:<w$}  {}", s.scope, s.status.label())?;
@@ -218,7 +223,7 @@ fn write_integration(i: &IntegrationReport, out: &mut dyn Write) -> std::io::Res
                 write!(out, ": {}", s.detail)?;
             }
             writeln!(out)?;
-            write_server_words(out, "      ", &s.message, &s.trace_id)?;
+            write_server_words(out, "      ", &s.server)?;
         }
         match &l.rate_limit {
             Some(r) => writeln!(
@@ -248,13 +253,8 @@ fn write_integration(i: &IntegrationReport, out: &mut dyn Write) -> std::io::Res
     writeln!(out, "  verdict: {}", i.verdict)
 }
 
-fn write_server_words(
-    out: &mut dyn Write,
-    indent: &str,
-    message: &Option<String>,
-    trace: &Option<String>,
-) -> std::io::Result<()> {
-    match (message, trace) {
+fn write_server_words(out: &mut dyn Write, indent: &str, w: &ServerWords) -> std::io::Result<()> {
+    match (&w.message, &w.trace_id) {
         (None, None) => Ok(()),
         (m, t) => writeln!(
             out,

@@ -20,3 +20,30 @@ pub fn run_ok(cmd: &mut Command) -> (String, String) {
 pub fn json(cmd: &mut Command) -> serde_json::Value {
     serde_json::from_str(&run_ok(cmd).0).unwrap()
 }
+
+/// The plan integration with this id.
+pub fn integration<'a>(p: &'a serde_json::Value, id: &str) -> &'a serde_json::Value {
+    p["integrations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["id"] == id)
+        .unwrap_or_else(|| panic!("no integration {id} in {p}"))
+}
+
+/// A JSON array of strings.
+pub fn strings(v: &serde_json::Value) -> Vec<String> {
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s.as_str().unwrap().to_string())
+        .collect()
+}
+
+/// Runs `ghl-migrate ARGS` and saves its stdout as `dir/name` (a plan or scan report for the next step).
+pub fn save_output(args: &[&str], dir: &std::path::Path, name: &str) -> std::path::PathBuf {
+    let out = bin().args(args).output().unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, &out.stdout).unwrap();
+    path
+}
