@@ -59,7 +59,10 @@ fn every_saved_fuzz_input_passes() {
         let e = e.unwrap();
         let n = e.file_name().to_string_lossy().into_owned();
         if e.path().is_dir() {
-            assert!(TARGETS.iter().any(|(t, _)| *t == n), "unknown target dir {n}");
+            assert!(
+                TARGETS.iter().any(|(t, _)| *t == n),
+                "unknown target dir {n}"
+            );
         }
     }
     assert!(ran > 0, "no regression inputs found");

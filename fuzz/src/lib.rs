@@ -26,10 +26,38 @@ fn rules() -> &'static RuleSet {
 
 /// File names the source target picks from (first input byte): one per language and naming rule.
 pub const SOURCE_NAMES: &[&str] = &[
-    "a.js", "a.ts", "a.py", "a.php", "a.rb", "a.sh", "a.go", "A.java", "a.kt", "A.cs", "a.dart",
-    "a.rs", "a.swift", "a.c", "a.json", "a.yaml", "a.toml", ".env", "a.ini", "a.xml", "README.md",
-    "a.txt", "a.html", "Dockerfile", "script", "a.vue", "a.tsx", "a.gradle", "a.env", "a.erb",
-    "a.postman_collection.json", "x.postman_environment.json",
+    "a.js",
+    "a.ts",
+    "a.py",
+    "a.php",
+    "a.rb",
+    "a.sh",
+    "a.go",
+    "A.java",
+    "a.kt",
+    "A.cs",
+    "a.dart",
+    "a.rs",
+    "a.swift",
+    "a.c",
+    "a.json",
+    "a.yaml",
+    "a.toml",
+    ".env",
+    "a.ini",
+    "a.xml",
+    "README.md",
+    "a.txt",
+    "a.html",
+    "Dockerfile",
+    "script",
+    "a.vue",
+    "a.tsx",
+    "a.gradle",
+    "a.env",
+    "a.erb",
+    "a.postman_collection.json",
+    "x.postman_environment.json",
 ];
 
 /// Which name an input's first byte selects, and the rest of the input.
@@ -126,10 +154,7 @@ pub fn credential(data: &[u8]) {
         for h in secrets::find(text, v1) {
             let tok = &text[h.start..h.end];
             if !h.by_use {
-                assert!(
-                    !line.contains(tok),
-                    "redact_line leaks {tok:?}: {line:?}"
-                );
+                assert!(!line.contains(tok), "redact_line leaks {tok:?}: {line:?}");
             }
         }
     }

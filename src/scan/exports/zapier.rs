@@ -107,7 +107,11 @@ mod tests {
         let f = scan
             .findings
             .iter()
-            .find(|f| f.json_pointer.as_deref().is_some_and(|p| p.ends_with("/url")))
+            .find(|f| {
+                f.json_pointer
+                    .as_deref()
+                    .is_some_and(|p| p.ends_with("/url"))
+            })
             .unwrap();
         assert_eq!(
             f.json_pointer.as_deref(),
