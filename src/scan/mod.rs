@@ -166,6 +166,10 @@ pub fn scan(
                         let Ok(bytes) = walk::read_bytes(path, opts.max_filesize) else {
                             continue;
                         };
+                        let bytes = match walk::decode_utf16(&bytes) {
+                            Some((s, _)) => s.into_bytes(),
+                            None => bytes,
+                        };
                         if !(below_client || needles_ac.is_match(&bytes)) {
                             continue;
                         }
@@ -266,15 +270,11 @@ fn scan_file(
     if by_name.is_none() && lang::Lang::detect(path, &bytes[..bytes.len().min(128)]).is_none() {
         return Outcome::Rejected; // extension-less and no shebang
     }
-    // The prefilter runs on raw bytes: most files are rejected before any decoding (UTF-16 is decoded first).
-    let utf16 = bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]);
-    let bytes = if utf16 {
-        match walk::decode(bytes) {
-            Ok(walk::Text::Utf8(s) | walk::Text::Decoded(s, _)) => s.into_bytes(),
-            Err(_) => return Outcome::Rejected,
-        }
-    } else {
-        bytes
+    // The prefilter runs on raw bytes: most files are rejected before any decoding (UTF-16, with a BOM or
+    // recognisably without, is decoded first).
+    let (bytes, utf16) = match walk::decode_utf16(&bytes) {
+        Some((s, note)) => (s.into_bytes(), Some(note)),
+        None => (bytes, None),
     };
     match pre.classify(&bytes) {
         Hit::None => return Outcome::Rejected,
@@ -298,14 +298,13 @@ fn scan_file(
         }
     };
     let (src, warning) = match &text {
-        walk::Text::Utf8(s) if utf16 => (
+        walk::Text::Utf8(s) => (
             s.as_str(),
-            Some(Skipped {
+            utf16.map(|note| Skipped {
                 path: rel.to_string(),
-                reason: "UTF-16 decoded".into(),
+                reason: note.to_string(),
             }),
         ),
-        walk::Text::Utf8(s) => (s.as_str(), None),
         walk::Text::Decoded(s, why) => (
             s.as_str(),
             Some(Skipped {

@@ -27,8 +27,42 @@ const FORMAT_MACROS: &[&str] = &[
     "concat",
 ];
 
-/// String literals of a Rust file, or `None` when it does not parse (the caller falls back to the lexer).
+/// Deeper bracket nesting is not handed to `syn`, whose parser and visitor recurse once (or more) per
+/// level: 100 000 nested `{` overflow even the main thread's stack, let alone a walker thread's 2 MiB.
+/// Real code stays far below this; the lexer (iterative) reads such files instead.
+pub const MAX_NESTING: usize = 48;
+
+/// String literals of a Rust file, or `None` when it does not parse or nests deeper than [`MAX_NESTING`]
+/// (the caller falls back to the lexer).
 pub fn strings(src: &str) -> Option<Vec<StrLit>> {
+    if max_nesting(src) > MAX_NESTING {
+        return None;
+    }
+    let out = collect(src);
+    // proc-macro2 keeps every parsed file's line table in a thread-local source map with 32-bit offsets:
+    // without this, memory grows with the Rust code a thread has parsed, and offsets wrap past 4 GiB.
+    // No span outlives `collect` (string literals are kept as byte offsets).
+    proc_macro2::extra::invalidate_current_thread_spans();
+    out
+}
+
+/// The deepest bracket nesting (`(`, `[`, `{`), counting brackets inside strings and comments too.
+pub fn max_nesting(src: &str) -> usize {
+    let (mut depth, mut max) = (0usize, 0usize);
+    for b in src.bytes() {
+        match b {
+            b'(' | b'[' | b'{' => {
+                depth += 1;
+                max = max.max(depth);
+            }
+            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    max
+}
+
+fn collect(src: &str) -> Option<Vec<StrLit>> {
     let file = syn::parse_file(src).ok()?;
     let li = LineIndex::new(src);
     let mut v = Collector {
@@ -146,6 +180,49 @@ fn split_format(s: &str, off: usize) -> Vec<Part> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Runs `f` on a thread with a walker thread's stack (the `ignore` crate's workers get 2 MiB).
+    fn on_walker_stack<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+        std::thread::Builder::new()
+            .stack_size(2 << 20)
+            .spawn(f)
+            .unwrap()
+            .join()
+            .unwrap()
+    }
+
+    #[test]
+    fn deep_nesting_falls_back_instead_of_overflowing_the_stack() {
+        // Found by fuzzing (fuzz target `source`): 100 000 nested braces overflowed syn's recursion.
+        let deep = |n: usize| {
+            format!(
+                "fn f() {}let u = \"https://rest.gohighlevel.com/v1/tags/\";{}",
+                "{".repeat(n),
+                "}".repeat(n)
+            )
+        };
+        let hostile = deep(100_000);
+        assert!(on_walker_stack(move || strings(&hostile)).is_none());
+        // At the limit syn still reads it, even unoptimised on a walker's stack.
+        let edge = deep(MAX_NESTING - 1);
+        let lits = on_walker_stack(move || strings(&edge)).unwrap();
+        assert_eq!(lits.len(), 1);
+        // Mixed brackets count as one nesting.
+        assert_eq!(max_nesting("([{}])[]"), 3);
+        assert_eq!(max_nesting(")))((("), 3);
+    }
+
+    #[test]
+    fn spans_are_released_between_files() {
+        // The thread-local source map is cleared after each file: offsets stay right file after file.
+        let src = "const A: &str = \"https://rest.gohighlevel.com/v1\";\n";
+        let first = strings(src).unwrap();
+        for _ in 0..1000 {
+            let again = strings(src).unwrap();
+            assert_eq!(again[0].start, first[0].start);
+            assert_eq!(again[0].end, first[0].end);
+        }
+    }
 
     #[test]
     fn literals_consts_and_macros() {

@@ -112,32 +112,78 @@ pub fn is_binary(bytes: &[u8]) -> bool {
     memchr::memchr(0, &bytes[..bytes.len().min(8192)]).is_some()
 }
 
-/// Turns bytes into text: UTF-8, UTF-16 with a BOM; binary (a NUL byte in the first 8 KiB) is refused.
+/// UTF-16 text as UTF-8, with how it was recognised: a byte-order mark, or (without one) ASCII-range
+/// text whose every other byte is NUL, as Windows tools write it. `None`: not UTF-16.
+pub fn decode_utf16(bytes: &[u8]) -> Option<(String, &'static str)> {
+    let (le, body, note) = if bytes.starts_with(&[0xFF, 0xFE]) {
+        (true, &bytes[2..], "UTF-16 decoded")
+    } else if bytes.starts_with(&[0xFE, 0xFF]) {
+        (false, &bytes[2..], "UTF-16 decoded")
+    } else {
+        let le = utf16_without_bom(bytes)?;
+        let note = if le {
+            "UTF-16LE decoded (no BOM)"
+        } else {
+            "UTF-16BE decoded (no BOM)"
+        };
+        (le, bytes, note)
+    };
+    // chunks_exact drops an odd trailing byte (a truncated file).
+    let units: Vec<u16> = body
+        .chunks_exact(2)
+        .map(|c| {
+            if le {
+                u16::from_le_bytes([c[0], c[1]])
+            } else {
+                u16::from_be_bytes([c[0], c[1]])
+            }
+        })
+        .collect();
+    Some((String::from_utf16_lossy(&units), note))
+}
+
+/// BOM-less UTF-16: in the first 4 KiB, at least 80 % of the high bytes are NUL and at most 10 % of the
+/// low bytes are (mostly-ASCII text); `Some(true)` for little-endian. Binary data rarely keeps that
+/// rhythm, and what does decodes to noise that matches nothing.
+fn utf16_without_bom(bytes: &[u8]) -> Option<bool> {
+    let sample = &bytes[..bytes.len().min(4096) & !1];
+    let pairs = sample.len() / 2;
+    if pairs < 8 {
+        return None;
+    }
+    let zeros = |parity: usize| {
+        sample
+            .iter()
+            .skip(parity)
+            .step_by(2)
+            .filter(|&&b| b == 0)
+            .count()
+    };
+    let (even, odd) = (zeros(0), zeros(1));
+    let mostly = |n: usize| n * 10 >= pairs * 8;
+    let rarely = |n: usize| n * 10 <= pairs;
+    if mostly(odd) && rarely(even) {
+        Some(true)
+    } else if mostly(even) && rarely(odd) {
+        Some(false)
+    } else {
+        None
+    }
+}
+
+/// Turns bytes into text: UTF-8, UTF-16 (with a BOM, or recognisably without); binary (a NUL byte in the
+/// first 8 KiB) is refused.
 pub fn decode(bytes: Vec<u8>) -> Result<Text, String> {
-    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
-        let le = bytes[0] == 0xFF;
-        let units: Vec<u16> = bytes[2..]
-            .chunks_exact(2)
-            .map(|c| {
-                if le {
-                    u16::from_le_bytes([c[0], c[1]])
-                } else {
-                    u16::from_be_bytes([c[0], c[1]])
-                }
-            })
-            .collect();
-        return Ok(Text::Decoded(
-            String::from_utf16_lossy(&units),
-            "UTF-16 decoded",
-        ));
+    if let Some((s, note)) = decode_utf16(&bytes) {
+        return Ok(Text::Decoded(s, note));
     }
     if is_binary(&bytes) {
         return Err("binary file (NUL byte)".into());
     }
-    let bytes = bytes
-        .strip_prefix(&[0xEF, 0xBB, 0xBF])
-        .map(<[u8]>::to_vec)
-        .unwrap_or(bytes);
+    let mut bytes = bytes;
+    if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
+        bytes.drain(..3); // in place: no second copy of a large file
+    }
     match String::from_utf8(bytes) {
         Ok(s) => Ok(Text::Utf8(s)),
         Err(e) => Ok(Text::Decoded(
@@ -166,7 +212,12 @@ pub fn skipped_from_error(err: &ignore::Error, root_for: impl Fn(&Path) -> Strin
 
 fn describe(err: &ignore::Error) -> (Option<PathBuf>, String) {
     match err {
-        ignore::Error::WithPath { path, err } => (Some(path.clone()), describe(err).1),
+        ignore::Error::WithPath { path, err } => {
+            let reason = io_of(err)
+                .and_then(|e| symlink_reason(path, e))
+                .unwrap_or_else(|| describe(err).1);
+            (Some(path.clone()), reason)
+        }
         ignore::Error::WithDepth { err, .. } => describe(err),
         ignore::Error::WithLineNumber { err, .. } => describe(err),
         ignore::Error::Loop { child, ancestor } => (
@@ -176,6 +227,37 @@ fn describe(err: &ignore::Error) -> (Option<PathBuf>, String) {
         ignore::Error::Io(e) => (None, io_reason(e)),
         other => (None, other.to_string()),
     }
+}
+
+fn io_of(err: &ignore::Error) -> Option<&std::io::Error> {
+    match err {
+        ignore::Error::Io(e) => Some(e),
+        ignore::Error::WithPath { err, .. }
+        | ignore::Error::WithDepth { err, .. }
+        | ignore::Error::WithLineNumber { err, .. } => io_of(err),
+        _ => None,
+    }
+}
+
+/// Why a symlink (followed with `--follow`) could not be: its target is missing, or it resolves to
+/// itself (`ELOOP`). `None` when `path` is not a symlink or the error is another one.
+fn symlink_reason(path: &Path, e: &std::io::Error) -> Option<String> {
+    let meta = std::fs::symlink_metadata(path).ok()?;
+    if !meta.file_type().is_symlink() {
+        return None;
+    }
+    // ELOOP: 40 on Linux, 62 on macOS and the BSDs.
+    let eloop = if cfg!(target_os = "linux") { 40 } else { 62 };
+    if e.raw_os_error() == Some(eloop) {
+        return Some("symlink loop (too many levels of symbolic links)".into());
+    }
+    if e.kind() == std::io::ErrorKind::NotFound {
+        let to = std::fs::read_link(path)
+            .map(|t| t.display().to_string())
+            .unwrap_or_default();
+        return Some(format!("broken symlink (target {to} does not exist)"));
+    }
+    None
 }
 
 #[cfg(test)]
@@ -195,5 +277,44 @@ mod tests {
             decode(vec![b'a', 0xFF, b'b']),
             Ok(Text::Decoded(_, "invalid UTF-8 replaced"))
         ));
+        // A UTF-8 BOM is dropped.
+        assert!(matches!(decode(b"\xEF\xBB\xBFx".to_vec()), Ok(Text::Utf8(s)) if s == "x"));
+    }
+
+    #[test]
+    fn utf16_without_a_bom() {
+        let text = "url = 'https://rest.gohighlevel.com/v1/users/' # caf\u{e9}\r\n";
+        let le: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
+        let be: Vec<u8> = text.encode_utf16().flat_map(u16::to_be_bytes).collect();
+        assert!(
+            matches!(decode(le), Ok(Text::Decoded(s, "UTF-16LE decoded (no BOM)")) if s == text)
+        );
+        assert!(
+            matches!(decode(be), Ok(Text::Decoded(s, "UTF-16BE decoded (no BOM)")) if s == text)
+        );
+        // Too short to tell, all NUL, or NULs without the rhythm: binary.
+        assert!(decode(b"a\0b\0".to_vec()).is_err());
+        assert!(decode(vec![0; 4096]).is_err());
+        let blob: Vec<u8> = (0..4096u32).map(|i| (i * 7 % 5) as u8).collect();
+        assert!(decode(blob).is_err());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn symlink_reasons() {
+        let d = tempfile::tempdir().unwrap();
+        let dangling = d.path().join("dangling");
+        std::os::unix::fs::symlink("nowhere", &dangling).unwrap();
+        let me = d.path().join("me");
+        std::os::unix::fs::symlink("me", &me).unwrap();
+        let e = std::fs::metadata(&dangling).unwrap_err();
+        assert_eq!(
+            symlink_reason(&dangling, &e).unwrap(),
+            "broken symlink (target nowhere does not exist)"
+        );
+        let e = std::fs::metadata(&me).unwrap_err();
+        assert!(symlink_reason(&me, &e).unwrap().starts_with("symlink loop"));
+        // Not a symlink: the caller's reason stands.
+        assert!(symlink_reason(d.path(), &e).is_none());
     }
 }

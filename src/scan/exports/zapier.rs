@@ -37,23 +37,24 @@ pub fn scan(cx: &mut Cx, v: &Value) {
 
 fn zap(cx: &mut Cx, z: &Value, at: &Loc) {
     let title = z.get("title").and_then(Value::as_str).unwrap_or("?");
-    let list: Vec<(String, &Value)> = match (z.get("nodes"), z.get("steps")) {
-        (Some(Value::Object(o)), _) => o.iter().map(|(k, s)| (format!("nodes/{k}"), s)).collect(),
+    // Each step's location, joined token by token: node ids are object keys and may hold `/` or `~`,
+    // which the pointer must escape.
+    let list: Vec<(Loc, &Value)> = match (z.get("nodes"), z.get("steps")) {
+        (Some(Value::Object(o)), _) => o
+            .iter()
+            .map(|(k, s)| (at.join("nodes").join(k), s))
+            .collect(),
         (_, Some(Value::Array(a))) => a
             .iter()
             .enumerate()
-            .map(|(i, s)| (format!("steps/{i}"), s))
+            .map(|(i, s)| (at.join("steps").join(i), s))
             .collect(),
         _ => Vec::new(),
     };
-    for (rel, s) in list {
+    for (loc, s) in list {
         let Some(api) = app(s) else { continue };
         if !api.to_ascii_lowercase().contains("webhook") {
             continue;
-        }
-        let mut loc = at.clone();
-        for t in rel.split('/') {
-            loc = loc.join(t);
         }
         let params_key = if s.get("params").is_some() {
             "params"
@@ -79,5 +80,45 @@ fn zap(cx: &mut Cx, z: &Value, at: &Loc) {
             });
         r.headers = request::headers(p.get("headers"), &ploc.join("headers"));
         cx.request(r);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::RuleSet;
+    use crate::scan::exports::{Outcome, analyze};
+    use crate::scan::lang::Lang;
+    use std::path::Path;
+
+    #[test]
+    fn node_ids_with_slashes_are_escaped_in_pointers() {
+        // Found by fuzzing (fuzz target `export_zapier`): a node id holding `/` was split into two
+        // pointer tokens, so the pointer named no value and the finding fell back to line 1.
+        let src = "{\"zaps\": [{\"title\": \"z\", \"nodes\": {\n\"1/2~3\": {\"selected_api\": \"WebHookCLIAPI@1.0.31\", \"action\": \"post\",\n\"params\": {\"url\": \"https://rest.gohighlevel.com/v1/contacts/\"}}}}]}";
+        let Outcome::Export(_, scan) = analyze(
+            Path::new("zap.json"),
+            "zap.json",
+            src,
+            Lang::Json,
+            &RuleSet::embedded(),
+        ) else {
+            panic!("not read as a Zap export");
+        };
+        let f = scan
+            .findings
+            .iter()
+            .find(|f| {
+                f.json_pointer
+                    .as_deref()
+                    .is_some_and(|p| p.ends_with("/url"))
+            })
+            .unwrap();
+        assert_eq!(
+            f.json_pointer.as_deref(),
+            Some("/zaps/0/nodes/1~12~03/params/url")
+        );
+        assert_eq!(f.line, 3);
+        let v: serde_json::Value = serde_json::from_str(src).unwrap();
+        assert!(v.pointer(f.json_pointer.as_deref().unwrap()).is_some());
     }
 }
