@@ -73,10 +73,11 @@ pub fn normalize(raw: &str) -> NormalizedPath {
         .trim();
     // Drop scheme and host.
     if let Some(i) = s.find("://") {
+        // The host ends at the path, or at a query/fragment when there is no path.
         s = &s[i + 3..];
-        s = s.find('/').map_or("", |j| &s[j..]);
+        s = s.find(['/', '?', '#']).map_or("", |j| &s[j..]);
     } else if let Some(rest) = s.strip_prefix("//") {
-        s = rest.find('/').map_or("", |j| &rest[j..]);
+        s = rest.find(['/', '?', '#']).map_or("", |j| &rest[j..]);
     } else if !s.starts_with('/') {
         // A bare host such as `rest.gohighlevel.com/v1/contacts`.
         let first = s.split('/').next().unwrap_or("");
@@ -495,6 +496,7 @@ mod tests {
     fn query_is_reported() {
         assert!(normalize("/v1/contacts?x=1").had_query);
         assert!(!normalize("/v1/contacts").had_query);
+        assert!(normalize("https://rest.gohighlevel.com?x=1").had_query);
     }
 
     fn lookup(method: Option<Method>, path: &str) -> Option<String> {

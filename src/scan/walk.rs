@@ -148,7 +148,8 @@ pub fn decode_utf16(bytes: &[u8]) -> Option<(String, &'static str)> {
 fn utf16_without_bom(bytes: &[u8]) -> Option<bool> {
     let sample = &bytes[..bytes.len().min(4096) & !1];
     let pairs = sample.len() / 2;
-    if pairs < 8 {
+    // Nearly every file has no NUL at all: one SIMD search settles it before any counting.
+    if pairs < 8 || memchr::memchr(0, sample).is_none() {
         return None;
     }
     let zeros = |parity: usize| {
