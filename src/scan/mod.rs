@@ -83,6 +83,7 @@ pub fn scan(
         let seen = &seen;
         let pre = &pre;
         let display = &display;
+        let mut buf = Vec::new(); // this walker thread's read buffer
         Box::new(move |entry| {
             let entry = match entry {
                 Ok(e) => e,
@@ -105,7 +106,7 @@ pub fn scan(
                 p(n);
             }
             let path = entry.path();
-            let outcome = scan_file(path, display, opts, rules, pre);
+            let outcome = scan_file(path, display, opts, rules, pre, &mut buf);
             if !matches!(outcome, Outcome::Rejected) {
                 state.lock().unwrap().absorb(outcome, path);
             }
@@ -126,11 +127,16 @@ pub fn scan(
     let mut needles: Vec<String> = v1_defs
         .iter()
         .flat_map(|d| {
+            // A distinctive name links by itself (see `linked`); other names through an import of their
+            // module, so only those modules' stems are worth looking for.
             let mut n = Vec::new();
-            if names::is_distinctive(&d.key) || !d.in_code {
+            let distinctive = names::is_distinctive(&d.key);
+            if distinctive || !d.in_code {
                 n.push(d.name.clone());
             }
-            n.push(file_stem(&d.path).to_string());
+            if !distinctive {
+                n.push(file_stem(&d.path).to_string());
+            }
             n
         })
         .filter(|n| n.len() >= 3)
@@ -156,6 +162,7 @@ pub fn scan(
         std::thread::scope(|sc| {
             for _ in 0..threads.max(1) {
                 sc.spawn(|| {
+                    let mut buf = Vec::new();
                     loop {
                         let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                         let Some(path) = weak_files.get(i) else { break };
@@ -163,17 +170,15 @@ pub fn scan(
                         let below_client = client_dirs
                             .iter()
                             .any(|d| is_ancestor_dir(d, parent_dir(&rel)));
-                        let Ok(bytes) = walk::read_bytes(path, opts.max_filesize) else {
-                            continue;
-                        };
-                        let bytes = match walk::decode_utf16(&bytes) {
-                            Some((s, _)) => s.into_bytes(),
-                            None => bytes,
-                        };
-                        if !(below_client || needles_ac.is_match(&bytes)) {
+                        if walk::read_into(path, opts.max_filesize, &mut buf).is_err() {
                             continue;
                         }
-                        let Ok(text) = walk::decode(bytes) else {
+                        let utf16 = walk::decode_utf16(&buf).map(|(s, _)| s.into_bytes());
+                        if !(below_client || needles_ac.is_match(utf16.as_deref().unwrap_or(&buf)))
+                        {
+                            continue;
+                        }
+                        let Ok(text) = walk::decode(utf16.unwrap_or_else(|| buf.clone())) else {
                             continue;
                         };
                         let src = match &text {
@@ -253,13 +258,14 @@ fn scan_file(
     opts: &WalkOptions,
     rules: &RuleSet,
     pre: &Prefilter,
+    buf: &mut Vec<u8>,
 ) -> Outcome {
     let by_name = lang::Lang::detect(path, b"");
     if by_name.is_none() && path.extension().is_some() {
         return Outcome::Rejected; // a file type we do not read (images, archives, lock files, …)
     }
-    let bytes = match walk::read_bytes(path, opts.max_filesize) {
-        Ok(b) => b,
+    let bytes = match walk::read_into(path, opts.max_filesize, buf) {
+        Ok(()) => buf.as_slice(),
         Err(reason) => {
             return Outcome::Skipped(Skipped {
                 path: display(path),
@@ -272,14 +278,13 @@ fn scan_file(
     }
     // The prefilter runs on raw bytes: most files are rejected before any decoding (UTF-16, with a BOM or
     // recognisably without, is decoded first).
-    let (bytes, utf16) = match walk::decode_utf16(&bytes) {
-        Some((s, note)) => (s.into_bytes(), Some(note)),
-        None => (bytes, None),
-    };
-    match pre.classify(&bytes) {
+    let decoded = walk::decode_utf16(bytes);
+    let utf16 = decoded.as_ref().map(|(_, note)| *note);
+    let bytes = decoded.as_ref().map_or(bytes, |(s, _)| s.as_bytes());
+    match pre.classify(bytes) {
         Hit::None => return Outcome::Rejected,
         Hit::Weak => {
-            return if walk::is_binary(&bytes) {
+            return if walk::is_binary(bytes) {
                 Outcome::Rejected
             } else {
                 Outcome::Weak
@@ -288,6 +293,11 @@ fn scan_file(
         Hit::Strong => {}
     }
     let rel = &display(path);
+    // Only files that pass the prefilter are copied out of the thread's buffer.
+    let bytes = match decoded {
+        Some((s, _)) => s.into_bytes(),
+        None => bytes.to_vec(),
+    };
     let text = match walk::decode(bytes) {
         Ok(t) => t,
         Err(reason) => {
