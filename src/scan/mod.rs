@@ -170,15 +170,15 @@ pub fn scan(
                         let below_client = client_dirs
                             .iter()
                             .any(|d| is_ancestor_dir(d, parent_dir(&rel)));
-                        if walk::read_into(path, opts.max_filesize, &mut buf).is_err() {
+                        let Ok(bytes) = walk::read_into(path, opts.max_filesize, &mut buf) else {
                             continue;
-                        }
-                        let utf16 = walk::decode_utf16(&buf).map(|(s, _)| s.into_bytes());
-                        if !(below_client || needles_ac.is_match(utf16.as_deref().unwrap_or(&buf)))
+                        };
+                        let utf16 = walk::decode_utf16(bytes).map(|(s, _)| s.into_bytes());
+                        if !(below_client || needles_ac.is_match(utf16.as_deref().unwrap_or(bytes)))
                         {
                             continue;
                         }
-                        let Ok(text) = walk::decode(utf16.unwrap_or_else(|| buf.clone())) else {
+                        let Ok(text) = walk::decode(utf16.unwrap_or_else(|| bytes.to_vec())) else {
                             continue;
                         };
                         let src = match &text {
@@ -265,7 +265,7 @@ fn scan_file(
         return Outcome::Rejected; // a file type we do not read (images, archives, lock files, …)
     }
     let bytes = match walk::read_into(path, opts.max_filesize, buf) {
-        Ok(()) => buf.as_slice(),
+        Ok(b) => b,
         Err(reason) => {
             return Outcome::Skipped(Skipped {
                 path: display(path),

@@ -88,28 +88,50 @@ pub fn read(path: &Path, max: u64) -> Result<Text, String> {
 /// Reads a whole file, refusing one over `max` bytes.
 pub fn read_bytes(path: &Path, max: u64) -> Result<Vec<u8>, String> {
     let mut buf = Vec::new();
-    read_into(path, max, &mut buf)?;
+    let n = read_into(path, max, &mut buf)?.len();
+    buf.truncate(n);
     Ok(buf)
 }
 
-/// Reads a whole file into `buf` (cleared first), refusing one over `max` bytes. No size query up front:
-/// a buffer reused across files keeps its capacity, so a walker thread makes no allocation and one
-/// syscall fewer per file (the size is asked only to word the refusal).
-pub fn read_into(path: &Path, max: u64, buf: &mut Vec<u8>) -> Result<(), String> {
+/// Reads a whole file into `buf` and returns the part it filled, refusing a file over `max` bytes.
+/// `buf` is meant to be reused across files (one per walker thread): it stays initialised at the size of
+/// the largest file read so far, so a file costs no allocation and no zeroing. Reads are sized by the
+/// file's length (one `fstat`): measured, that beats both `read_to_end` without a hint (8 KiB reads) and
+/// fixed large reads, whose copy into a big buffer cost the kernel twice as much per byte.
+pub fn read_into<'b>(path: &Path, max: u64, buf: &'b mut Vec<u8>) -> Result<&'b [u8], String> {
     use std::io::Read;
-    buf.clear();
-    let f = std::fs::File::open(path).map_err(|e| io_reason(&e))?;
-    let mut f = f.take(max + 1);
-    f.read_to_end(buf).map_err(|e| io_reason(&e))?;
-    if buf.len() as u64 > max {
-        let len = f
-            .into_inner()
-            .metadata()
-            .map_or(buf.len() as u64, |m| m.len());
-        buf.clear();
+    let mut f = std::fs::File::open(path).map_err(|e| io_reason(&e))?;
+    let len = f.metadata().map_or(0, |m| m.len());
+    if len > max {
         return Err(format!("larger than --max-filesize ({len} > {max} bytes)"));
     }
-    Ok(())
+    // One byte more than the size, to see the end (or growth since the fstat) in the same read.
+    let limit = usize::try_from(max.saturating_add(1)).unwrap_or(usize::MAX);
+    let mut want = (len as usize + 1).min(limit);
+    let mut filled = 0;
+    loop {
+        if buf.len() < want {
+            buf.resize(want, 0);
+        }
+        match f.read(&mut buf[filled..want]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(io_reason(&e)),
+        }
+        if filled == want {
+            if want == limit {
+                break;
+            }
+            want = want.saturating_mul(2).min(limit); // the file grew since the fstat
+        }
+    }
+    if filled as u64 > max {
+        return Err(format!(
+            "larger than --max-filesize ({filled} > {max} bytes)"
+        ));
+    }
+    Ok(&buf[..filled])
 }
 
 /// A NUL byte in the first 8 KiB: binary.
