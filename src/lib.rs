@@ -8,6 +8,7 @@ pub mod diff;
 pub mod method;
 pub mod pathmatch;
 pub mod plan;
+pub mod program;
 pub mod redact;
 pub mod report;
 pub mod rules;

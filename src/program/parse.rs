@@ -1,0 +1,65 @@
+//! Parsing with tree-sitter: the grammar per language, a bounded parse, and the dispatch to the
+//! language's extractor.
+use super::facts::FileFacts;
+use super::lang;
+use crate::scan::lang::Lang;
+
+/// Largest file the program model parses; larger files keep the line extractor's findings only.
+pub const MAX_PARSE_BYTES: usize = 4 << 20;
+/// Parse budget per file (tree-sitter checks it while parsing).
+const PARSE_TIMEOUT_MICROS: u64 = 2_000_000;
+
+/// Whether the program model reads this language.
+pub fn supported(lang: Lang, path: &str) -> bool {
+    grammar(lang, path).is_some()
+}
+
+fn grammar(lang: Lang, path: &str) -> Option<tree_sitter::Language> {
+    let ext = path.rsplit('.').next().unwrap_or("").to_ascii_lowercase();
+    Some(match lang {
+        Lang::JavaScript if matches!(ext.as_str(), "js" | "mjs" | "cjs" | "jsx") => {
+            tree_sitter_javascript::LANGUAGE.into()
+        }
+        Lang::TypeScript if ext == "tsx" => tree_sitter_typescript::LANGUAGE_TSX.into(),
+        Lang::TypeScript => tree_sitter_typescript::LANGUAGE_TYPESCRIPT.into(),
+        Lang::Python if matches!(ext.as_str(), "py" | "pyw") => tree_sitter_python::LANGUAGE.into(),
+        Lang::Php if matches!(ext.as_str(), "php" | "inc" | "phtml") => {
+            tree_sitter_php::LANGUAGE_PHP.into()
+        }
+        Lang::Ruby if matches!(ext.as_str(), "rb" | "rake") => tree_sitter_ruby::LANGUAGE.into(),
+        Lang::Shell if !matches!(ext.as_str(), "fish") => tree_sitter_bash::LANGUAGE.into(),
+        Lang::Go => tree_sitter_go::LANGUAGE.into(),
+        Lang::Java if ext == "java" => tree_sitter_java::LANGUAGE.into(),
+        Lang::Kotlin => tree_sitter_kotlin_ng::LANGUAGE.into(),
+        Lang::CSharp if ext == "cs" => tree_sitter_c_sharp::LANGUAGE.into(),
+        Lang::Dart => tree_sitter_dart::LANGUAGE.into(),
+        _ => return None,
+    })
+}
+
+/// Parses `src` and extracts its facts, or `None` when the language is not modelled, the file is too
+/// big, or the parse does not finish within its budget.
+pub fn facts(lang: Lang, path: &str, src: &str) -> Option<FileFacts> {
+    if src.len() > MAX_PARSE_BYTES {
+        return None;
+    }
+    let language = grammar(lang, path)?;
+    let mut parser = tree_sitter::Parser::new();
+    parser.set_language(&language).ok()?;
+    #[allow(deprecated)]
+    parser.set_timeout_micros(PARSE_TIMEOUT_MICROS);
+    let tree = parser.parse(src, None)?;
+    Some(match lang {
+        Lang::JavaScript | Lang::TypeScript => lang::javascript::extract(src, &tree),
+        Lang::Python => lang::python::extract(src, &tree),
+        Lang::Php => lang::php::extract(src, &tree),
+        Lang::Ruby => lang::ruby::extract(src, &tree),
+        Lang::Shell => lang::bash::extract(src, &tree),
+        Lang::Go => lang::go::extract(src, &tree),
+        Lang::Java => lang::java::extract(src, &tree),
+        Lang::Kotlin => lang::kotlin::extract(src, &tree),
+        Lang::CSharp => lang::csharp::extract(src, &tree),
+        Lang::Dart => lang::dart::extract(src, &tree),
+        _ => return None,
+    })
+}
