@@ -3,3 +3,4 @@
 pub mod facts;
 pub mod lang;
 pub mod parse;
+pub mod solve;

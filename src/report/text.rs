@@ -54,7 +54,9 @@ pub fn write(r: &ScanReport, color: bool, out: &mut dyn Write) -> io::Result<()>
         if let Some(m) = &f.method_source {
             extra.push(format!("method: {m}"));
         }
-        if let Some(b) = &f.base_source {
+        if !f.trail.is_empty() {
+            extra.push(format!("trail: {}", f.trail.join(" → ")));
+        } else if let Some(b) = &f.base_source {
             extra.push(format!("base: {b}"));
         }
         if let Some(b) = &f.already_broken {

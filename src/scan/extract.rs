@@ -1004,7 +1004,7 @@ fn base_value(template: &str) -> BaseValue {
 }
 
 /// `base` + `rest`, inserting `/v1` when the base lacks it and the path does not start with it.
-fn join_base(base_has_v1: bool, rest: &str) -> String {
+pub fn join_base(base_has_v1: bool, rest: &str) -> String {
     let r = rest.trim_start();
     let r = if r.starts_with('/') || r.starts_with('{') {
         r.to_string()

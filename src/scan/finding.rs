@@ -91,6 +91,10 @@ pub struct Finding {
     /// Code that reads that setting (`path:line`), for credential settings.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub read_by: Vec<String>,
+    /// Where the request's base URL, path and verb came from when the program model followed them
+    /// (`config.js:14 baseUrl`, `ghl.js:10 axios.create`, `ghl.js:27 request()`), definition first.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub trail: Vec<String>,
     /// What the finding means when the fields alone do not say it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
@@ -125,6 +129,7 @@ impl Finding {
             setting: None,
             read_by: Vec::new(),
             location_id: None,
+            trail: Vec::new(),
             note: None,
             snippet: String::new(),
             lang: None,

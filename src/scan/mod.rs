@@ -7,6 +7,7 @@
 pub mod exports;
 pub mod extract;
 pub mod finding;
+pub mod follow;
 pub mod lang;
 pub mod lexer;
 pub mod lines;
@@ -193,10 +194,110 @@ pub fn scan(
                 });
             }
         });
+        st.weak = weak_files;
     }
     resolve_pending(&mut st, rules);
+    follow_programs(&mut st, opts, rules, &display);
     settings::link(&mut st.findings, &st.reads);
     finish(st, roots, files_seen, started)
+}
+
+/// Rounds of linking: parsed files' names bring in the files that use them, whose names bring in more.
+const LINK_ROUNDS: usize = 3;
+
+/// The program model: links files to the parsed ones (by the names they define, checked against
+/// imports for generic names), parses them, solves values across the tree and merges its requests
+/// into the findings.
+fn follow_programs(st: &mut State, opts: &WalkOptions, rules: &RuleSet, display: &dyn Fn(&Path) -> String) {
+    if st.parsed.is_empty() {
+        return;
+    }
+    let mut done: std::collections::HashSet<String> =
+        st.parsed.iter().map(|p| p.unit.path.clone()).collect();
+    let mut fresh: Vec<usize> = (0..st.parsed.len()).collect();
+    let mut buf = Vec::new();
+    for _ in 0..LINK_ROUNDS {
+        let units: Vec<&crate::program::solve::Unit> = fresh.iter().map(|&i| &st.parsed[i].unit).collect();
+        let (strong, weak) = follow::needles(&units);
+        let stems: std::collections::HashSet<String> = st
+            .parsed
+            .iter()
+            .flat_map(|p| {
+                let s = follow::stem(&p.unit.path).to_ascii_lowercase();
+                let d = parent_dir(&p.unit.path).rsplit('/').next().unwrap_or("").to_ascii_lowercase();
+                [s, d]
+            })
+            .filter(|s| !s.is_empty())
+            .collect();
+        fresh.clear();
+        if strong.is_empty() && weak.is_empty() {
+            break;
+        }
+        let strong_ac = AhoCorasick::new(&strong).expect("names");
+        let weak_ac = AhoCorasick::new(&weak).expect("names");
+        for path in &st.weak {
+            let rel = display(path);
+            if done.contains(&rel) {
+                continue;
+            }
+            let Some(l) = lang::Lang::detect(path, b"").filter(|&l| follow::modelled(l, &rel)) else {
+                continue;
+            };
+            let Ok(bytes) = walk::read_into(path, opts.max_filesize, &mut buf) else {
+                continue;
+            };
+            let linked = strong_ac.is_match(&*bytes)
+                || (weak_ac.is_match(&*bytes) && {
+                    let text = String::from_utf8_lossy(bytes);
+                    names::imports(&text).iter().any(|i| stems.contains(i))
+                });
+            if !linked {
+                continue;
+            }
+            let Ok(text) = walk::decode(bytes.to_vec()) else {
+                continue;
+            };
+            let src = match &text {
+                walk::Text::Utf8(s) | walk::Text::Decoded(s, _) => s,
+            };
+            done.insert(rel.clone());
+            if let Some(p) = follow::parse(l, &rel, src) {
+                fresh.push(st.parsed.len());
+                st.parsed.push(p);
+            }
+        }
+        if fresh.is_empty() {
+            break;
+        }
+    }
+    let parsed = std::mem::take(&mut st.parsed);
+    let (units, srcs): (Vec<_>, Vec<_>) = parsed.into_iter().map(|p| (p.unit, p.src)).unzip();
+    let env = config_env(&st.defs);
+    let reqs = crate::program::solve::solve(&units, env);
+    let parsed: Vec<follow::Parsed> = units
+        .into_iter()
+        .zip(srcs)
+        .map(|(unit, src)| follow::Parsed { unit, src })
+        .collect();
+    let found = follow::findings(reqs, &parsed, rules);
+    follow::merge(&mut st.findings, found);
+}
+
+/// Base URLs that configuration files (`.env`, YAML, TOML) give to setting names, for env reads in code.
+fn config_env(defs: &[Def]) -> HashMap<String, (String, String)> {
+    defs.iter()
+        .filter(|d| !d.in_code)
+        .filter_map(|d| match &d.value {
+            BaseValue::V1 { host, has_v1 } => Some((
+                d.name.clone(),
+                (
+                    format!("https://{host}{}", if *has_v1 { "/v1" } else { "" }),
+                    format!("{}:{}", d.path, d.line),
+                ),
+            )),
+            _ => None,
+        })
+        .collect()
 }
 
 #[derive(Default)]
@@ -208,6 +309,8 @@ struct State {
     skipped: Vec<Skipped>,
     warnings: Vec<Skipped>,
     weak: Vec<PathBuf>,
+    /// Files the program model parsed.
+    parsed: Vec<follow::Parsed>,
     files_read: usize,
     bytes: u64,
 }
@@ -222,8 +325,10 @@ impl State {
                 scan,
                 bytes,
                 warning,
+                parsed,
             } => {
                 self.files_read += 1;
+                self.parsed.extend(parsed);
                 self.bytes += bytes;
                 if let Some(w) = warning {
                     self.warnings.push(w);
@@ -249,6 +354,7 @@ enum Outcome {
         scan: FileScan,
         bytes: u64,
         warning: Option<Skipped>,
+        parsed: Option<follow::Parsed>,
     },
 }
 
@@ -324,10 +430,16 @@ fn scan_file(
         ),
     };
     let scan = scan_text(path, rel, src, rules);
+    // The program model parses files that name a HighLevel host (not those holding only a token or a
+    // source map's `eyJ…`); files linked to them are parsed in the later rounds.
+    let parsed = lang::Lang::detect(path, &src.as_bytes()[..src.len().min(128)])
+        .filter(|&l| follow::modelled(l, rel) && pre.names_host(src.as_bytes()))
+        .and_then(|l| follow::parse(l, rel, src));
     Outcome::Scanned {
         scan,
         bytes: src.len() as u64,
         warning,
+        parsed,
     }
 }
 
@@ -341,6 +453,7 @@ enum Hit {
 /// weak ones (V1 resource path segments) mean "maybe, if a V1 base name turns up elsewhere".
 struct Prefilter {
     strong: regex::bytes::Regex,
+    host: regex::bytes::Regex,
     weak: AhoCorasick,
 }
 
@@ -367,7 +480,12 @@ impl Prefilter {
             .match_kind(MatchKind::LeftmostFirst)
             .build(&weak)
             .expect("literals");
-        Prefilter { strong, weak }
+        let host = regex::bytes::Regex::new(r"(?i:gohighlevel|leadconnectorhq)").expect("static pattern");
+        Prefilter { strong, host, weak }
+    }
+
+    fn names_host(&self, bytes: &[u8]) -> bool {
+        self.host.is_match(bytes)
     }
 
     fn classify(&self, bytes: &[u8]) -> Hit {

@@ -1,0 +1,186 @@
+//! The tree-wide solver: from the facts of every parsed file to the V1 requests they send, each at the
+//! statement that sends it (or calls the wrapper that does), with its verb and a trail saying where the
+//! base URL, the path and the verb came from.
+pub mod eval;
+pub mod index;
+pub mod sinks;
+pub mod value;
+
+use crate::method::Method;
+use eval::Solver;
+pub use index::Unit;
+use index::Index;
+use std::collections::{HashMap, HashSet};
+
+/// One V1 request site.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Request {
+    pub path: String,
+    pub line: usize,
+    pub column: usize,
+    pub end_line: usize,
+    pub stmt_line: usize,
+    pub host: String,
+    /// Path and query after the host, holes written `{name}`.
+    pub rest: String,
+    /// Verbs (several when a condition chooses), each with how it was found.
+    pub methods: Vec<(Method, String)>,
+    /// Where the base, the path and the verb came from, nearest the definition first.
+    pub trail: Vec<String>,
+    /// The URL depends on a parameter no caller in the tree supplies.
+    pub open_param: bool,
+    pub join_note: Option<&'static str>,
+    /// First and last line of the function whose body holds the site (the file for top-level code).
+    pub scope: (usize, usize),
+}
+
+/// Solves the whole tree. `env` holds values of environment variables found in configuration files
+/// (`name → (value, "path:line")`).
+pub fn solve(units: &[Unit], env: HashMap<String, (String, String)>) -> Vec<Request> {
+    let ix = Index::new(units);
+    let mut solver = Solver::new(&ix);
+    solver.env = env;
+    // Pass 1: every call site evaluated on its own; calls to user functions are recorded, so a wrapper
+    // whose requests depend on its parameters is known to have callers.
+    let mut per_site: Vec<(usize, usize, Vec<eval::Found>)> = Vec::new();
+    for (u, unit) in units.iter().enumerate() {
+        for (ci, call) in unit.facts.calls.iter().enumerate() {
+            solver.reset_budget();
+            let fr = solver.unbound(u, call.func);
+            let found = solver.requests_at(u, ci, &fr);
+            if !found.is_empty() {
+                per_site.push((u, ci, found));
+            }
+        }
+    }
+    let called: HashSet<(usize, usize)> = solver.called.borrow().clone();
+    let mut out = Vec::new();
+    for (u, ci, found) in per_site {
+        let unit = &units[u];
+        let call = &unit.facts.calls[ci];
+        for f in found {
+            let rendered = f.url.render();
+            let Some((host, rest)) = value::v1_split(&rendered) else {
+                continue;
+            };
+            let params: Vec<(usize, usize)> = f
+                .url
+                .pieces
+                .iter()
+                .filter_map(|p| match p {
+                    value::Piece::Param(pu, pf, _) => Some((*pu, *pf)),
+                    _ => None,
+                })
+                .collect();
+            // A request whose URL waits for a caller is reported at the callers, unless there are none.
+            let open_param = !params.is_empty();
+            if open_param && params.iter().any(|p| called.contains(p) || is_ctor_of_instantiated(&ix, &called, *p)) {
+                continue;
+            }
+            let mut trail = f.url.trail.clone();
+            trail.extend(f.chain.iter().cloned());
+            trail.dedup();
+            out.push(Request {
+                path: unit.path.clone(),
+                line: call.call.line,
+                column: call.call.column,
+                end_line: call.call.end_line,
+                stmt_line: call.stmt_line,
+                host,
+                rest,
+                methods: f.methods,
+                trail,
+                open_param,
+                join_note: f.join_note,
+                scope: {
+                    let func = &unit.facts.functions[call.func];
+                    (func.line, func.end_line)
+                },
+            });
+        }
+    }
+    out.sort_by(|a, b| (&a.path, a.line, a.column, &a.rest).cmp(&(&b.path, b.line, b.column, &b.rest)));
+    out.dedup_by(|a, b| a.path == b.path && a.line == b.line && a.column == b.column && a.rest == b.rest && a.methods == b.methods);
+    out
+}
+
+fn is_ctor_of_instantiated(ix: &Index, called: &HashSet<(usize, usize)>, (u, f): (usize, usize)) -> bool {
+    let func = &ix.facts(u).functions[f];
+    func.is_constructor
+        && func
+            .class
+            .is_some_and(|c| called.contains(&(u, usize::MAX - c)))
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::scan::lang::Lang;
+    use std::path::Path;
+
+    /// Parses synthetic files (path, source) and solves them.
+    pub fn solve_files(files: &[(&str, &str)]) -> Vec<Request> {
+        let units: Vec<Unit> = files
+            .iter()
+            .map(|(p, src)| {
+                let lang = Lang::detect(Path::new(p), src.as_bytes()).expect("language");
+                Unit {
+                    path: p.to_string(),
+                    lang,
+                    facts: crate::program::parse::facts(lang, p, src).expect("parsed"),
+                }
+            })
+            .collect();
+        if std::env::var("GHL_DEBUG_FACTS").is_ok() {
+            for u in &units {
+                eprintln!("{u:#?}");
+            }
+        }
+        solve(&units, HashMap::new())
+    }
+
+    /// `(line, methods, rest)` per request.
+    pub fn sites(files: &[(&str, &str)]) -> Vec<(usize, String, String)> {
+        solve_files(files)
+            .into_iter()
+            .map(|r| {
+                let m: Vec<&str> = r.methods.iter().map(|m| m.0.as_str()).collect();
+                (r.line, m.join("|"), r.rest)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn python_wrapper_attribute_and_format() {
+        let py = r#"import requests
+BASE = "https://rest.gohighlevel.com/v1"
+
+class GHL:
+    def __init__(self, key, root=BASE):
+        self.key = key
+        self.root = root
+        self.tasks_url = self.root + "/contacts/{}/tasks"
+
+    def _request(self, endpoint, method="GET", data=None):
+        url = f"{self.root}/{endpoint}"
+        return requests.request(method, url, json=data)
+
+    def get_contact(self, cid):
+        return self._request(f"contacts/{cid}")
+
+    def create_contact(self, body):
+        return self._request("contacts/", method="POST", data=body)
+
+    def add_task(self, cid, t):
+        return requests.post(url=self.tasks_url.format(cid), json=t)
+"#;
+        assert_eq!(
+            sites(&[("ghl.py", py)]),
+            [
+                (15, "GET".into(), "/v1/contacts/{cid}".into()),
+                (18, "POST".into(), "/v1/contacts/".into()),
+                (21, "POST".into(), "/v1/contacts/{cid}/tasks".into()),
+            ]
+        );
+    }
+}
