@@ -94,7 +94,8 @@ pub fn rewrite(
             ));
             continue;
         }
-        let li = f.line - 1;
+        let at_line = f.written.map_or(f.line, |w| w.0);
+        let li = at_line - 1;
         if li >= lines.len() {
             continue;
         }
@@ -169,7 +170,7 @@ pub fn rewrite(
                 .iter()
                 .find(|(_, f)| f.kind == Kind::Call && f.context == Context::Code)
         {
-            inserts.entry(f.line - 1).or_default().push(format!(
+            inserts.entry(f.written.map_or(f.line, |w| w.0) - 1).or_default().push(format!(
                 "send the header `Version: {version}` with every V2 request"
             ));
         }
@@ -236,7 +237,7 @@ fn rewrite_call(
         );
     };
     let actionable = actionable_notes(rule);
-    let u = rewrite_url_text(&lines[li], f.column, f, rule, v2);
+    let u = rewrite_url_text(&lines[li], f.written.map_or(f.column, |w| w.1), f, rule, v2);
     let rewritten_path = u.path_rewritten;
     let changed = u.text != lines[li];
     lines[li] = u.text;

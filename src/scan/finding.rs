@@ -95,6 +95,10 @@ pub struct Finding {
     /// (`config.js:14 baseUrl`, `ghl.js:10 axios.create`, `ghl.js:27 request()`), definition first.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub trail: Vec<String>,
+    /// Where the URL or path text of a call is written when the finding sits at the statement that sends
+    /// it (`(line, column)`): what `diff` rewrites. Not part of the report.
+    #[serde(skip)]
+    pub written: Option<(usize, usize)>,
     /// What the finding means when the fields alone do not say it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
@@ -130,6 +134,7 @@ impl Finding {
             read_by: Vec::new(),
             location_id: None,
             trail: Vec::new(),
+            written: None,
             note: None,
             snippet: String::new(),
             lang: None,

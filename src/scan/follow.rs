@@ -167,25 +167,50 @@ fn scrubbed_snippet(line: &str) -> String {
     snippet(&crate::redact::scrub(line, &raw))
 }
 
-/// Adds the program model's findings, dropping the line extractor's call findings they explain: a call
-/// inside the same call expression, or the same endpoint written earlier in the same function (the URL
-/// built lines before the statement that sends it).
+/// Adds the program model's findings to the line extractor's. A line-extractor call inside the same
+/// call expression is the same request: it keeps its place (and what `diff` reads from it) and gains the
+/// trail, and the verb and rule when it had none. A line-extractor call for the same endpoint written
+/// earlier in the same function (the URL built lines before the statement that sends it) is replaced by
+/// the finding at the send.
 pub fn merge(existing: &mut Vec<Finding>, new: Vec<Followed>) {
     let mut drop: HashSet<usize> = HashSet::new();
-    for Followed { finding: nf, scope } in &new {
+    let mut enriched: HashSet<usize> = HashSet::new();
+    let mut added = Vec::new();
+    for Followed { finding: nf, scope } in new {
         let end = nf.end_line.unwrap_or(nf.line);
-        for (i, e) in existing.iter().enumerate() {
-            if e.kind != Kind::Call || e.context != Context::Code || e.path != nf.path {
-                continue;
+        let same_call = existing.iter().position(|e| {
+            is_code_call(e, &nf) && e.line >= nf.line && e.line <= end
+        });
+        if let Some(i) = same_call
+            && !enriched.contains(&i)
+        {
+            enriched.insert(i);
+            let e = &mut existing[i];
+            e.trail = nf.trail;
+            if e.method.is_none() && nf.method.is_some() || e.rule.is_none() && nf.rule.is_some() {
+                e.method = nf.method;
+                e.method_source = nf.method_source;
+                e.v1_path = nf.v1_path;
+                e.rule = nf.rule;
+                e.v2 = nf.v2;
+                e.note = nf.note;
+                e.already_broken = nf.already_broken;
             }
-            let inside = e.line >= nf.line && e.line <= end;
+            continue;
+        }
+        if same_call.is_some() && existing.iter().any(|e| is_code_call(e, &nf) && e.line == nf.line && e.method == nf.method) {
+            continue;
+        }
+        let mut nf = nf;
+        for (i, e) in existing.iter().enumerate() {
             let same_endpoint = e.v1_path.is_some()
                 && (e.v1_path == nf.v1_path || (e.rule.is_some() && e.rule == nf.rule));
-            let earlier_in_scope = e.line >= scope.0 && e.line <= nf.line && same_endpoint;
-            if inside || earlier_in_scope {
+            if is_code_call(e, &nf) && same_endpoint && e.line >= scope.0 && e.line < nf.line {
                 drop.insert(i);
+                nf.written.get_or_insert((e.line, e.column));
             }
         }
+        added.push(nf);
     }
     let mut i = 0;
     existing.retain(|_| {
@@ -193,5 +218,9 @@ pub fn merge(existing: &mut Vec<Finding>, new: Vec<Followed>) {
         i += 1;
         keep
     });
-    existing.extend(new.into_iter().map(|f| f.finding));
+    existing.extend(added);
+}
+
+fn is_code_call(e: &Finding, nf: &Finding) -> bool {
+    e.kind == Kind::Call && e.context == Context::Code && e.path == nf.path
 }

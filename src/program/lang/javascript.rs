@@ -8,7 +8,7 @@
 //!   requires → `name: Some(..)`; a bare `require('./x')` / `import './x'` / `export * from` → `local: ""`.
 //! - `export default …` binds `default` (exported); `module.exports = …` binds `module.exports` and
 //!   `module.exports.x = …` / `exports.x = …` bind `module.exports.x` (exported, module scope).
-use super::{Builder, MAX_DEPTH, column, concat, end_line, line, named_children, text};
+use super::{Builder, MAX_DEPTH, concat, end_line, line, named_children, text};
 use crate::program::facts::{
     Arg, Binding, CallExpr, Class, Expr, FileFacts, FnId, Function, Import, Param, Scope,
 };
@@ -20,6 +20,12 @@ pub fn extract(src: &str, tree: &tree_sitter::Tree) -> FileFacts {
         b: Builder::new(),
         depth: 0,
         exports: Vec::new(),
+        continuation: src
+            .bytes()
+            .enumerate()
+            .filter(|(_, b)| b & 0xC0 == 0x80)
+            .map(|(i, _)| i)
+            .collect(),
     };
     ex.visit(tree.root_node());
     let Ex { b, exports, .. } = ex;
@@ -41,6 +47,9 @@ struct Ex<'s> {
     depth: usize,
     /// Names listed in `export { a, b }` (marked exported once the whole file is read).
     exports: Vec<String>,
+    /// Byte offsets of UTF-8 continuation bytes, so that a character column costs two binary searches
+    /// instead of a scan of the line (minified bundles are one line of megabytes).
+    continuation: Vec<usize>,
 }
 
 /// Where an assignment target is rooted.
@@ -213,6 +222,15 @@ impl<'s> Ex<'s> {
         text(n, self.src)
     }
 
+    /// 1-based column in characters of a node's start (same result as [`super::column`]).
+    fn col(&self, n: Node) -> usize {
+        let start = n.start_byte();
+        let line_start = start.saturating_sub(n.start_position().column);
+        let before = |x: usize| self.continuation.partition_point(|&i| i < x);
+        let multi = before(start) - before(line_start);
+        n.start_position().column - multi + 1
+    }
+
     fn stmt(&mut self, n: Node, f: impl FnOnce(&mut Self)) {
         self.b.begin_stmt(line(n));
         f(self);
@@ -367,8 +385,11 @@ impl<'s> Ex<'s> {
                 })
             }
             "member_expression" => {
-                let obj = n.child_by_field_name("object")?;
+                let obj = self.unwrap(n.child_by_field_name("object")?);
                 let prop = n.child_by_field_name("property")?;
+                if obj.kind() != "call_expression" {
+                    return None;
+                }
                 let m = self.module_ref(obj)?;
                 if m.name.is_some() {
                     return None;
@@ -623,6 +644,9 @@ impl<'s> Ex<'s> {
         let ln = line(n);
         let source = n.child_by_field_name("source").map(|s| self.string(s));
         let is_default = has_token(n, "default");
+        for d in kids(n).into_iter().filter(|c| c.kind() == "decorator") {
+            self.walk_children(d);
+        }
         if has_token(n, "=") {
             // TypeScript `export = x`.
             if let Some(v) = kids(n).into_iter().last() {
@@ -963,8 +987,12 @@ impl<'s> Ex<'s> {
                 }
             }
         }
-        // Calls in the base expression (`class A extends mixin(B)`) belong to the enclosing scope.
-        for h in kids(n).into_iter().filter(|c| c.kind() == "class_heritage") {
+        // Calls in the base expression (`class A extends mixin(B)`) and in decorators belong to the
+        // enclosing scope.
+        for h in kids(n)
+            .into_iter()
+            .filter(|c| matches!(c.kind(), "class_heritage" | "decorator"))
+        {
             self.walk_children(h);
         }
         self.b.begin_class(Class {
@@ -1026,11 +1054,8 @@ impl<'s> Ex<'s> {
                     self.walk_children(b);
                 }
             }
-            "method_signature"
-            | "abstract_method_signature"
-            | "index_signature"
-            | "decorator"
-            | "comment" => {}
+            "decorator" => self.walk_children(m),
+            "method_signature" | "abstract_method_signature" | "index_signature" | "comment" => {}
             _ => self.visit(m),
         }
     }
@@ -1322,7 +1347,7 @@ impl<'s> Ex<'s> {
             args,
             new_object: false,
             line: line(n),
-            column: column(n, self.src),
+            column: self.col(n),
             end_line: end_line(n),
         };
         self.b.call(call.clone());
@@ -1348,7 +1373,7 @@ impl<'s> Ex<'s> {
             args,
             new_object: true,
             line: line(n),
-            column: column(n, self.src),
+            column: self.col(n),
             end_line: end_line(n),
         };
         self.b.call(call.clone());
@@ -1379,7 +1404,7 @@ impl<'s> Ex<'s> {
                         .and_then(|k| self.key(k))
                         .unwrap_or_default();
                     let id = self.function(c, &name, false, false, false);
-                    if !name.is_empty() {
+                    if !name.is_empty() && !has_token(c, "set") {
                         items.push((name, Expr::Func(id)));
                     }
                 }
@@ -1394,12 +1419,22 @@ impl<'s> Ex<'s> {
     /// An assignment target as a root and a path of literal keys (`this.a.b`, `cfg['api']`,
     /// `module.exports.x`), `None` when a key is not literal.
     fn lhs_path(&mut self, n: Node) -> Option<(Root, Vec<String>)> {
+        self.lhs_path_at(n, 0)
+    }
+
+    fn lhs_path_at(&mut self, n: Node, depth: usize) -> Option<(Root, Vec<String>)> {
+        if depth >= MAX_DEPTH {
+            return None;
+        }
+        let d = depth + 1;
         match n.kind() {
             "identifier" => Some((Root::Name(self.t(n).to_string()), Vec::new())),
             "this" => Some((Root::This, Vec::new())),
-            "parenthesized_expression" | "non_null_expression" => self.lhs_path(*kids(n).first()?),
+            "parenthesized_expression" | "non_null_expression" => {
+                self.lhs_path_at(*kids(n).first()?, d)
+            }
             "member_expression" => {
-                let (root, mut path) = self.lhs_path(n.child_by_field_name("object")?)?;
+                let (root, mut path) = self.lhs_path_at(n.child_by_field_name("object")?, d)?;
                 path.push(self.t(n.child_by_field_name("property")?).to_string());
                 Some((root, path))
             }
@@ -1410,7 +1445,7 @@ impl<'s> Ex<'s> {
                     "number" => self.t(idx).to_string(),
                     _ => return None,
                 };
-                let (root, mut path) = self.lhs_path(n.child_by_field_name("object")?)?;
+                let (root, mut path) = self.lhs_path_at(n.child_by_field_name("object")?, d)?;
                 path.push(k);
                 Some((root, path))
             }
@@ -2152,12 +2187,111 @@ const g = gql`query ${frag}`;
                 "{a: ".repeat(3000) + "b" + &"}".repeat(3000)
             ),
             format!("x = `{}`;", "${`".repeat(3000)),
+            format!("{} = 1;", vec!["a"; 5000].join(".")),
+            format!("const q = require('x').{};", vec!["a"; 5000].join(".")),
+            format!("x = {}0;", "a ? b : ".repeat(5000)),
+            format!("x = {}{};", "{a: ".repeat(5000), "}".repeat(5000)),
+            format!("{}", "a.b().".repeat(3000) + "c()"),
         ] {
             let f = js(&src);
             assert!(f.functions.len() <= 3001);
             let f = ts(&src);
             assert!(!f.functions.is_empty());
         }
+    }
+
+    /// `JS_CORPUS=<file with one path per line> cargo test … corpus -- --ignored`: extracts every file
+    /// (no panic, no stack overflow) and prints totals.
+    #[test]
+    #[ignore]
+    fn corpus() {
+        let Ok(list) = std::env::var("JS_CORPUS") else {
+            return;
+        };
+        let list = std::fs::read_to_string(list).unwrap_or_default();
+        let (mut files, mut calls, mut binds) = (0, 0, 0);
+        let start = std::time::Instant::now();
+        for path in list.lines() {
+            let Ok(src) = std::fs::read_to_string(path) else {
+                continue;
+            };
+            let lang = if path.ends_with(".ts") || path.ends_with(".tsx") {
+                Lang::TypeScript
+            } else {
+                Lang::JavaScript
+            };
+            let t = std::time::Instant::now();
+            if let Some(f) = crate::program::parse::facts(lang, path, &src) {
+                files += 1;
+                calls += f.calls.len();
+                binds += f.bindings.len();
+            }
+            if t.elapsed().as_millis() > 500 {
+                let t2 = std::time::Instant::now();
+                let mut p = tree_sitter::Parser::new();
+                let _ = p.set_language(&tree_sitter_javascript::LANGUAGE.into());
+                let _ = p.parse(&src, None);
+                eprintln!(
+                    "slow: {path} {:?} (parse alone {:?})",
+                    t.elapsed(),
+                    t2.elapsed()
+                );
+            }
+        }
+        eprintln!(
+            "{files} files, {calls} calls, {binds} bindings in {:?}",
+            start.elapsed()
+        );
+    }
+
+    #[test]
+    fn columns_count_characters() {
+        let src = "const é = 'ü'; f(x);\nconst a = '日本'; g(y); h(z)\n";
+        let f = js(src);
+        let cols: Vec<_> = f
+            .calls
+            .iter()
+            .map(|c| (c.call.line, c.call.column))
+            .collect();
+        assert_eq!(cols, vec![(1, 16), (2, 17), (2, 23)]);
+        let tree = {
+            let mut p = tree_sitter::Parser::new();
+            p.set_language(&tree_sitter_javascript::LANGUAGE.into())
+                .expect("grammar");
+            p.parse(src, None).expect("tree")
+        };
+        let mut stack = vec![tree.root_node()];
+        let mut n_calls = 0;
+        while let Some(n) = stack.pop() {
+            if n.kind() == "call_expression" {
+                n_calls += 1;
+                let want = crate::program::lang::column(n, src);
+                assert!(cols.contains(&(n.start_position().row + 1, want)));
+            }
+            stack.extend(crate::program::lang::named_children(n));
+        }
+        assert_eq!(n_calls, 3);
+    }
+
+    #[test]
+    fn decorators_and_object_accessors() {
+        let f = ts(
+            "@Injectable(cfg())\nexport class A {\n  @Get(path('x')) list() {}\n}\nconst o = { get url() { return base; }, set url(v) {} };\n",
+        );
+        assert_eq!(
+            calls(&f),
+            vec!["Injectable(cfg())", "cfg()", "Get(path('x'))", "path('x')"]
+        );
+        let (gid, _) = f
+            .functions
+            .iter()
+            .enumerate()
+            .find(|(_, x)| x.name == "url" && x.returns.len() == 1)
+            .expect("getter");
+        assert_eq!(
+            binding(&f, "o").value,
+            Expr::Object(vec![("url".into(), Expr::Func(gid))])
+        );
     }
 
     #[test]

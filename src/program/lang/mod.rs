@@ -34,11 +34,27 @@ pub fn end_line(n: Node) -> usize {
     n.end_position().row + 1
 }
 
-/// 1-based column, in characters, of a node's start.
+/// 1-based column, in characters, of a node's start. Calls come in source order, so the count
+/// continues from the previous node on the same line (a minified one-line file stays linear).
 pub fn column(n: Node, src: &str) -> usize {
-    let start = n.start_byte();
-    let line_start = src[..start].rfind('\n').map_or(0, |i| i + 1);
-    src[line_start..start].chars().count() + 1
+    use std::cell::Cell;
+    thread_local! {
+        // (text address, line start, last offset, characters from line start to last offset)
+        static LAST: Cell<(usize, usize, usize, usize)> = const { Cell::new((0, 0, 0, 0)) };
+    }
+    let start = n.start_byte().min(src.len());
+    let line_start = start - n.start_position().column.min(start);
+    let key = src.as_ptr() as usize;
+    LAST.with(|last| {
+        let (k, ls, off, chars) = last.get();
+        let count = if k == key && ls == line_start && off <= start {
+            chars + src.get(off..start).map_or(0, |s| s.chars().count())
+        } else {
+            src.get(line_start..start).map_or(0, |s| s.chars().count())
+        };
+        last.set((key, line_start, start, count));
+        count + 1
+    })
 }
 
 /// Named children of a node.

@@ -811,9 +811,7 @@ impl<'s> Ex<'s> {
                 "default_parameter" | "typed_default_parameter" => {
                     let name = c.child_by_field_name("name").map_or("", |x| self.t(x));
                     let ty = c.child_by_field_name("type").map(|t| clean_type(self.t(t)));
-                    let default = c
-                        .child_by_field_name("value")
-                        .map(|v| self.expr_hint(v, Some(name.to_string())));
+                    let default = c.child_by_field_name("value").map(|v| self.expr(v));
                     out.push(Param {
                         ty,
                         default,
@@ -1165,7 +1163,7 @@ impl<'s> Ex<'s> {
                         .map_or(String::new(), |x| self.t(x).to_string());
                     let value = c
                         .child_by_field_name("value")
-                        .map_or(Expr::Unknown, |v| self.expr_hint(v, Some(name.clone())));
+                        .map_or(Expr::Unknown, |v| self.expr(v));
                     out.push(Arg {
                         name: Some(name),
                         value,
@@ -1809,25 +1807,5 @@ def setup():
         let g = calls_to(&f, &name("g"));
         assert_eq!((g[0].call.line, g[0].stmt_line), (6, 3));
         assert_eq!(calls_to(&f, &name("f"))[0].stmt_line, 3);
-    }
-}
-#[cfg(test)]
-mod scratch {
-    #[test]
-    fn corpus() {
-        let mut n = 0;
-        let mut calls = 0;
-        let t = std::time::Instant::now();
-        for line in std::fs::read_to_string("/tmp/pyfiles").unwrap().lines() {
-            let Ok(src) = std::fs::read_to_string(line) else { continue };
-            let f = crate::program::parse::facts(crate::scan::lang::Lang::Python, "t.py", &src);
-            calls += f.map_or(0, |f| f.calls.len());
-            // truncated halves give ERROR nodes
-            let mut cut = src.len() / 2;
-            while !src.is_char_boundary(cut) { cut -= 1; }
-            crate::program::parse::facts(crate::scan::lang::Lang::Python, "t.py", &src[..cut]);
-            n += 1;
-        }
-        println!("{n} files, {calls} calls, {:?}", t.elapsed());
     }
 }

@@ -88,6 +88,12 @@ pub fn verb_implied_by_name(name: &str) -> Option<Method> {
     }
 }
 
+/// The last two segments of a library path, as a person would write the call (`http.post`).
+fn short_path(path: &str) -> String {
+    let s = segs(path.trim_start_matches("?."));
+    s[s.len().saturating_sub(2)..].join(".")
+}
+
 fn segs(path: &str) -> Vec<&str> {
     path.split('.').filter(|s| !s.is_empty()).collect()
 }
@@ -105,7 +111,7 @@ pub fn lib_sink(path: &str, recv: Option<&Val>) -> Option<SinkCall> {
     let sink = |shape: Shape, weak: bool| {
         Some(SinkCall {
             shape,
-            label: format!("{}()", path.trim_start_matches("?.")),
+            label: format!("{}()", short_path(path)),
             client: None,
             weak,
         })
