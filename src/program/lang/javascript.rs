@@ -2191,7 +2191,7 @@ const g = gql`query ${frag}`;
             format!("const q = require('x').{};", vec!["a"; 5000].join(".")),
             format!("x = {}0;", "a ? b : ".repeat(5000)),
             format!("x = {}{};", "{a: ".repeat(5000), "}".repeat(5000)),
-            format!("{}", "a.b().".repeat(3000) + "c()"),
+            "a.b().".repeat(3000) + "c()",
         ] {
             let f = js(&src);
             assert!(f.functions.len() <= 3001);
@@ -2271,6 +2271,63 @@ const g = gql`query ${frag}`;
             stack.extend(crate::program::lang::named_children(n));
         }
         assert_eq!(n_calls, 3);
+    }
+
+    /// `JS_DUMP=<file> cargo test … dump -- --ignored --nocapture`: prints the facts compactly.
+    #[test]
+    #[ignore]
+    fn dump() {
+        let Ok(path) = std::env::var("JS_DUMP") else {
+            return;
+        };
+        let src = std::fs::read_to_string(&path).unwrap_or_default();
+        let lang = if path.ends_with(".ts") || path.ends_with(".tsx") {
+            Lang::TypeScript
+        } else {
+            Lang::JavaScript
+        };
+        let Some(f) = crate::program::parse::facts(lang, &path, &src) else {
+            return;
+        };
+        for i in &f.imports {
+            eprintln!(
+                "import {} as {:?} name {:?} @{}",
+                i.module, i.local, i.name, i.line
+            );
+        }
+        for c in &f.classes {
+            eprintln!("class {} {:?} @{}", c.name, c.bases, c.line);
+        }
+        for (id, x) in f.functions.iter().enumerate() {
+            let ps: Vec<_> = x.params.iter().map(|p| format!("{p:?}")).collect();
+            let rs: Vec<_> = x.returns.iter().map(show).collect();
+            eprintln!(
+                "fn#{id} {} class {:?} parent {:?} ctor {} static {} @{}-{} params {ps:?} returns {rs:?}",
+                x.name, x.class, x.parent, x.is_constructor, x.is_static, x.line, x.end_line
+            );
+        }
+        for b in &f.bindings {
+            eprintln!(
+                "bind {:?} {} = {} ty {:?} exp {} @{}",
+                b.scope,
+                b.name,
+                show(&b.value),
+                b.ty,
+                b.exported,
+                b.line
+            );
+        }
+        for c in &f.calls {
+            eprintln!(
+                "call fn#{} stmt {} @{}:{}-{} {}",
+                c.func,
+                c.stmt_line,
+                c.call.line,
+                c.call.column,
+                c.call.end_line,
+                show_call(&c.call)
+            );
+        }
     }
 
     #[test]
