@@ -27,7 +27,10 @@ fn grammar(lang: Lang, path: &str) -> Option<tree_sitter::Language> {
             tree_sitter_php::LANGUAGE_PHP.into()
         }
         Lang::Ruby if matches!(ext.as_str(), "rb" | "rake") => tree_sitter_ruby::LANGUAGE.into(),
-        Lang::Shell if !matches!(ext.as_str(), "fish") => tree_sitter_bash::LANGUAGE.into(),
+        Lang::Shell if matches!(ext.as_str(), "ps1" | "psm1") => tree_sitter_powershell::LANGUAGE.into(),
+        Lang::Shell if !matches!(ext.as_str(), "fish" | "bat" | "cmd") => {
+            tree_sitter_bash::LANGUAGE.into()
+        }
         Lang::Go => tree_sitter_go::LANGUAGE.into(),
         Lang::Java if ext == "java" => tree_sitter_java::LANGUAGE.into(),
         Lang::Kotlin => tree_sitter_kotlin_ng::LANGUAGE.into(),
@@ -54,6 +57,9 @@ pub fn facts(lang: Lang, path: &str, src: &str) -> Option<FileFacts> {
         Lang::Python => lang::python::extract(src, &tree),
         Lang::Php => lang::php::extract(src, &tree),
         Lang::Ruby => lang::ruby::extract(src, &tree),
+        Lang::Shell if path.to_ascii_lowercase().ends_with(".ps1") || path.to_ascii_lowercase().ends_with(".psm1") => {
+            lang::powershell::extract(src, &tree)
+        }
         Lang::Shell => lang::bash::extract(src, &tree),
         Lang::Go => lang::go::extract(src, &tree),
         Lang::Java => lang::java::extract(src, &tree),

@@ -204,7 +204,8 @@ pub fn merge(existing: &mut Vec<Finding>, new: Vec<Followed>) {
         let mut nf = nf;
         for (i, e) in existing.iter().enumerate() {
             let same_endpoint = e.v1_path.is_some()
-                && (e.v1_path == nf.v1_path || (e.rule.is_some() && e.rule == nf.rule));
+                && (endpoint_key(&e.v1_path) == endpoint_key(&nf.v1_path)
+                    || (e.rule.is_some() && e.rule == nf.rule));
             if is_code_call(e, &nf) && same_endpoint && e.line >= scope.0 && e.line < nf.line {
                 drop.insert(i);
                 nf.written.get_or_insert((e.line, e.column));
@@ -219,6 +220,16 @@ pub fn merge(existing: &mut Vec<Finding>, new: Vec<Followed>) {
         keep
     });
     existing.extend(added);
+}
+
+/// A V1 path compared loosely: case, a trailing slash and parameter names do not matter.
+fn endpoint_key(p: &Option<String>) -> String {
+    let p = p.as_deref().unwrap_or("").to_ascii_lowercase();
+    let p = p.split('?').next().unwrap_or("").trim_end_matches('/');
+    p.split('/')
+        .map(|s| if s.starts_with('{') || s.starts_with(':') { "{}" } else { s })
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 fn is_code_call(e: &Finding, nf: &Finding) -> bool {

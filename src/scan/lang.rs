@@ -58,7 +58,10 @@ impl Lang {
             "py" | "pyw" | "pyi" | "ipynb_py" => Lang::Python,
             "php" | "phtml" | "inc" => Lang::Php,
             "rb" | "rake" | "gemspec" | "erb" => Lang::Ruby,
-            "sh" | "bash" | "zsh" | "ksh" | "fish" | "command" => Lang::Shell,
+            // PowerShell and batch files are read as scripts (their strings, keys and requests).
+            "sh" | "bash" | "zsh" | "ksh" | "fish" | "command" | "ps1" | "psm1" | "bat" | "cmd" => {
+                Lang::Shell
+            }
             "go" => Lang::Go,
             "java" | "groovy" | "gradle" | "scala" => Lang::Java,
             "kt" | "kts" => Lang::Kotlin,

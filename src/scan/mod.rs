@@ -627,11 +627,18 @@ fn display_path(single_dir: Option<&Path>, p: &Path) -> String {
 
 fn finish(st: State, roots: &[PathBuf], files_seen: usize, started: Instant) -> ScanReport {
     let mut findings = st.findings;
-    findings.sort_by_key(Finding::sort_key);
+    findings.sort_by(|a, b| {
+        (a.sort_key(), &a.v1_path, a.method.map(|m| m.as_str()))
+            .cmp(&(b.sort_key(), &b.v1_path, b.method.map(|m| m.as_str())))
+    });
+    // One statement may send several requests (a URL or verb chosen by a condition): those differ in
+    // endpoint or verb and are all kept.
     findings.dedup_by(|a, b| {
         a.sort_key() == b.sort_key()
             && a.credential.as_ref().map(|c| &c.fingerprint)
                 == b.credential.as_ref().map(|c| &c.fingerprint)
+            && a.v1_path == b.v1_path
+            && a.method == b.method
     });
     let mut skipped = st.skipped;
     skipped.sort();

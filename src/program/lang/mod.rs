@@ -15,6 +15,7 @@ pub mod java;
 pub mod javascript;
 pub mod kotlin;
 pub mod php;
+pub mod powershell;
 pub mod python;
 pub mod ruby;
 

@@ -33,6 +33,9 @@ pub struct Frame {
     /// A constructor evaluated for an instance whose construction is unknown: parameters with a
     /// default take it (the other parameters stay open).
     pub ctor_defaults: bool,
+    /// Line of the call being evaluated in this frame (0: none): a name takes the assignments written
+    /// before it when there are some (`url = …` reassigned later in the function does not count).
+    pub at: usize,
 }
 
 /// A request found at a call: its URL, its verb(s) and how they were found.
@@ -103,6 +106,7 @@ impl<'a> Solver<'a> {
             outer,
             depth: 0,
             ctor_defaults: false,
+            at: 0,
         })
     }
 
@@ -158,6 +162,11 @@ impl<'a> Solver<'a> {
         for v in self.eval(e, fr) {
             let t = match v {
                 Val::Str(t) => t,
+                Val::Lib(p) => match enum_verb(&p) {
+                    // `HttpMethod.GET`, `Method.Post`, `HttpMethod.POST.value`: an enum member naming a verb.
+                    Some(verb) => Tmpl::lit(verb),
+                    None => Tmpl::hole(&hole_name(e)),
+                },
                 _ => Tmpl::hole(&hole_name(e)),
             };
             if !out.contains(&t) {
@@ -310,10 +319,32 @@ impl<'a> Solver<'a> {
         {
             return vec![self.this(fr)];
         }
+        if fr.func == 0 {
+            let b = self.before(fr, self.ix.module_bindings(u, n));
+            if !b.is_empty() {
+                return self.bindings_in_module(u, &b);
+            }
+        }
         if let Some(v) = self.module_name(u, n, 0) {
             return v;
         }
         vec![Val::Lib(Rc::from(n))]
+    }
+
+    /// The bindings written at or before the frame's current line, or all of them when none is.
+    fn before(&self, fr: &FrameRef, idx: &[usize]) -> Vec<usize> {
+        let facts = self.ix.facts(fr.unit);
+        if fr.at > 0 {
+            let v: Vec<usize> = idx
+                .iter()
+                .copied()
+                .filter(|&i| facts.bindings[i].line <= fr.at)
+                .collect();
+            if !v.is_empty() {
+                return v;
+            }
+        }
+        idx.to_vec()
     }
 
     /// A name at module level of `u`: bindings, classes, functions, imports, includes, package peers,
@@ -380,9 +411,17 @@ impl<'a> Solver<'a> {
             Some(x) => self
                 .module_name(t, x, 1)
                 .or_else(|| self.exports_field(t, x))
+                .or_else(|| self.submodule(u, &imp.module, x))
                 .unwrap_or_else(|| vec![Val::Unknown]),
             None => self.module_object(t),
         }
+    }
+
+    /// `from pkg import mod` / `import { x } from 'pkg'` where `x` is a file of the package.
+    fn submodule(&self, u: usize, module: &str, x: &str) -> Option<Vec<Val>> {
+        let sep = if self.ix.lang(u) == crate::scan::lang::Lang::Python { "." } else { "/" };
+        let sub = self.ix.resolve_module(u, &format!("{module}{sep}{x}"))?;
+        Some(self.module_object(sub))
     }
 
     /// What `require('./m')` / `import m from './m'` gives: `module.exports`, the default export, or the
@@ -474,7 +513,7 @@ impl<'a> Solver<'a> {
         let facts = self.ix.facts(fr.unit);
         let func = &facts.functions[fr.func];
         if fr.func != 0 {
-            let locals = self.ix.local_bindings(fr.unit, fr.func, n);
+            let locals = self.before(fr, self.ix.local_bindings(fr.unit, fr.func, n));
             if !locals.is_empty() {
                 let mut out = Vec::new();
                 for &i in locals.iter().rev().take(4) {
@@ -629,7 +668,9 @@ impl<'a> Solver<'a> {
                 .module_name(*u, k, 1)
                 .or_else(|| self.exports_field(*u, k))
                 .unwrap_or_else(|| vec![Val::Unknown]),
+            Val::Lib(name) if &**name == "django.conf.settings" => self.django_setting(k),
             Val::Lib(name) => vec![Val::Lib(Rc::from(format!("{name}.{k}").as_str()))],
+            Val::Str(t) => url_part(t, k),
             Val::Client(c) => match k {
                 // Fluent configuration reached as a property (`client.defaults`) keeps the client.
                 "defaults" | "options" | "Request" => vec![Val::Client(c.clone())],
@@ -637,6 +678,26 @@ impl<'a> Solver<'a> {
             },
             _ => vec![Val::Unknown],
         }
+    }
+
+    /// `settings.X` in Django: the module-level `X` of the project's settings modules.
+    fn django_setting(&self, k: &str) -> Vec<Val> {
+        let mut out = Vec::new();
+        for (u, unit) in self.ix.units.iter().enumerate() {
+            let in_settings = unit.lang == crate::scan::lang::Lang::Python
+                && unit.path.split('/').any(|s| s.starts_with("settings"));
+            if in_settings {
+                let b = self.ix.module_bindings(u, k);
+                if !b.is_empty() {
+                    out.extend(self.bindings_in_module(u, b));
+                }
+            }
+        }
+        if out.is_empty() {
+            out.push(Val::Lib(Rc::from(format!("django.conf.settings.{k}").as_str())));
+        }
+        cap(&mut out);
+        out
     }
 
     fn with_this(&self, unit: usize, func: FnId, this: Val) -> FrameRef {
@@ -648,6 +709,7 @@ impl<'a> Solver<'a> {
             outer: None,
             depth: 0,
             ctor_defaults: false,
+            at: 0,
         })
     }
 
@@ -704,6 +766,7 @@ impl<'a> Solver<'a> {
             outer: None,
             depth: 0,
             ctor_defaults: false,
+            at: 0,
         })
     }
 
@@ -740,6 +803,7 @@ impl<'a> Solver<'a> {
             outer: None,
             depth: 0,
             ctor_defaults,
+            at: 0,
         })
     }
 
@@ -764,6 +828,7 @@ impl<'a> Solver<'a> {
                     outer: None,
                     depth: 0,
             ctor_defaults: false,
+            at: 0,
                 });
                 let facts = self.ix.facts(cur.0);
                 let sup = self
@@ -841,6 +906,7 @@ impl<'a> Solver<'a> {
                         outer: closure.filter(|c| c.func != 0 || c.this.is_none()),
                         depth: fr.depth + 1,
             ctor_defaults: false,
+            at: 0,
                     });
                     let _ = func;
                     out.extend(self.returns(u, f, callee_fr));
@@ -929,7 +995,17 @@ impl<'a> Solver<'a> {
     /// Requests the call `ci` of unit `u` sends, evaluated in `fr` (its function's frame).
     pub fn requests_at(&self, u: usize, ci: usize, fr: &FrameRef) -> Vec<Found> {
         let call = &self.ix.facts(u).calls[ci];
-        self.requests_of(&call.call, u, fr)
+        let fr = Rc::new(Frame {
+            unit: fr.unit,
+            func: fr.func,
+            args: fr.args.clone(),
+            this: fr.this.clone(),
+            outer: fr.outer.clone(),
+            depth: fr.depth,
+            ctor_defaults: fr.ctor_defaults,
+            at: call.call.line,
+        });
+        self.requests_of(&call.call, u, &fr)
     }
 
     fn requests_of(&self, ce: &CallExpr, u: usize, fr: &FrameRef) -> Vec<Found> {
@@ -1017,6 +1093,7 @@ impl<'a> Solver<'a> {
             outer: closure.filter(|c| c.func != 0),
             depth: fr.depth + 1,
             ctor_defaults: false,
+            at: 0,
         });
         let name = &facts.functions[cf].name;
         let implied = sinks::verb_implied_by_name(name);
@@ -1079,6 +1156,7 @@ impl<'a> Solver<'a> {
             outer: Some(base.clone()),
             depth: base.depth,
             ctor_defaults: false,
+            at: 0,
         })
     }
 
@@ -1093,12 +1171,40 @@ impl<'a> Solver<'a> {
         let func = self.ix.facts(u).calls[j].func;
         let fr = self.unbound(u, func);
         let found = self.requests_at(u, j, &fr);
-        let open = found
-            .iter()
-            .any(|f| f.url.has_params() || (f.method_open && is_v1_or_open(&f.url)));
+        let open = found.iter().any(wants_caller);
         self.needs_caller.borrow_mut().insert((u, j), open);
         open
     }
+}
+
+/// Whether a request found inside a function is the callers' to report: its endpoint depends on a
+/// parameter (a request helper taking the path), or its verb does. A URL whose endpoint is written in the
+/// function, with only ids or query values from parameters (`/contacts/{contactId}`), is reported where
+/// it is sent.
+pub fn wants_caller(f: &Found) -> bool {
+    (f.url.has_params() && !endpoint_written(&f.url)) || (f.method_open && is_v1_or_open(&f.url))
+}
+
+/// The V1 host and the first path segment after `/v1` are literal text.
+fn endpoint_written(t: &Tmpl) -> bool {
+    let mut lit = String::new();
+    for p in &t.pieces {
+        match p {
+            Piece::Lit(l) => lit.push_str(l),
+            _ => break,
+        }
+    }
+    let Some((_, rest)) = super::value::v1_split(&lit) else {
+        return false;
+    };
+    let rest = rest.trim_start_matches('/');
+    let rest = rest
+        .strip_prefix("v1/")
+        .or_else(|| rest.strip_prefix("V1/"))
+        .unwrap_or(rest);
+    // The literal prefix must run past the first segment (`contacts/` or `contacts?`), so the segment
+    // is not cut by a hole (`contacts{suffix}`).
+    rest.find(['/', '?']).is_some_and(|i| i > 0)
 }
 
 fn is_v1_or_open(t: &Tmpl) -> bool {
@@ -1134,6 +1240,44 @@ fn is_super_ctor(callee: &Expr) -> bool {
         }
         Expr::Name(n) => n == "super",
         _ => false,
+    }
+}
+
+/// The verb an enum member names (`common.HttpMethod.GET.value` → `GET`).
+pub fn enum_verb(path: &str) -> Option<&'static str> {
+    let p = path
+        .strip_suffix(".value")
+        .or_else(|| path.strip_suffix(".name"))
+        .unwrap_or(path);
+    let last = p.rsplit(['.', ':']).next()?;
+    Method::parse(&last.to_ascii_uppercase()).map(Method::as_str)
+}
+
+/// A part of a URL string (`new URL(x).hostname`, `.pathname`, `.origin`, `.href`).
+fn url_part(t: &Tmpl, k: &str) -> Vec<Val> {
+    let r = t.render();
+    let Some(scheme_end) = r.find("://").map(|i| i + 3) else {
+        return match k {
+            "value" | "name" | "Value" => vec![Val::Str(t.clone())],
+            _ => vec![Val::Unknown],
+        };
+    };
+    let host_end = r[scheme_end..].find(['/', '?', '#']).map_or(r.len(), |i| scheme_end + i);
+    let path_end = r[host_end..].find(['?', '#']).map_or(r.len(), |i| host_end + i);
+    let lit = |s: &str| {
+        let mut x = Tmpl::lit(s);
+        x.trail = t.trail.clone();
+        vec![Val::Str(x)]
+    };
+    match k {
+        "hostname" | "host" | "Host" => lit(&r[scheme_end..host_end]),
+        "pathname" | "path" | "AbsolutePath" | "LocalPath" => lit(&r[host_end..path_end]),
+        "origin" => lit(&r[..host_end]),
+        "href" | "toString" | "AbsoluteUri" => vec![Val::Str(t.clone())],
+        "search" => lit(&r[path_end..]),
+        // Enum members and wrappers whose value is the string itself.
+        "value" | "name" | "Value" => vec![Val::Str(t.clone())],
+        _ => vec![Val::Unknown],
     }
 }
 

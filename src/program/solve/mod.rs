@@ -73,8 +73,12 @@ pub fn solve(units: &[Unit], env: HashMap<String, (String, String)>) -> Vec<Requ
                 })
                 .collect();
             // A request whose URL waits for a caller is reported at the callers, unless there are none.
-            let open_param = !params.is_empty();
-            if open_param && params.iter().any(|p| called.contains(p) || is_ctor_of_instantiated(&ix, &called, *p)) {
+            let open_param = eval::wants_caller(&f);
+            if open_param
+                && params
+                    .iter()
+                    .any(|p| called.contains(p) || is_ctor_of_instantiated(&ix, &called, *p))
+            {
                 continue;
             }
             let mut trail = f.url.trail.clone();

@@ -283,6 +283,7 @@ fn tmpls(vals: Vec<Val>) -> Vec<Tmpl> {
     vals.into_iter()
         .filter_map(|v| match v {
             Val::Str(t) => Some(t),
+            Val::Lib(p) => super::eval::enum_verb(&p).map(Tmpl::lit),
             _ => None,
         })
         .collect()
@@ -392,7 +393,12 @@ pub fn lib_value(
         }
         (_, "URL") | ("url", "resolve") | ("URI", "join") | (_, "urljoin") => {
             // `new URL(path, base)`; `urljoin(base, path)`; `URI.join(base, path)`; `url.resolve(base, path)`.
-            let (base, rel) = if last == "URL" { (a1(), a0()) } else { (a0(), a1()) };
+            let named = |pos: usize, names: &[&str]| first_str(solver, arg(ce, pos, names), fr);
+            let (base, rel) = if last == "URL" {
+                (a1(), a0())
+            } else {
+                (named(0, &["base"]), named(1, &["url"]))
+            };
             let mut out = Vec::new();
             for b in &base {
                 for r in &rel {
