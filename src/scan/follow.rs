@@ -1,7 +1,7 @@
 //! Following values through programs: which files the program model parses, and how the requests it
 //! finds become findings beside the line extractor's (the program model is authoritative for a request
 //! it explains; the line extractor's findings stay for everything else).
-use super::extract::{apply_rule, join_base, snippet};
+use super::extract::{apply_rule, snippet};
 use super::finding::{Confidence, Context, Finding, Kind};
 use super::lang::Lang;
 use super::secrets;
@@ -33,6 +33,11 @@ pub fn parse(lang: Lang, rel: &str, src: &str) -> Option<Parsed> {
         },
         src: src.to_string(),
     })
+}
+
+/// Languages whose files see the names of their package (directory) without an import.
+pub fn package_scoped(l: Lang) -> bool {
+    matches!(l, Lang::Go | Lang::Java | Lang::Kotlin | Lang::CSharp | Lang::Dart)
 }
 
 /// Names that appear in almost every program: a file mentioning one is linked only by an import.
@@ -140,7 +145,10 @@ pub fn findings(reqs: Vec<Request>, parsed: &[Parsed], rules: &RuleSet) -> Vec<F
             } else {
                 Confidence::High
             };
-            apply_rule(rules, &mut f, &normalize(&join_base(false, &r.rest)));
+            // The path as sent: a join that lost `/v1` (RFC 3986 on a base without a trailing slash) is
+            // an unknown endpoint on the V1 host, not the V1 endpoint it resembles.
+            let rest = if r.rest.is_empty() { "/".to_string() } else { r.rest.clone() };
+            apply_rule(rules, &mut f, &normalize(&rest));
             if r.open_param {
                 let note = "the path comes from a parameter no caller in the scanned tree supplies";
                 f.note = Some(match f.note.take() {
@@ -167,51 +175,122 @@ fn scrubbed_snippet(line: &str) -> String {
     snippet(&crate::redact::scrub(line, &raw))
 }
 
-/// Adds the program model's findings to the line extractor's. A line-extractor call inside the same
-/// call expression is the same request: it keeps its place (and what `diff` reads from it) and gains the
-/// trail, and the verb and rule when it had none. A line-extractor call for the same endpoint written
-/// earlier in the same function (the URL built lines before the statement that sends it) is replaced by
-/// the finding at the send.
-pub fn merge(existing: &mut Vec<Finding>, new: Vec<Followed>) {
-    let mut drop: HashSet<usize> = HashSet::new();
-    let mut enriched: HashSet<usize> = HashSet::new();
-    let mut added = Vec::new();
-    for Followed { finding: nf, scope } in new {
-        let end = nf.end_line.unwrap_or(nf.line);
-        let same_call = existing.iter().position(|e| {
-            is_code_call(e, &nf) && e.line >= nf.line && e.line <= end
-        });
-        if let Some(i) = same_call
-            && !enriched.contains(&i)
-        {
-            enriched.insert(i);
-            let e = &mut existing[i];
-            e.trail = nf.trail;
-            if e.method.is_none() && nf.method.is_some() || e.rule.is_none() && nf.rule.is_some() {
-                e.method = nf.method;
-                e.method_source = nf.method_source;
-                e.v1_path = nf.v1_path;
-                e.rule = nf.rule;
-                e.v2 = nf.v2;
-                e.note = nf.note;
-                e.already_broken = nf.already_broken;
+/// What the parsed files say about lines the line extractor reported as calls.
+#[derive(Default)]
+pub struct Lines {
+    /// Lines of logging and printing calls (`console.log(url)`, `print(url)`, `echo`): never requests.
+    logs: HashMap<String, Vec<(usize, usize)>>,
+    /// Lines assigning a URL to a name (`LEGACY = "https://…/v1/contacts"`).
+    bound: HashSet<(String, usize)>,
+    parsed: HashSet<String>,
+}
+
+const LOGGERS: [&str; 32] = [
+    "log", "info", "warn", "warning", "error", "debug", "trace", "print", "println", "printf", "echo",
+    "error_log", "var_dump", "print_r", "puts", "pp", "p", "Write-Host", "Write-Output", "Write-Verbose",
+    "Write-Warning", "Println", "Printf", "Print", "WriteLine", "Write", "debugPrint", "alert",
+    "exception", "critical", "fatal", "dump",
+];
+
+/// Collects [`Lines`] from the parsed files.
+pub fn lines(parsed: &[Parsed]) -> Lines {
+    use crate::program::facts::Expr;
+    let mut out = Lines::default();
+    for p in parsed {
+        let f = &p.unit.facts;
+        out.parsed.insert(p.unit.path.clone());
+        for c in &f.calls {
+            let name = match &c.call.callee {
+                Expr::Name(n) | Expr::Attr(_, n) => n.as_str(),
+                _ => "",
+            };
+            if LOGGERS.contains(&name) {
+                out.logs
+                    .entry(p.unit.path.clone())
+                    .or_default()
+                    .push((c.call.line, c.call.end_line.max(c.call.line)));
             }
-            continue;
         }
-        if same_call.is_some() && existing.iter().any(|e| is_code_call(e, &nf) && e.line == nf.line && e.method == nf.method) {
-            continue;
+        for b in &f.bindings {
+            if holds_url(&b.value) {
+                out.bound.insert((p.unit.path.clone(), b.line));
+            }
         }
-        let mut nf = nf;
+    }
+    out
+}
+
+fn holds_url(e: &crate::program::facts::Expr) -> bool {
+    use crate::program::facts::Expr;
+    match e {
+        Expr::Str(s) => s.contains("://"),
+        Expr::Concat(v) => v.iter().any(holds_url),
+        Expr::Choice(v) => v.iter().any(holds_url),
+        Expr::Env { default, .. } => default.as_deref().is_some_and(holds_url),
+        _ => false,
+    }
+}
+
+/// Adds the program model's findings to the line extractor's, which stay for everything the program
+/// model does not explain. A line-extractor call inside the same call expression, or for the same
+/// endpoint written earlier in the same function (the URL built before the statement that sends it),
+/// is the same request: the program model's finding replaces it, at the send, keeping where the URL is
+/// written (what `diff` rewrites). In parsed files, a line-extractor "call" that is a logging statement
+/// becomes a mention, and one that only assigns a URL no request was found to send becomes a base URL.
+pub fn merge(existing: &mut Vec<Finding>, new: Vec<Followed>, lines: &Lines) {
+    let mut drop: HashSet<usize> = HashSet::new();
+    let mut added: Vec<Finding> = Vec::new();
+    for Followed { finding: mut nf, scope } in new {
+        let end = nf.end_line.unwrap_or(nf.line);
         for (i, e) in existing.iter().enumerate() {
+            if !is_code_call(e, &nf) {
+                continue;
+            }
+            let same_call = e.line >= nf.line && e.line <= end;
             let same_endpoint = e.v1_path.is_some()
                 && (endpoint_key(&e.v1_path) == endpoint_key(&nf.v1_path)
                     || (e.rule.is_some() && e.rule == nf.rule));
-            if is_code_call(e, &nf) && same_endpoint && e.line >= scope.0 && e.line < nf.line {
-                drop.insert(i);
-                nf.written.get_or_insert((e.line, e.column));
+            let earlier = same_endpoint && e.line >= scope.0 && e.line < nf.line;
+            if same_call || earlier {
+                if drop.insert(i) || nf.written.is_none() {
+                    nf.written.get_or_insert((e.line, e.column));
+                    if nf.base_source.is_none() || e.base_source.is_some() {
+                        nf.base_source = e.base_source.clone().or(nf.base_source);
+                    }
+                }
             }
         }
         added.push(nf);
+    }
+    // Lines that are steps of a found request's trail are explained by it.
+    let steps: HashSet<String> = added
+        .iter()
+        .flat_map(|f| f.trail.iter())
+        .filter_map(|t| t.split_whitespace().next().map(str::to_string))
+        .collect();
+    for (i, e) in existing.iter_mut().enumerate() {
+        if e.kind != Kind::Call || e.context != Context::Code || !lines.parsed.contains(&e.path) {
+            continue;
+        }
+        if drop.contains(&i) {
+            continue;
+        }
+        if steps.contains(&format!("{}:{}", e.path, e.line)) {
+            drop.insert(i);
+        } else if lines
+            .logs
+            .get(&e.path)
+            .is_some_and(|v| v.iter().any(|&(a, b)| a <= e.line && e.line <= b))
+        {
+            e.kind = Kind::Mention;
+            e.note = Some("a V1 URL in a logging or printing statement, not a request".into());
+        } else if lines.bound.contains(&(e.path.clone(), e.line)) {
+            e.kind = Kind::BaseUrl;
+            e.note = Some(
+                "a V1 URL assigned to a name; no request sending it was found (check where it is used)"
+                    .into(),
+            );
+        }
     }
     let mut i = 0;
     existing.retain(|_| {

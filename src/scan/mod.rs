@@ -235,7 +235,14 @@ fn follow_programs(st: &mut State, opts: &WalkOptions, rules: &RuleSet, display:
         }
         let strong_ac = AhoCorasick::new(&strong).expect("names");
         let weak_ac = AhoCorasick::new(&weak).expect("names");
-        for path in &st.weak {
+        // Go, Java, Kotlin, C# and Dart see the names of their package (directory) without imports.
+        let package_dirs: std::collections::HashSet<(String, &'static str)> = st
+            .parsed
+            .iter()
+            .filter(|p| follow::package_scoped(p.unit.lang))
+            .map(|p| (parent_dir(&p.unit.path).to_string(), p.unit.lang.name()))
+            .collect();
+        for path in st.weak.iter().chain(&st.code) {
             let rel = display(path);
             if done.contains(&rel) {
                 continue;
@@ -246,7 +253,10 @@ fn follow_programs(st: &mut State, opts: &WalkOptions, rules: &RuleSet, display:
             let Ok(bytes) = walk::read_into(path, opts.max_filesize, &mut buf) else {
                 continue;
             };
-            let linked = strong_ac.is_match(&*bytes)
+            let same_package = follow::package_scoped(l)
+                && package_dirs.contains(&(parent_dir(&rel).to_string(), l.name()));
+            let linked = same_package
+                || strong_ac.is_match(&*bytes)
                 || (weak_ac.is_match(&*bytes) && {
                     let text = String::from_utf8_lossy(bytes);
                     names::imports(&text).iter().any(|i| stems.contains(i))
@@ -280,7 +290,8 @@ fn follow_programs(st: &mut State, opts: &WalkOptions, rules: &RuleSet, display:
         .map(|(unit, src)| follow::Parsed { unit, src })
         .collect();
     let found = follow::findings(reqs, &parsed, rules);
-    follow::merge(&mut st.findings, found);
+    let lines = follow::lines(&parsed);
+    follow::merge(&mut st.findings, found, &lines);
 }
 
 /// Base URLs that configuration files (`.env`, YAML, TOML) give to setting names, for env reads in code.
@@ -311,6 +322,8 @@ struct State {
     weak: Vec<PathBuf>,
     /// Files the program model parsed.
     parsed: Vec<follow::Parsed>,
+    /// Other code files of the languages it reads (candidates for linking only).
+    code: Vec<PathBuf>,
     files_read: usize,
     bytes: u64,
 }
@@ -319,6 +332,7 @@ impl State {
     fn absorb(&mut self, o: Outcome, path: &Path) {
         match o {
             Outcome::Rejected => {}
+            Outcome::Code => self.code.push(path.to_path_buf()),
             Outcome::Weak => self.weak.push(path.to_path_buf()),
             Outcome::Skipped(s) => self.skipped.push(s),
             Outcome::Scanned {
@@ -348,6 +362,8 @@ impl State {
 
 enum Outcome {
     Rejected,
+    /// Code without any HighLevel signal, in a language the program model reads.
+    Code,
     Weak,
     Skipped(Skipped),
     Scanned {
@@ -388,7 +404,15 @@ fn scan_file(
     let utf16 = decoded.as_ref().map(|(_, note)| *note);
     let bytes = decoded.as_ref().map_or(bytes, |(s, _)| s.as_bytes());
     match pre.classify(bytes) {
-        Hit::None => return Outcome::Rejected,
+        Hit::None => {
+            // Code the program model reads may still relay a V1 value (a module that only re-exports a
+            // configured client): kept by path for the linking rounds, never read again otherwise.
+            let path_text = path.to_string_lossy();
+            return match by_name {
+                Some(l) if follow::modelled(l, &path_text) && !walk::is_binary(bytes) => Outcome::Code,
+                _ => Outcome::Rejected,
+            };
+        }
         Hit::Weak => {
             return if walk::is_binary(bytes) {
                 Outcome::Rejected

@@ -294,6 +294,15 @@ impl<'a> Solver<'a> {
         let mut i = 0;
         while i < out.len() && out.len() < 12 {
             let (bu, bc) = out[i];
+            // The same type declared across files of one package (Go methods, C# partial classes).
+            let name = &self.ix.facts(bu).classes[bc].name;
+            for p in self.ix.package_peers(bu) {
+                if let Some(pc) = self.ix.class_in(p, name)
+                    && !out.contains(&(p, pc))
+                {
+                    out.push((p, pc));
+                }
+            }
             for b in self.bases(bu, bc) {
                 if !out.contains(&b) {
                     out.push(b);
@@ -318,6 +327,22 @@ impl<'a> Solver<'a> {
             && self.ix.facts(u).functions[fr.func].class.is_some()
         {
             return vec![self.this(fr)];
+        }
+        // A bare member name inside a method (Java, C#, Dart, Kotlin; inherited helpers called without
+        // `this.`).
+        if let Some((cu, cc)) = self.lexical_class(fr) {
+            for (lu, lc) in self.lineage(cu, cc) {
+                let b = self.ix.member_bindings(lu, lc, n);
+                if !b.is_empty() {
+                    return match self.this(fr) {
+                        Val::Instance(i) => self.member(&i, n),
+                        v => self.attr_of(&v, n),
+                    };
+                }
+                if !self.ix.methods(lu, lc, n).is_empty() {
+                    return self.attr_of(&self.this(fr), n);
+                }
+            }
         }
         if fr.func == 0 {
             let b = self.before(fr, self.ix.module_bindings(u, n));
@@ -399,10 +424,20 @@ impl<'a> Solver<'a> {
 
     fn import_val(&self, u: usize, imp: &crate::program::facts::Import) -> Vec<Val> {
         let Some(t) = self.ix.resolve_module(u, &imp.module) else {
-            // A library: its dotted name (`requests`, `axios`, `Illuminate.Support.Facades.Http`).
+            // A class imported by namespace (`use App\Crm\Tags;`, `import com.acme.Client;`).
+            if !imp.local.is_empty()
+                && let Some((cu, c)) = self.ix.class_named(u, &imp.local)
+            {
+                return vec![Val::Class(cu, c)];
+            }
+            // A library: its dotted name (`requests`, `axios`, `Illuminate.Support.Facades.Http`); a Go
+            // package by the name it is used under (`resty` for `…/resty/v2`).
+            if self.ix.lang(u) == crate::scan::lang::Lang::Go && !imp.local.is_empty() {
+                return vec![Val::Lib(Rc::from(imp.local.as_str()))];
+            }
             let m = imp.module.trim_start_matches('\\').replace(['\\', '/'], ".");
-            let name = match &imp.name {
-                Some(x) if !m.ends_with(&format!(".{x}")) && m != *x => format!("{m}.{x}"),
+            let name = match imp.name.as_deref().filter(|x| *x != "default") {
+                Some(x) if !m.ends_with(&format!(".{x}")) && m != x => format!("{m}.{x}"),
                 _ => m,
             };
             return vec![Val::Lib(Rc::from(name.as_str()))];
@@ -475,6 +510,21 @@ impl<'a> Solver<'a> {
         }
         let b = &self.ix.facts(u).bindings[i];
         let step = format!("{} {}", self.where_(u, b.line), b.name);
+        // `url = url + '/x'`: the `url` on the right is the one assigned before this line.
+        let fr = &if fr.at == 0 || fr.at >= b.line {
+            Rc::new(Frame {
+                unit: fr.unit,
+                func: fr.func,
+                args: fr.args.clone(),
+                this: fr.this.clone(),
+                outer: fr.outer.clone(),
+                depth: fr.depth,
+                ctor_defaults: fr.ctor_defaults,
+                at: b.line.saturating_sub(1).max(1),
+            })
+        } else {
+            fr.clone()
+        };
         let mut v = self.eval(&b.value, fr);
         if matches!(b.value, Expr::Unknown)
             && let Some(ty) = &b.ty
@@ -655,7 +705,8 @@ impl<'a> Solver<'a> {
                 for (lu, lc) in self.lineage(*u, *c) {
                     let b = self.ix.member_bindings(lu, lc, k);
                     if !b.is_empty() {
-                        let fr = self.unbound(lu, 0);
+                        // `const CONTACTS = self::BASE . 'contacts/'`: `self` is the class.
+                        let fr = self.with_this(lu, 0, Val::Class(lu, lc));
                         return b.iter().flat_map(|&i| self.binding(lu, i, &fr)).collect();
                     }
                     if let Some(&f) = self.ix.methods(lu, lc, k).first() {
@@ -717,6 +768,13 @@ impl<'a> Solver<'a> {
     /// that assigns it, with the constructor's arguments when the instance's construction is known; a
     /// getter is evaluated; a method is a bound function value.
     fn member(&self, inst: &Rc<Instance>, k: &str) -> Vec<Val> {
+        // `&Settings{APIBase: …}` / `new Client { BaseAddress = … }`: fields set where it is built.
+        if let Some(args) = &inst.args
+            && let Some(a) = args.iter().find(|a| a.name.as_deref() == Some(k))
+            && self.constructor(inst.unit, inst.class).is_none()
+        {
+            return a.vals.clone();
+        }
         for (lu, lc) in self.lineage(inst.unit, inst.class) {
             let b = self.ix.member_bindings(lu, lc, k);
             if !b.is_empty() {
@@ -785,6 +843,10 @@ impl<'a> Solver<'a> {
             Some(f) if facts.functions[f].is_constructor => {
                 let args = self.ctor_args_for(inst, u, c);
                 let unknown = args.is_none();
+                if !unknown {
+                    // Its parameters are supplied (through `super(…)` when it is an ancestor's).
+                    self.called.borrow_mut().insert((u, f));
+                }
                 (f, args, unknown)
             }
             Some(f) => (f, None, false),
@@ -961,8 +1023,10 @@ impl<'a> Solver<'a> {
                                 }
                             }
                             if !hit {
-                                // Unknown receivers: HTTP verbs on them may still send an absolute URL.
-                                out.push(Target::Lib(format!("?.{m}"), Some(r.clone())));
+                                // Unknown receivers: HTTP verbs on them may still send an absolute URL;
+                                // the written names say which helper it is (`this.helpers.httpRequest`).
+                                let path = callee_path(&ce.callee).unwrap_or_else(|| m.to_string());
+                                out.push(Target::Lib(format!("?.{path}"), Some(r.clone())));
                             }
                         }
                     }
@@ -1015,8 +1079,26 @@ impl<'a> Solver<'a> {
         let mut out = Vec::new();
         for t in self.targets(ce, fr) {
             match t {
+                Target::Lib(path, Some(Val::Req(r)))
+                    if matches!(
+                        path.rsplit('.').next(),
+                        Some("execute" | "enqueue" | "send" | "Send" | "Execute" | "ExecuteAsync")
+                    ) =>
+                {
+                    // A prepared request sent by a method of its own (`call.execute()`).
+                    let mut f = Found {
+                        url: r.url.clone(),
+                        methods: r.method.clone().into_iter().collect(),
+                        method_open: false,
+                        chain: vec![r.origin.clone()],
+                        join_note: None,
+                    };
+                    f.chain
+                        .push(format!("{} {}", self.where_(u, ce.line), path.trim_start_matches("req.")));
+                    out.push(f);
+                }
                 Target::Lib(path, recv) => {
-                    if let Some(sc) = sinks::lib_sink(&path, recv.as_ref()) {
+                    if let Some(sc) = sinks::lib_sink(&path, recv.as_ref(), ce.new_object) {
                         out.extend(self.sink(&sc, ce, u, fr));
                     }
                 }
@@ -1127,9 +1209,16 @@ impl<'a> Solver<'a> {
         let mut i = 0;
         while i < fns.len() && fns.len() < 64 {
             let cur = fns[i];
-            for (id, g) in facts.functions.iter().enumerate().skip(1) {
-                if g.parent == Some(cur) && g.class.is_none() && !fns.contains(&id) {
-                    fns.push(id);
+            // Closures run by the function itself: passed to a call (`.then(() => …)`, a promise
+            // executor, a block). Closures it only returns (a factory's methods) run later.
+            for &ci in self.ix.calls_in(u, cur) {
+                for a in &facts.calls[ci].call.args {
+                    if let Expr::Func(id) = a.value
+                        && id < facts.functions.len()
+                        && !fns.contains(&id)
+                    {
+                        fns.push(id);
+                    }
                 }
             }
             i += 1;
@@ -1250,6 +1339,7 @@ pub fn enum_verb(path: &str) -> Option<&'static str> {
         .or_else(|| path.strip_suffix(".name"))
         .unwrap_or(path);
     let last = p.rsplit(['.', ':']).next()?;
+    let last = last.strip_prefix("Method").filter(|l| !l.is_empty()).unwrap_or(last);
     Method::parse(&last.to_ascii_uppercase()).map(Method::as_str)
 }
 
@@ -1279,6 +1369,34 @@ fn url_part(t: &Tmpl, k: &str) -> Vec<Val> {
         "value" | "name" | "Value" => vec![Val::Str(t.clone())],
         _ => vec![Val::Unknown],
     }
+}
+
+/// The written names of a callee (`this.helpers.requestWithAuthentication.call`), at most four.
+fn callee_path(e: &Expr) -> Option<String> {
+    let mut parts = Vec::new();
+    let mut cur = e;
+    loop {
+        match cur {
+            Expr::Attr(o, k) => {
+                parts.push(k.as_str());
+                cur = o;
+            }
+            Expr::Name(n) => {
+                parts.push(n.as_str());
+                break;
+            }
+            Expr::SelfRef => {
+                parts.push("this");
+                break;
+            }
+            _ => break,
+        }
+        if parts.len() >= 4 {
+            break;
+        }
+    }
+    parts.reverse();
+    (!parts.is_empty()).then(|| parts.join("."))
 }
 
 /// `a.b.c` for a chain of names (not through calls).

@@ -368,6 +368,11 @@ impl<'a> Index<'a> {
                 }
             }
             _ => {
+                // `source "$(dirname "$0")/env.sh"`, `require __DIR__ . '/x.php'`: the literal tail.
+                let spec = match spec.rfind([')', '}']) {
+                    Some(i) if spec.contains('$') => spec[i + 1..].trim_matches(['"', '\'', ' ']),
+                    _ => spec,
+                };
                 let s = spec
                     .trim_start_matches("package:")
                     .trim_start_matches("__DIR__")

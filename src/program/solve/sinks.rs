@@ -105,7 +105,11 @@ const HTTP_LIBS: [&str; 22] = [
 ];
 
 /// A call on a library path that sends a request.
-pub fn lib_sink(path: &str, recv: Option<&Val>) -> Option<SinkCall> {
+pub fn lib_sink(path: &str, recv: Option<&Val>, new_object: bool) -> Option<SinkCall> {
+    if new_object {
+        // Constructing a client or a request object sends nothing.
+        return None;
+    }
     let s = segs(path);
     let last = *s.last()?;
     let sink = |shape: Shape, weak: bool| {
@@ -171,7 +175,7 @@ pub fn lib_sink(path: &str, recv: Option<&Val>) -> Option<SinkCall> {
         let _ = opts;
         return sink(Shape::Url { verb: Some(v), options_arg: None }, weak);
     }
-    if matches!(last, "Do" | "send" | "SendAsync" | "execute" | "Execute" | "ExecuteAsync" | "newCall" | "request" | "urlopen" | "fetch" | "exchange") {
+    if matches!(last, "Do" | "send" | "SendAsync" | "execute" | "Execute" | "ExecuteAsync" | "request" | "urlopen" | "fetch" | "exchange") {
         return sink(Shape::Send, true);
     }
     None
@@ -207,9 +211,7 @@ pub fn client_sink(c: &Rc<Client>, m: &str) -> Option<SinkCall> {
                 mk(Shape::MethodThenUrl)
             }
         }
-        "Do" | "SendAsync" | "execute" | "Execute" | "ExecuteAsync" | "newCall" | "exchange" => {
-            mk(Shape::Send)
-        }
+        "Do" | "SendAsync" | "execute" | "Execute" | "ExecuteAsync" | "exchange" => mk(Shape::Send),
         _ => None,
     }
 }
@@ -442,11 +444,17 @@ pub fn lib_value(
         ("aiohttp", "ClientSession") => {
             return client("aiohttp", first_str(solver, arg(ce, 0, &["base_url"]), fr), Join::Rfc3986);
         }
-        ("Faraday", "new") => {
+        ("Faraday", "new") | ("", "Faraday") => {
             let mut b = first_str(solver, arg(ce, 0, &["url"]), fr);
             b.retain(|t| !t.render().starts_with('{'));
             if b.is_empty() {
                 b = tmpls(field(solver, &objs(0), &["url"]));
+            }
+            // Faraday treats its base path as a directory (adds the trailing slash), then resolves.
+            for t in &mut b {
+                if !t.render().ends_with('/') {
+                    t.append(&Tmpl::lit("/"));
+                }
             }
             return client("faraday", b, Join::Rfc3986);
         }
@@ -473,7 +481,22 @@ pub fn lib_value(
             let url = first_str(solver, arg(ce, shift + 1, &[]), fr);
             return reqs(url, method_of(&method), &at, "http.NewRequest");
         }
-        ("request" | "urllib", "Request") | ("", "Request") if !ce.new_object || solver.ix.lang(fr.unit) == crate::scan::lang::Lang::Python => {
+        ("requests", "Request") => {
+            let m = first_str(solver, arg(ce, 0, &["method"]), fr);
+            let url = first_str(solver, arg(ce, 1, &["url"]), fr);
+            return reqs(url, method_of(&m), &at, "requests.Request");
+        }
+        (_, "Request")
+            if matches!(
+                solver.ix.lang(fr.unit),
+                crate::scan::lang::Lang::Php | crate::scan::lang::Lang::Dart
+            ) =>
+        {
+            // Guzzle PSR-7 `new Request('POST', $uri)`, Dart `http.Request('POST', uri)`.
+            let m = first_str(solver, arg(ce, 0, &["method"]), fr);
+            return reqs(a1(), method_of(&m), &at, "Request");
+        }
+        ("request" | "urllib", "Request") | ("", "Request") if !ce.new_object || solver.ix.lang(fr.unit) == crate::scan::lang::Lang::Python || solver.ix.lang(fr.unit) == crate::scan::lang::Lang::JavaScript || solver.ix.lang(fr.unit) == crate::scan::lang::Lang::TypeScript => {
             let url = a0();
             let m = first_str(solver, arg(ce, usize::MAX, &["method"]), fr);
             let mut method = method_of(&m);
@@ -494,6 +517,10 @@ pub fn lib_value(
             let v = verb_of_method(last);
             return reqs(a0(), v.map(|m| (m, format!("Net::HTTP::{last}"))), &at, "Net::HTTP request");
         }
+        (_, "Get" | "Post" | "Put" | "Patch" | "Delete") if ce.new_object && s.contains(&"HTTP") => {
+            let v = verb_of_method(last);
+            return reqs(a0(), v.map(|m| (m, format!("Net::HTTP::{last}"))), &at, "Net::HTTP request");
+        }
         (_, "new") if matches!(prev, "Get" | "Post" | "Put" | "Patch" | "Delete") && s.contains(&"HTTP") => {
             let v = verb_of_method(prev);
             return reqs(a0(), v.map(|m| (m, format!("Net::HTTP::{prev}"))), &at, "Net::HTTP request");
@@ -509,8 +536,15 @@ pub fn lib_value(
             return reqs(a0(), method_of(&m).or(Some((Method::Get, "default GET of RestRequest".into()))), &at, "RestRequest");
         }
         ("Request", "Builder") | ("HttpRequest", "newBuilder") => {
-            return vec![Val::Req(Rc::new(ReqObj { url: Tmpl::default(), method: None, origin: format!("{at} request builder") }))];
+            // OkHttp and java.net.http builders send GET unless a verb method says otherwise.
+            let url = a0().into_iter().next().unwrap_or_default();
+            return vec![Val::Req(Rc::new(ReqObj {
+                url,
+                method: Some((Method::Get, "default GET of the request builder".into())),
+                origin: format!("{at} request builder"),
+            }))];
         }
+        (_, "HttpMethod") => return a0().into_iter().map(Val::Str).collect(),
         (_, "Dio") => {
             let mut b = tmpls(field(solver, &objs(0), &["baseUrl"]));
             if b.is_empty() {
@@ -590,6 +624,19 @@ pub fn client_method_value(
     ce: &CallExpr,
     fr: &FrameRef,
 ) -> Vec<Val> {
+    if matches!(m, "newCall" | "prepare_request" | "prepareRequest" | "build" | "prepare") {
+        // Prepares a request object for a later send (OkHttp `newCall`, requests `prepare_request`).
+        if let Some(a) = ce.args.first() {
+            let v: Vec<Val> = solver
+                .eval(&a.value, fr)
+                .into_iter()
+                .filter(|v| matches!(v, Val::Req(_)))
+                .collect();
+            if !v.is_empty() {
+                return v;
+            }
+        }
+    }
     if verb_of_method(m).is_some() || matches!(m, "request" | "send" | "Do" | "execute") {
         return vec![Val::Unknown];
     }
