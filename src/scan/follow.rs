@@ -16,6 +16,24 @@ pub struct Parsed {
     pub src: String,
 }
 
+/// Every parsed file: their facts (what the solver reads) and texts (for snippets), index for index.
+#[derive(Default)]
+pub struct Program {
+    pub units: Vec<Unit>,
+    pub srcs: Vec<String>,
+}
+
+impl Program {
+    pub fn push(&mut self, p: Parsed) {
+        self.units.push(p.unit);
+        self.srcs.push(p.src);
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.units.is_empty()
+    }
+}
+
 /// Whether the program model reads this file's language.
 pub fn modelled(lang: Lang, rel: &str) -> bool {
     crate::program::parse::supported(lang, rel)
@@ -48,45 +66,26 @@ const GENERIC: [&str; 40] = [
     "server", "routes", "router", "handler", "handlers", "fetch", "get", "post", "data",
 ];
 
-/// What a file must mention to be linked to the parsed files: the names they define (classes,
-/// top-level functions, module-level bindings) and their module stems. Returned as
-/// `(distinctive names, generic names and stems)`: a distinctive name links by itself; a generic one
-/// only with an import of the defining module.
-pub fn needles(units: &[&Unit]) -> (Vec<String>, Vec<String>) {
+/// What a file must mention to be linked to the parsed files: the names through which the fresh
+/// ones hand on a V1 value ([`crate::program::solve::v1_names`]), and the module stems of the files
+/// defining them. Returned as `(distinctive names, generic names and stems)`: a distinctive name links
+/// by itself; a generic one only with an import of the defining module.
+pub fn needles(units: &[Unit], fresh: &[usize]) -> (Vec<String>, Vec<String>) {
     let mut strong = HashSet::new();
     let mut weak = HashSet::new();
-    for u in units {
-        let stem = stem(&u.path);
+    for (u, name) in crate::program::solve::v1_names(units, fresh) {
+        let stem = stem(&units[u].path);
         if stem.len() >= 3 {
             weak.insert(stem.to_string());
         }
-        let f = &u.facts;
-        let names = f
-            .classes
-            .iter()
-            .map(|c| c.name.as_str())
-            .chain(
-                f.functions
-                    .iter()
-                    .filter(|x| x.parent == Some(0) && x.class.is_none())
-                    .map(|x| x.name.as_str()),
-            )
-            .chain(
-                f.bindings
-                    .iter()
-                    .filter(|b| b.scope == crate::program::facts::Scope::Module)
-                    .map(|b| b.name.as_str()),
-            );
-        for n in names {
-            let n = n.rsplit('.').next().unwrap_or(n);
-            if n.len() < 3 || !n.chars().all(|c| c.is_alphanumeric() || c == '_') {
-                continue;
-            }
-            if is_generic(n) {
-                weak.insert(n.to_string());
-            } else {
-                strong.insert(n.to_string());
-            }
+        let n = name.rsplit('.').next().unwrap_or(&name);
+        if n.len() < 3 || !n.chars().all(|c| c.is_alphanumeric() || c == '_') {
+            continue;
+        }
+        if is_generic(n) {
+            weak.insert(n.to_string());
+        } else {
+            strong.insert(n.to_string());
         }
     }
     let mut s: Vec<String> = strong.into_iter().collect();
@@ -94,6 +93,17 @@ pub fn needles(units: &[&Unit]) -> (Vec<String>, Vec<String>) {
     s.sort();
     w.sort();
     (s, w)
+}
+
+/// Third-party code installed into the tree (`node_modules`, `site-packages`, `vendor`) never imports
+/// the project's modules: it is not linked to them.
+pub fn third_party(rel: &str) -> bool {
+    rel.split('/').any(|d| {
+        matches!(
+            d,
+            "node_modules" | "site-packages" | "dist-packages" | "vendor" | "bower_components" | ".venv"
+        )
+    })
 }
 
 fn is_generic(n: &str) -> bool {
@@ -113,14 +123,19 @@ pub struct Followed {
 }
 
 /// The findings of the program model's requests.
-pub fn findings(reqs: Vec<Request>, parsed: &[Parsed], rules: &RuleSet) -> Vec<Followed> {
-    let by_path: HashMap<&str, &Parsed> = parsed.iter().map(|p| (p.unit.path.as_str(), p)).collect();
+pub fn findings(reqs: Vec<Request>, program: &Program, rules: &RuleSet) -> Vec<Followed> {
+    let by_path: HashMap<&str, (&Unit, &String)> = program
+        .units
+        .iter()
+        .zip(&program.srcs)
+        .map(|(u, s)| (u.path.as_str(), (u, s)))
+        .collect();
     let mut out = Vec::new();
     for r in reqs {
-        let Some(p) = by_path.get(r.path.as_str()) else {
+        let Some(&(unit, src)) = by_path.get(r.path.as_str()) else {
             continue;
         };
-        let line_text = p.src.lines().nth(r.line.saturating_sub(1)).unwrap_or("");
+        let line_text = src.lines().nth(r.line.saturating_sub(1)).unwrap_or("");
         let shown = scrubbed_snippet(line_text);
         let alts: Vec<Option<&(crate::method::Method, String)>> = if r.methods.is_empty() {
             vec![None]
@@ -138,7 +153,7 @@ pub fn findings(reqs: Vec<Request>, parsed: &[Parsed], rules: &RuleSet) -> Vec<F
                 Some(j) => format!("{t} ({j})"),
                 None => t.clone(),
             });
-            f.lang = Some(p.unit.lang.name());
+            f.lang = Some(unit.lang.name());
             f.snippet = shown.clone();
             f.confidence = if r.open_param {
                 Confidence::Medium
@@ -193,12 +208,12 @@ const LOGGERS: [&str; 32] = [
 ];
 
 /// Collects [`Lines`] from the parsed files.
-pub fn lines(parsed: &[Parsed]) -> Lines {
+pub fn lines(program: &Program) -> Lines {
     use crate::program::facts::Expr;
     let mut out = Lines::default();
-    for p in parsed {
-        let f = &p.unit.facts;
-        out.parsed.insert(p.unit.path.clone());
+    for unit in &program.units {
+        let f = &unit.facts;
+        out.parsed.insert(unit.path.clone());
         for c in &f.calls {
             let name = match &c.call.callee {
                 Expr::Name(n) | Expr::Attr(_, n) => n.as_str(),
@@ -206,14 +221,14 @@ pub fn lines(parsed: &[Parsed]) -> Lines {
             };
             if LOGGERS.contains(&name) {
                 out.logs
-                    .entry(p.unit.path.clone())
+                    .entry(unit.path.clone())
                     .or_default()
                     .push((c.call.line, c.call.end_line.max(c.call.line)));
             }
         }
         for b in &f.bindings {
             if holds_url(&b.value) {
-                out.bound.insert((p.unit.path.clone(), b.line));
+                out.bound.insert((unit.path.clone(), b.line));
             }
         }
     }

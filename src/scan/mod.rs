@@ -202,6 +202,9 @@ pub fn scan(
     finish(st, roots, files_seen, started)
 }
 
+/// Stack of the solver's thread (its recursion is bounded by `MAX_NEST` evaluations).
+const SOLVER_STACK: usize = 256 << 20;
+
 /// Rounds of linking: parsed files' names bring in the files that use them, whose names bring in more.
 const LINK_ROUNDS: usize = 3;
 
@@ -209,42 +212,44 @@ const LINK_ROUNDS: usize = 3;
 /// imports for generic names), parses them, solves values across the tree and merges its requests
 /// into the findings.
 fn follow_programs(st: &mut State, opts: &WalkOptions, rules: &RuleSet, display: &dyn Fn(&Path) -> String) {
-    if st.parsed.is_empty() {
+    if st.program.is_empty() {
         return;
     }
     let mut done: std::collections::HashSet<String> =
-        st.parsed.iter().map(|p| p.unit.path.clone()).collect();
-    let mut fresh: Vec<usize> = (0..st.parsed.len()).collect();
+        st.program.units.iter().map(|u| u.path.clone()).collect();
+    let mut fresh: Vec<usize> = (0..st.program.units.len()).collect();
     let mut buf = Vec::new();
     for _ in 0..LINK_ROUNDS {
-        let units: Vec<&crate::program::solve::Unit> = fresh.iter().map(|&i| &st.parsed[i].unit).collect();
-        let (strong, weak) = follow::needles(&units);
-        let stems: std::collections::HashSet<String> = st
-            .parsed
-            .iter()
-            .flat_map(|p| {
-                let s = follow::stem(&p.unit.path).to_ascii_lowercase();
-                let d = parent_dir(&p.unit.path).rsplit('/').next().unwrap_or("").to_ascii_lowercase();
-                [s, d]
-            })
-            .filter(|s| !s.is_empty())
-            .collect();
+        let units = &st.program.units;
+        let (strong, weak) = on_solver_stack(|| follow::needles(units, &fresh));
         fresh.clear();
         if strong.is_empty() && weak.is_empty() {
             break;
         }
+        let stems: std::collections::HashSet<String> = st
+            .program
+            .units
+            .iter()
+            .flat_map(|u| {
+                let s = follow::stem(&u.path).to_ascii_lowercase();
+                let d = parent_dir(&u.path).rsplit('/').next().unwrap_or("").to_ascii_lowercase();
+                [s, d]
+            })
+            .filter(|s| !s.is_empty())
+            .collect();
         let strong_ac = AhoCorasick::new(&strong).expect("names");
         let weak_ac = AhoCorasick::new(&weak).expect("names");
         // Go, Java, Kotlin, C# and Dart see the names of their package (directory) without imports.
         let package_dirs: std::collections::HashSet<(String, &'static str)> = st
-            .parsed
+            .program
+            .units
             .iter()
-            .filter(|p| follow::package_scoped(p.unit.lang))
-            .map(|p| (parent_dir(&p.unit.path).to_string(), p.unit.lang.name()))
+            .filter(|u| follow::package_scoped(u.lang))
+            .map(|u| (parent_dir(&u.path).to_string(), u.lang.name()))
             .collect();
         for path in st.weak.iter().chain(&st.code) {
             let rel = display(path);
-            if done.contains(&rel) {
+            if done.contains(&rel) || follow::third_party(&rel) {
                 continue;
             }
             let Some(l) = lang::Lang::detect(path, b"").filter(|&l| follow::modelled(l, &rel)) else {
@@ -256,8 +261,8 @@ fn follow_programs(st: &mut State, opts: &WalkOptions, rules: &RuleSet, display:
             let same_package = follow::package_scoped(l)
                 && package_dirs.contains(&(parent_dir(&rel).to_string(), l.name()));
             let linked = same_package
-                || strong_ac.is_match(&*bytes)
-                || (weak_ac.is_match(&*bytes) && {
+                || (!strong.is_empty() && strong_ac.is_match(&*bytes))
+                || (!weak.is_empty() && weak_ac.is_match(&*bytes) && {
                     let text = String::from_utf8_lossy(bytes);
                     names::imports(&text).iter().any(|i| stems.contains(i))
                 });
@@ -272,26 +277,39 @@ fn follow_programs(st: &mut State, opts: &WalkOptions, rules: &RuleSet, display:
             };
             done.insert(rel.clone());
             if let Some(p) = follow::parse(l, &rel, src) {
-                fresh.push(st.parsed.len());
-                st.parsed.push(p);
+                fresh.push(st.program.units.len());
+                st.program.push(p);
             }
         }
         if fresh.is_empty() {
             break;
         }
     }
-    let parsed = std::mem::take(&mut st.parsed);
-    let (units, srcs): (Vec<_>, Vec<_>) = parsed.into_iter().map(|p| (p.unit, p.src)).unzip();
+    if std::env::var_os("GHL_DEBUG_PROGRAM").is_some() {
+        eprintln!("program model: {} files parsed", st.program.units.len());
+        for u in &st.program.units {
+            eprintln!("  {}", u.path);
+        }
+    }
+    let program = std::mem::take(&mut st.program);
     let env = config_env(&st.defs);
-    let reqs = crate::program::solve::solve(&units, env);
-    let parsed: Vec<follow::Parsed> = units
-        .into_iter()
-        .zip(srcs)
-        .map(|(unit, src)| follow::Parsed { unit, src })
-        .collect();
-    let found = follow::findings(reqs, &parsed, rules);
-    let lines = follow::lines(&parsed);
+    let reqs = on_solver_stack(|| crate::program::solve::solve(&program.units, env));
+    let found = follow::findings(reqs, &program, rules);
+    let lines = follow::lines(&program);
     follow::merge(&mut st.findings, found, &lines);
+}
+
+/// Runs `f` on a thread whose stack fits the solver's bounded recursion.
+fn on_solver_stack<T: Send>(f: impl FnOnce() -> T + Send) -> T {
+    std::thread::scope(|sc| {
+        std::thread::Builder::new()
+            .name("solve".into())
+            .stack_size(SOLVER_STACK)
+            .spawn_scoped(sc, f)
+            .expect("spawn the solver thread")
+            .join()
+            .unwrap_or_else(|e| std::panic::resume_unwind(e))
+    })
 }
 
 /// Base URLs that configuration files (`.env`, YAML, TOML) give to setting names, for env reads in code.
@@ -321,7 +339,7 @@ struct State {
     warnings: Vec<Skipped>,
     weak: Vec<PathBuf>,
     /// Files the program model parsed.
-    parsed: Vec<follow::Parsed>,
+    program: follow::Program,
     /// Other code files of the languages it reads (candidates for linking only).
     code: Vec<PathBuf>,
     files_read: usize,
@@ -342,7 +360,9 @@ impl State {
                 parsed,
             } => {
                 self.files_read += 1;
-                self.parsed.extend(parsed);
+                if let Some(p) = parsed {
+                    self.program.push(p);
+                }
                 self.bytes += bytes;
                 if let Some(w) = warning {
                     self.warnings.push(w);

@@ -15,6 +15,9 @@ pub type FrameRef = Rc<Frame>;
 
 /// Deepest chain of user functions followed from one request site.
 pub const MAX_CALL_DEPTH: usize = 8;
+/// Deepest nesting of evaluations (each level is a few stack frames; the solver runs on a thread with
+/// a stack sized for it).
+pub const MAX_NEST: usize = 300;
 /// Evaluation steps allowed for one request site (keeps hostile or huge programs bounded).
 pub const SITE_BUDGET: usize = 60_000;
 
@@ -54,6 +57,8 @@ pub struct Found {
 pub struct Solver<'a> {
     pub ix: &'a Index<'a>,
     steps: Cell<usize>,
+    /// Current nesting of evaluations (bounded: hostile chains of names must not exhaust the stack).
+    nest: Cell<usize>,
     active: RefCell<HashSet<(usize, usize)>>,
     memo: RefCell<HashMap<(usize, usize), Vec<Val>>>,
     needs_caller: RefCell<HashMap<(usize, usize), bool>>,
@@ -73,6 +78,7 @@ impl<'a> Solver<'a> {
         Solver {
             ix,
             steps: Cell::new(0),
+            nest: Cell::new(0),
             active: RefCell::new(HashSet::new()),
             memo: RefCell::new(HashMap::new()),
             needs_caller: RefCell::new(HashMap::new()),
@@ -117,9 +123,16 @@ impl<'a> Solver<'a> {
     // ---------------------------------------------------------------- values
 
     pub fn eval(&self, e: &Expr, fr: &FrameRef) -> Vec<Val> {
-        if !self.tick() {
+        if !self.tick() || self.nest.get() >= MAX_NEST {
             return vec![Val::Unknown];
         }
+        self.nest.set(self.nest.get() + 1);
+        let out = self.eval_inner(e, fr);
+        self.nest.set(self.nest.get() - 1);
+        out
+    }
+
+    fn eval_inner(&self, e: &Expr, fr: &FrameRef) -> Vec<Val> {
         let mut out = match e {
             Expr::Str(s) => vec![Val::Str(Tmpl::lit(s))],
             Expr::Concat(parts) => self
@@ -391,7 +404,7 @@ impl<'a> Solver<'a> {
         }
         for imp in &ix.facts(u).imports {
             if imp.local == n {
-                return Some(self.import_val(u, imp));
+                return Some(self.import_val(u, imp, hops + 1));
             }
         }
         for imp in &ix.facts(u).imports {
@@ -422,7 +435,7 @@ impl<'a> Solver<'a> {
         None
     }
 
-    fn import_val(&self, u: usize, imp: &crate::program::facts::Import) -> Vec<Val> {
+    fn import_val(&self, u: usize, imp: &crate::program::facts::Import, hops: usize) -> Vec<Val> {
         let Some(t) = self.ix.resolve_module(u, &imp.module) else {
             // A class imported by namespace (`use App\Crm\Tags;`, `import com.acme.Client;`).
             if !imp.local.is_empty()
@@ -443,8 +456,12 @@ impl<'a> Solver<'a> {
             return vec![Val::Lib(Rc::from(name.as_str()))];
         };
         match &imp.name {
+            Some(x) if hops > 6 => {
+                let _ = x;
+                vec![Val::Unknown]
+            }
             Some(x) => self
-                .module_name(t, x, 1)
+                .module_name(t, x, hops)
                 .or_else(|| self.exports_field(t, x))
                 .or_else(|| self.submodule(u, &imp.module, x))
                 .unwrap_or_else(|| vec![Val::Unknown]),
@@ -1073,9 +1090,16 @@ impl<'a> Solver<'a> {
     }
 
     fn requests_of(&self, ce: &CallExpr, u: usize, fr: &FrameRef) -> Vec<Found> {
-        if !self.tick() || fr.depth > MAX_CALL_DEPTH {
+        if !self.tick() || fr.depth > MAX_CALL_DEPTH || self.nest.get() >= MAX_NEST {
             return Vec::new();
         }
+        self.nest.set(self.nest.get() + 1);
+        let out = self.requests_of_inner(ce, u, fr);
+        self.nest.set(self.nest.get() - 1);
+        out
+    }
+
+    fn requests_of_inner(&self, ce: &CallExpr, u: usize, fr: &FrameRef) -> Vec<Found> {
         let mut out = Vec::new();
         for t in self.targets(ce, fr) {
             match t {

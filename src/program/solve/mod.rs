@@ -108,6 +108,87 @@ pub fn solve(units: &[Unit], env: HashMap<String, (String, String)>) -> Vec<Requ
     out
 }
 
+/// The names through which files `fresh` (indexes into `units`) hand a V1 value to other files:
+/// module-level names bound to a V1 URL, a client on one or an object holding one; functions and
+/// classes whose code sends a request to a V1 host. Linking other files by these names (rather than by
+/// every name a file defines) keeps generic names from making every file a candidate.
+pub fn v1_names(units: &[Unit], fresh: &[usize]) -> Vec<(usize, String)> {
+    let ix = Index::new(units);
+    let solver = Solver::new(&ix);
+    let mut out = Vec::new();
+    for &u in fresh {
+        let facts = &units[u].facts;
+        let module = solver.unbound(u, 0);
+        for b in facts.bindings.iter() {
+            if b.scope != crate::program::facts::Scope::Module {
+                continue;
+            }
+            solver.reset_budget();
+            if solver.eval(&b.value, &module).iter().any(|v| carries_v1(&solver, v, 2)) {
+                out.push((u, b.name.clone()));
+            }
+        }
+        for (ci, call) in facts.calls.iter().enumerate() {
+            solver.reset_budget();
+            let fr = solver.unbound(u, call.func);
+            let v1 = solver
+                .requests_at(u, ci, &fr)
+                .iter()
+                .any(|f| value::v1_split(&f.url.render()).is_some());
+            if !v1 {
+                continue;
+            }
+            // The outermost named function holding the call, and its class.
+            let mut f = call.func;
+            while let Some(p) = facts.functions[f].parent.filter(|&p| p != 0) {
+                f = p;
+            }
+            let func = &facts.functions[f];
+            if f != 0 && !func.name.is_empty() {
+                out.push((u, func.name.clone()));
+            }
+            if let Some(c) = func.class {
+                out.push((u, facts.classes[c].name.clone()));
+            }
+            if f == 0 {
+                out.push((u, String::new()));
+            }
+        }
+        for (c, class) in facts.classes.iter().enumerate() {
+            let inst = value::Val::Class(u, c);
+            let carries = facts.bindings.iter().any(|b| {
+                b.scope == crate::program::facts::Scope::Class(c) && {
+                    solver.reset_budget();
+                    solver.attr_of(&inst, &b.name).iter().any(|v| carries_v1(&solver, v, 1))
+                }
+            });
+            if carries {
+                out.push((u, class.name.clone()));
+            }
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+fn carries_v1(solver: &Solver, v: &value::Val, depth: usize) -> bool {
+    match v {
+        value::Val::Str(t) => value::v1_split(&t.render()).is_some(),
+        value::Val::Client(c) => c
+            .base
+            .as_ref()
+            .is_some_and(|b| value::v1_split(&b.render()).is_some()),
+        value::Val::Obj(fields, _) if depth > 0 => fields.iter().any(|(k, _)| {
+            solver
+                .attr_of(v, k)
+                .iter()
+                .any(|x| carries_v1(solver, x, depth - 1))
+        }),
+        _ => false,
+    }
+}
+
 fn is_ctor_of_instantiated(ix: &Index, called: &HashSet<(usize, usize)>, (u, f): (usize, usize)) -> bool {
     let func = &ix.facts(u).functions[f];
     func.is_constructor

@@ -1054,20 +1054,14 @@ fn php_curl(solver: &Solver, ce: &CallExpr, fr: &FrameRef) -> Vec<Found> {
 
 /// curl / wget / HTTPie / PowerShell words: the URL is the first word that is not a flag or a flag's value.
 fn cli(solver: &Solver, tool: &str, ce: &CallExpr, fr: &FrameRef) -> Vec<Found> {
-    let words: Vec<Tmpl> = ce
-        .args
-        .iter()
-        .map(|a| {
-            let mut t = solver.strings(&a.value, fr).into_iter().next().unwrap_or_default();
-            if let Some(n) = &a.name {
-                // `-Uri x` style named arguments (PowerShell) come back as flag + value.
-                t = Tmpl::lit(&format!("-{n}"));
-                let _ = t;
-                return solver.strings(&a.value, fr).into_iter().next().unwrap_or_default();
-            }
-            t
-        })
-        .collect();
+    // Named arguments (PowerShell `-Uri x -Method Post`) come back as a flag word and its value.
+    let mut words: Vec<Tmpl> = Vec::new();
+    for a in &ce.args {
+        if let Some(n) = &a.name {
+            words.push(Tmpl::lit(&format!("-{n}")));
+        }
+        words.push(solver.strings(&a.value, fr).into_iter().next().unwrap_or_default());
+    }
     let with_value = [
         "-H", "--header", "-u", "--user", "-o", "--output", "-A", "--user-agent", "-e", "--referer", "-b",
         "--cookie", "-c", "--cookie-jar", "-w", "--write-out", "-m", "--max-time", "--connect-timeout",
@@ -1109,6 +1103,10 @@ fn cli(solver: &Solver, tool: &str, ce: &CallExpr, fr: &FrameRef) -> Vec<Found> 
             i += 2;
             continue;
         }
+        if tool == "pwsh" && w.starts_with('-') {
+            i += 2; // every named PowerShell parameter carries its value
+            continue;
+        }
         if data.iter().any(|d| w == *d || w.starts_with(&format!("{d}="))) {
             has_data = true;
             i += if w.contains('=') { 1 } else { 2 };
@@ -1122,7 +1120,7 @@ fn cli(solver: &Solver, tool: &str, ce: &CallExpr, fr: &FrameRef) -> Vec<Found> 
             i += 1;
             continue;
         }
-        if url.is_none() && tool != "pwsh" {
+        if url.is_none() {
             url = Some(words[i].clone());
         }
         i += 1;
