@@ -9,9 +9,43 @@ pub const MAX_PARSE_BYTES: usize = 4 << 20;
 /// Parse budget per file (tree-sitter checks it while parsing).
 const PARSE_TIMEOUT_MICROS: u64 = 2_000_000;
 
-/// Whether the program model reads this language.
+/// Whether the program model reads this language (or scripts embedded in it).
 pub fn supported(lang: Lang, path: &str) -> bool {
-    grammar(lang, path).is_some()
+    grammar(lang, path).is_some() || embeds_scripts(lang, path)
+}
+
+/// HTML, PHP templates and single-file components carry JavaScript in `<script>` elements.
+fn embeds_scripts(lang: Lang, path: &str) -> bool {
+    let ext = path.rsplit('.').next().unwrap_or("").to_ascii_lowercase();
+    matches!(lang, Lang::Html | Lang::Php) || matches!(ext.as_str(), "vue" | "svelte")
+}
+
+/// The file with everything outside `<script>` elements blanked (newlines kept, so lines and columns
+/// stay those of the file), and whether any script was found. `None` when there is none.
+fn script_view(src: &str) -> Option<String> {
+    let lower = src.to_ascii_lowercase();
+    let mut out: Vec<u8> = src
+        .bytes()
+        .map(|b| if b == b'\n' { b'\n' } else { b' ' })
+        .collect();
+    let mut found = false;
+    let mut at = 0;
+    while let Some(open) = lower[at..].find("<script").map(|i| at + i) {
+        let Some(body) = lower[open..].find('>').map(|i| open + i + 1) else {
+            break;
+        };
+        let tag = &lower[open..body];
+        let end = lower[body..].find("</script").map_or(src.len(), |i| body + i);
+        // Only JavaScript: no `src=` loader, no template or JSON script types.
+        let js = !tag.contains("type=") || tag.contains("javascript") || tag.contains("module");
+        if js && !tag.contains(" src=") {
+            out[body..end].copy_from_slice(&src.as_bytes()[body..end]);
+            found = true;
+        }
+        at = end;
+    }
+    // Blanking whole bytes keeps multi-byte characters outside scripts as spaces; inside they are kept.
+    found.then(|| String::from_utf8(out).ok()).flatten()
 }
 
 fn grammar(lang: Lang, path: &str) -> Option<tree_sitter::Language> {
@@ -38,6 +72,20 @@ fn grammar(lang: Lang, path: &str) -> Option<tree_sitter::Language> {
         Lang::Dart => tree_sitter_dart::LANGUAGE.into(),
         _ => return None,
     })
+}
+
+/// Every fact set of one file: its own language's, and the JavaScript of its `<script>` elements
+/// (HTML, PHP templates, Vue/Svelte components), each with the file's own lines and columns.
+pub fn facts_all(lang: Lang, path: &str, src: &str) -> Vec<(Lang, FileFacts)> {
+    let mut out: Vec<(Lang, FileFacts)> = facts(lang, path, src).map(|f| (lang, f)).into_iter().collect();
+    if embeds_scripts(lang, path)
+        && src.len() <= MAX_PARSE_BYTES
+        && let Some(view) = script_view(src)
+        && let Some(f) = facts(Lang::JavaScript, "script.js", &view)
+    {
+        out.push((Lang::JavaScript, f));
+    }
+    out
 }
 
 /// Parses `src` and extracts its facts, or `None` when the language is not modelled, the file is too

@@ -39,18 +39,21 @@ pub fn modelled(lang: Lang, rel: &str) -> bool {
     crate::program::parse::supported(lang, rel)
 }
 
-/// Parses one file (`None` when the language is not modelled, the file is too big or the parse ran out
-/// of time: the line extractor's findings stand alone then).
-pub fn parse(lang: Lang, rel: &str, src: &str) -> Option<Parsed> {
-    let facts = crate::program::parse::facts(lang, rel, src)?;
-    Some(Parsed {
-        unit: Unit {
-            path: rel.to_string(),
-            lang,
-            facts,
-        },
-        src: src.to_string(),
-    })
+/// Parses one file: its own language and the scripts it embeds (none when the language is not
+/// modelled, the file is too big or the parse ran out of time: the line extractor's findings stand
+/// alone then).
+pub fn parse(lang: Lang, rel: &str, src: &str) -> Vec<Parsed> {
+    crate::program::parse::facts_all(lang, rel, src)
+        .into_iter()
+        .map(|(lang, facts)| Parsed {
+            unit: Unit {
+                path: rel.to_string(),
+                lang,
+                facts,
+            },
+            src: src.to_string(),
+        })
+        .collect()
 }
 
 /// Languages whose files see the names of their package (directory) without an import.

@@ -276,7 +276,7 @@ fn follow_programs(st: &mut State, opts: &WalkOptions, rules: &RuleSet, display:
                 walk::Text::Utf8(s) | walk::Text::Decoded(s, _) => s,
             };
             done.insert(rel.clone());
-            if let Some(p) = follow::parse(l, &rel, src) {
+            for p in follow::parse(l, &rel, src) {
                 fresh.push(st.program.units.len());
                 st.program.push(p);
             }
@@ -360,7 +360,7 @@ impl State {
                 parsed,
             } => {
                 self.files_read += 1;
-                if let Some(p) = parsed {
+                for p in parsed {
                     self.program.push(p);
                 }
                 self.bytes += bytes;
@@ -390,7 +390,7 @@ enum Outcome {
         scan: FileScan,
         bytes: u64,
         warning: Option<Skipped>,
-        parsed: Option<follow::Parsed>,
+        parsed: Vec<follow::Parsed>,
     },
 }
 
@@ -478,7 +478,8 @@ fn scan_file(
     // source map's `eyJ…`); files linked to them are parsed in the later rounds.
     let parsed = lang::Lang::detect(path, &src.as_bytes()[..src.len().min(128)])
         .filter(|&l| follow::modelled(l, rel) && pre.names_host(src.as_bytes()))
-        .and_then(|l| follow::parse(l, rel, src));
+        .map(|l| follow::parse(l, rel, src))
+        .unwrap_or_default();
     Outcome::Scanned {
         scan,
         bytes: src.len() as u64,

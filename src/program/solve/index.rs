@@ -136,11 +136,11 @@ impl<'a> Index<'a> {
             }
             per.push(ix);
         }
-        let by_path = units
-            .iter()
-            .enumerate()
-            .map(|(i, u)| (u.path.as_str(), i))
-            .collect();
+        // A file parsed twice (a PHP template and its scripts) is found by path as its own language.
+        let mut by_path = HashMap::new();
+        for (i, u) in units.iter().enumerate() {
+            by_path.entry(u.path.as_str()).or_insert(i);
+        }
         Index {
             units,
             per,
