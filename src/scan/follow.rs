@@ -230,23 +230,12 @@ pub fn lines(program: &Program) -> Lines {
             }
         }
         for b in &f.bindings {
-            if holds_url(&b.value) {
+            if !matches!(b.value, Expr::Call(_) | Expr::Unknown | Expr::Func(_)) {
                 out.bound.insert((unit.path.clone(), b.line));
             }
         }
     }
     out
-}
-
-fn holds_url(e: &crate::program::facts::Expr) -> bool {
-    use crate::program::facts::Expr;
-    match e {
-        Expr::Str(s) => s.contains("://"),
-        Expr::Concat(v) => v.iter().any(holds_url),
-        Expr::Choice(v) => v.iter().any(holds_url),
-        Expr::Env { default, .. } => default.as_deref().is_some_and(holds_url),
-        _ => false,
-    }
 }
 
 /// Adds the program model's findings to the line extractor's, which stay for everything the program

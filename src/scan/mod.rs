@@ -222,6 +222,9 @@ fn follow_programs(st: &mut State, opts: &WalkOptions, rules: &RuleSet, display:
     for _ in 0..LINK_ROUNDS {
         let units = &st.program.units;
         let (strong, weak) = on_solver_stack(|| follow::needles(units, &fresh));
+        if std::env::var_os("GHL_DEBUG_PROGRAM").is_some() {
+            eprintln!("link needles: {strong:?} / {weak:?}");
+        }
         fresh.clear();
         if strong.is_empty() && weak.is_empty() {
             break;
@@ -358,8 +361,12 @@ impl State {
                 bytes,
                 warning,
                 parsed,
+                link_candidate,
             } => {
                 self.files_read += 1;
+                if link_candidate {
+                    self.code.push(path.to_path_buf());
+                }
                 for p in parsed {
                     self.program.push(p);
                 }
@@ -391,6 +398,9 @@ enum Outcome {
         bytes: u64,
         warning: Option<Skipped>,
         parsed: Vec<follow::Parsed>,
+        /// Modelled code that was not parsed yet (a token or setting name but no host): a candidate
+        /// for linking.
+        link_candidate: bool,
     },
 }
 
@@ -476,8 +486,11 @@ fn scan_file(
     let scan = scan_text(path, rel, src, rules);
     // The program model parses files that name a HighLevel host (not those holding only a token or a
     // source map's `eyJ…`); files linked to them are parsed in the later rounds.
-    let parsed = lang::Lang::detect(path, &src.as_bytes()[..src.len().min(128)])
-        .filter(|&l| follow::modelled(l, rel) && pre.names_host(src.as_bytes()))
+    let modelled = lang::Lang::detect(path, &src.as_bytes()[..src.len().min(128)])
+        .filter(|&l| follow::modelled(l, rel));
+    let names_host = pre.names_host(src.as_bytes());
+    let parsed = modelled
+        .filter(|_| names_host)
         .map(|l| follow::parse(l, rel, src))
         .unwrap_or_default();
     Outcome::Scanned {
@@ -485,6 +498,7 @@ fn scan_file(
         bytes: src.len() as u64,
         warning,
         parsed,
+        link_candidate: modelled.is_some() && !names_host,
     }
 }
 

@@ -373,11 +373,19 @@ impl<'a> Solver<'a> {
     fn before(&self, fr: &FrameRef, idx: &[usize]) -> Vec<usize> {
         let facts = self.ix.facts(fr.unit);
         if fr.at > 0 {
-            let v: Vec<usize> = idx
+            let mut v: Vec<usize> = idx
                 .iter()
                 .copied()
                 .filter(|&i| facts.bindings[i].line <= fr.at)
                 .collect();
+            // An update of the name by itself (`url += '/tags/'`, `url = url + x`) replaces what came
+            // before it: only it and later assignments count.
+            if let Some(pos) = v.iter().rposition(|&i| {
+                let b = &facts.bindings[i];
+                mentions(&b.value, &b.name)
+            }) {
+                v.drain(..pos);
+            }
             if !v.is_empty() {
                 return v;
             }
@@ -551,7 +559,10 @@ impl<'a> Solver<'a> {
         self.active.borrow_mut().remove(&(u, i));
         for x in &mut v {
             if let Val::Str(t) = x
-                && t.head().contains("://")
+                && (t.head().contains("://") || {
+                    let h = t.head().to_ascii_lowercase();
+                    h.contains("gohighlevel.com") || h.contains("leadconnectorhq.com")
+                })
             {
                 t.push_trail(step.clone());
             }
@@ -1190,7 +1201,22 @@ impl<'a> Solver<'a> {
             // `this.helper()` inside a method keeps the caller's instance.
             (facts.functions[cf].class.is_some()).then(|| self.this(fr))
         });
-        let args = Rc::new(self.eval_args(&ce.args, fr));
+        // `f.call(thisArg, a, b)` passes `a, b`; `f.apply(thisArg, [a, b])` the array's items.
+        let args = match &ce.callee {
+            Expr::Attr(_, m) if m == "call" => self.eval_args(ce.args.get(1..).unwrap_or(&[]), fr),
+            Expr::Attr(_, m) if m == "apply" => match ce.args.get(1).map(|a| &a.value) {
+                Some(Expr::Object(items)) => items
+                    .iter()
+                    .map(|(_, e)| ArgVal {
+                        name: None,
+                        vals: self.eval(e, fr),
+                    })
+                    .collect(),
+                _ => Vec::new(),
+            },
+            _ => self.eval_args(&ce.args, fr),
+        };
+        let args = Rc::new(args);
         let callee_fr = Rc::new(Frame {
             unit: cu,
             func: cf,
@@ -1392,6 +1418,15 @@ fn url_part(t: &Tmpl, k: &str) -> Vec<Val> {
         // Enum members and wrappers whose value is the string itself.
         "value" | "name" | "Value" => vec![Val::Str(t.clone())],
         _ => vec![Val::Unknown],
+    }
+}
+
+/// Whether an expression reads the name `n` (directly, in a concatenation or a choice).
+fn mentions(e: &Expr, n: &str) -> bool {
+    match e {
+        Expr::Name(x) => x == n,
+        Expr::Concat(v) | Expr::Choice(v) => v.iter().any(|x| mentions(x, n)),
+        _ => false,
     }
 }
 
