@@ -172,7 +172,13 @@ impl<'a> Solver<'a> {
     /// String alternatives of an expression; non-string values become a hole named after the expression.
     pub fn strings(&self, e: &Expr, fr: &FrameRef) -> Vec<Tmpl> {
         let mut out: Vec<Tmpl> = Vec::new();
-        for v in self.eval(e, fr) {
+        let mut vals = self.eval(e, fr);
+        // An unknown alternative next to known strings (`${X:-default}` where X is unset here) adds
+        // nothing but a hole.
+        if vals.iter().any(|v| matches!(v, Val::Str(_))) {
+            vals.retain(|v| !matches!(v, Val::Unknown));
+        }
+        for v in vals {
             let t = match v {
                 Val::Str(t) => t,
                 Val::Lib(p) => match enum_verb(&p) {
@@ -228,6 +234,19 @@ impl<'a> Solver<'a> {
                     }
                     v => v,
                 });
+            }
+        }
+        if out.is_empty() {
+            // A shell script reading a variable set by a file it sources (`. ./env.sh`).
+            for imp in &self.ix.facts(fr.unit).imports {
+                if imp.local.is_empty()
+                    && let Some(t) = self.ix.resolve_module(fr.unit, &imp.module)
+                {
+                    let b = self.ix.module_bindings(t, name);
+                    if !b.is_empty() {
+                        out.extend(self.bindings_in_module(t, b));
+                    }
+                }
             }
         }
         if out.is_empty() {
@@ -343,7 +362,12 @@ impl<'a> Solver<'a> {
         }
         // A bare member name inside a method (Java, C#, Dart, Kotlin; inherited helpers called without
         // `this.`).
-        if let Some((cu, cc)) = self.lexical_class(fr) {
+        let class = self.lexical_class(fr).or_else(|| match fr.this.as_ref() {
+            Some(Val::Class(u, c)) => Some((*u, *c)),
+            Some(Val::Instance(i)) => Some((i.unit, i.class)),
+            _ => None,
+        });
+        if let Some((cu, cc)) = class {
             for (lu, lc) in self.lineage(cu, cc) {
                 let b = self.ix.member_bindings(lu, lc, n);
                 if !b.is_empty() {
@@ -702,6 +726,14 @@ impl<'a> Solver<'a> {
         for v in self.eval(obj, fr) {
             out.extend(self.attr_of(&v, k));
         }
+        // A qualified class name (`Ghl::Contacts`, `App\Crm\Tags`, `com.acme.Client`).
+        if out.iter().all(|v| matches!(v, Val::Unknown | Val::Lib(_)))
+            && k.starts_with(|c: char| c.is_ascii_uppercase())
+            && dotted(obj).is_some()
+            && let Some((cu, c)) = self.ix.class_named(fr.unit, k)
+        {
+            return vec![Val::Class(cu, c)];
+        }
         if out.is_empty() {
             out.push(Val::Unknown);
         }
@@ -825,12 +857,16 @@ impl<'a> Solver<'a> {
                 cap(&mut out);
                 return out;
             }
-            if let Some(&f) = self.ix.methods(lu, lc, k).first() {
-                return vec![Val::Func(
-                    lu,
-                    f,
-                    Some(self.with_this(lu, f, Val::Instance(inst.clone()))),
-                )];
+            let methods = self.ix.methods(lu, lc, k);
+            if !methods.is_empty() {
+                // Overloads (Java, C#, Kotlin, Dart) are told apart by arity at the call.
+                return methods
+                    .iter()
+                    .take(4)
+                    .map(|&f| {
+                        Val::Func(lu, f, Some(self.with_this(lu, f, Val::Instance(inst.clone()))))
+                    })
+                    .collect();
             }
         }
         vec![Val::Unknown]
@@ -1026,6 +1062,8 @@ impl<'a> Solver<'a> {
     pub fn targets(&self, ce: &CallExpr, fr: &FrameRef) -> Vec<Target> {
         let mut out = Vec::new();
         let (recv, method): (Option<Vec<Val>>, Option<&str>) = match &ce.callee {
+            // `Ghl::Contacts.new(…)`, `new App\Crm\Tags()`: the callee names a class.
+            Expr::Attr(..) if ce.new_object => (None, None),
             Expr::Attr(obj, m) => (Some(self.eval(obj, fr)), Some(m.as_str())),
             _ => (None, None),
         };
@@ -1079,6 +1117,24 @@ impl<'a> Solver<'a> {
             }
         }
         out.truncate(MAX_ALTERNATIVES);
+        // Overloads: keep the functions whose parameters fit the arguments, when some do.
+        let given = ce.args.iter().filter(|a| a.name.is_none() && !a.spread).count();
+        let fits = |t: &Target| match t {
+            Target::User(u, f, _) => {
+                let func = &self.ix.facts(*u).functions[*f];
+                let params: Vec<&crate::program::facts::Param> = func
+                    .params
+                    .iter()
+                    .filter(|p| !matches!(p.name.as_str(), "self" | "cls"))
+                    .collect();
+                let required = params.iter().filter(|p| p.default.is_none() && !p.rest).count();
+                given >= required && (given <= params.len() || params.iter().any(|p| p.rest))
+            }
+            _ => true,
+        };
+        if out.iter().filter(|t| matches!(t, Target::User(..))).count() > 1 && out.iter().any(fits) {
+            out.retain(fits);
+        }
         out
     }
 
@@ -1202,9 +1258,18 @@ impl<'a> Solver<'a> {
             (facts.functions[cf].class.is_some()).then(|| self.this(fr))
         });
         // `f.call(thisArg, a, b)` passes `a, b`; `f.apply(thisArg, [a, b])` the array's items.
+        let on_function = match &ce.callee {
+            Expr::Attr(obj, m) if m == "call" || m == "apply" => self
+                .eval(obj, fr)
+                .iter()
+                .any(|v| matches!(v, Val::Func(..))),
+            _ => false,
+        };
         let args = match &ce.callee {
-            Expr::Attr(_, m) if m == "call" => self.eval_args(ce.args.get(1..).unwrap_or(&[]), fr),
-            Expr::Attr(_, m) if m == "apply" => match ce.args.get(1).map(|a| &a.value) {
+            Expr::Attr(_, m) if on_function && m == "call" => {
+                self.eval_args(ce.args.get(1..).unwrap_or(&[]), fr)
+            }
+            Expr::Attr(_, m) if on_function && m == "apply" => match ce.args.get(1).map(|a| &a.value) {
                 Some(Expr::Object(items)) => items
                     .iter()
                     .map(|(_, e)| ArgVal {

@@ -207,13 +207,13 @@ pub(crate) mod tests {
     pub fn solve_files(files: &[(&str, &str)]) -> Vec<Request> {
         let units: Vec<Unit> = files
             .iter()
-            .map(|(p, src)| {
-                let lang = Lang::detect(Path::new(p), src.as_bytes()).expect("language");
-                Unit {
+            .filter_map(|(p, src)| {
+                let lang = Lang::detect(Path::new(p), src.as_bytes())?;
+                Some(Unit {
                     path: p.to_string(),
                     lang,
-                    facts: crate::program::parse::facts(lang, p, src).expect("parsed"),
-                }
+                    facts: crate::program::parse::facts(lang, p, src)?,
+                })
             })
             .collect();
         if std::env::var("GHL_DEBUG_FACTS").is_ok() {
@@ -267,5 +267,29 @@ class GHL:
                 (21, "POST".into(), "/v1/contacts/{cid}/tasks".into()),
             ]
         );
+    }
+}
+
+#[cfg(test)]
+mod debug_tests {
+    #[test]
+    #[ignore]
+    fn dump() {
+        let dir = std::env::var("GHL_DUMP_DIR").unwrap();
+        let files: Vec<(String, String)> = walkdir::WalkDir::new(&dir)
+            .into_iter()
+            .filter_map(Result::ok)
+            .filter(|e| e.file_type().is_file() && !e.path().ends_with("expected.calls"))
+            .map(|e| {
+                (
+                    e.path().strip_prefix(&dir).unwrap().to_string_lossy().to_string(),
+                    std::fs::read_to_string(e.path()).unwrap(),
+                )
+            })
+            .collect();
+        let refs: Vec<(&str, &str)> = files.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+        for r in super::tests::solve_files(&refs) {
+            eprintln!("{r:?}");
+        }
     }
 }
