@@ -1076,6 +1076,7 @@ impl<'a> Solver<'a> {
                         Val::Str(_) => out.push(Target::Lib(format!("str.{m}"), Some(r.clone()))),
                         Val::Req(_) => out.push(Target::Lib(format!("req.{m}"), Some(r.clone()))),
                         Val::Func(u, f, cl) if matches!(m, "call" | "apply" | "bind") => {
+                            self.called.borrow_mut().insert((*u, *f));
                             out.push(Target::User(*u, *f, cl.clone()));
                         }
                         _ => {
