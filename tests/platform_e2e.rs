@@ -564,7 +564,8 @@ fn old_short_and_old_jwt_keys_get_age_and_sweep_advice() {
     assert_eq!(jwt["credential"]["kind"], "v1_location_key");
     assert_eq!(jwt["credential"]["issued"], "2019-09-01");
     assert_eq!(jwt["credential"]["location_id"], "Ol8Dk2Ey5Lo9Ca3Ti7On");
-    assert_eq!(at(&s, java, 17, "call")["rule"], "contacts.create");
+    // Reported where the request is sent (`http.send(request, …)`), not where its URL is built.
+    assert_eq!(at(&s, java, 22, "call")["rule"], "contacts.create");
     assert_eq!(
         at(&s, "legacy-cron/export_contacts.sh", 9, "call")["rule"],
         "contacts.list"

@@ -261,6 +261,12 @@ pub fn merge(existing: &mut Vec<Finding>, new: Vec<Followed>, lines: &Lines) {
             if same_call || earlier {
                 if drop.insert(i) || nf.written.is_none() {
                     nf.written.get_or_insert((e.line, e.column));
+                    // What the line extractor knew about an endpoint no rule names (a made-up `/v2`
+                    // path on the V1 host) is more specific than "unknown".
+                    if nf.rule.is_none() && e.rule.is_none() && e.note.is_some() && same_call {
+                        nf.note = e.note.clone();
+                        nf.category = nf.category.or(e.category);
+                    }
                     if nf.base_source.is_none() || e.base_source.is_some() {
                         nf.base_source = e.base_source.clone().or(nf.base_source);
                     }

@@ -17,6 +17,8 @@ pub enum Shape {
     Url { verb: Option<Method>, options_arg: Option<usize> },
     /// `request(method, url, …)`.
     MethodThenUrl,
+    /// `exchange(url, HttpMethod.PUT, …)` (Spring RestTemplate).
+    UrlThenMethod,
     /// One configuration object (`axios({ method, url })`, `$.ajax`, n8n `httpRequest(options)`), at
     /// this positional index; `axios(url, config)` is also accepted.
     Config(usize),
@@ -175,7 +177,10 @@ pub fn lib_sink(path: &str, recv: Option<&Val>, new_object: bool) -> Option<Sink
         let _ = opts;
         return sink(Shape::Url { verb: Some(v), options_arg: None }, weak);
     }
-    if matches!(last, "Do" | "send" | "SendAsync" | "execute" | "Execute" | "ExecuteAsync" | "request" | "urlopen" | "fetch" | "exchange") {
+    if last == "exchange" {
+        return sink(Shape::UrlThenMethod, true);
+    }
+    if matches!(last, "Do" | "send" | "SendAsync" | "execute" | "Execute" | "ExecuteAsync" | "request" | "urlopen" | "fetch") {
         return sink(Shape::Send, true);
     }
     None
@@ -211,7 +216,8 @@ pub fn client_sink(c: &Rc<Client>, m: &str) -> Option<SinkCall> {
                 mk(Shape::MethodThenUrl)
             }
         }
-        "Do" | "SendAsync" | "execute" | "Execute" | "ExecuteAsync" | "exchange" => mk(Shape::Send),
+        "exchange" => mk(Shape::UrlThenMethod),
+        "Do" | "SendAsync" | "execute" | "Execute" | "ExecuteAsync" => mk(Shape::Send),
         _ => None,
     }
 }
@@ -889,6 +895,14 @@ pub fn evaluate(solver: &Solver, sc: &SinkCall, ce: &CallExpr, fr: &FrameRef) ->
                 .map(|a| &a.value)
                 .or_else(|| arg(ce, 1, &[]));
             for t in first_str(solver, url_e, fr) {
+                let (url, note) = with_base(client, t);
+                out.push(found(url, methods.clone(), note));
+            }
+        }
+        Shape::UrlThenMethod => {
+            let m = tmpls(arg(ce, 1, &["method"]).map(|e| solver.eval(e, fr)).unwrap_or_default());
+            let methods = methods_from(&m, "argument");
+            for t in first_str(solver, arg(ce, 0, &["url"]), fr) {
                 let (url, note) = with_base(client, t);
                 out.push(found(url, methods.clone(), note));
             }
