@@ -170,9 +170,12 @@ pub fn rewrite(
                 .iter()
                 .find(|(_, f)| f.kind == Kind::Call && f.context == Context::Code)
         {
-            inserts.entry(f.written.map_or(f.line, |w| w.0) - 1).or_default().push(format!(
-                "send the header `Version: {version}` with every V2 request"
-            ));
+            inserts
+                .entry(f.written.map_or(f.line, |w| w.0) - 1)
+                .or_default()
+                .push(format!(
+                    "send the header `Version: {version}` with every V2 request"
+                ));
         }
     }
     // Marker comments, in the file's comment syntax, at the call line's indentation.

@@ -35,7 +35,9 @@ fn script_view(src: &str) -> Option<String> {
             break;
         };
         let tag = &lower[open..body];
-        let end = lower[body..].find("</script").map_or(src.len(), |i| body + i);
+        let end = lower[body..]
+            .find("</script")
+            .map_or(src.len(), |i| body + i);
         // Only JavaScript: no `src=` loader, no template or JSON script types.
         let js = !tag.contains("type=") || tag.contains("javascript") || tag.contains("module");
         if js && !tag.contains(" src=") {
@@ -61,7 +63,9 @@ fn grammar(lang: Lang, path: &str) -> Option<tree_sitter::Language> {
             tree_sitter_php::LANGUAGE_PHP.into()
         }
         Lang::Ruby if matches!(ext.as_str(), "rb" | "rake") => tree_sitter_ruby::LANGUAGE.into(),
-        Lang::Shell if matches!(ext.as_str(), "ps1" | "psm1") => tree_sitter_powershell::LANGUAGE.into(),
+        Lang::Shell if matches!(ext.as_str(), "ps1" | "psm1") => {
+            tree_sitter_powershell::LANGUAGE.into()
+        }
         Lang::Shell if !matches!(ext.as_str(), "fish" | "bat" | "cmd") => {
             tree_sitter_bash::LANGUAGE.into()
         }
@@ -77,7 +81,10 @@ fn grammar(lang: Lang, path: &str) -> Option<tree_sitter::Language> {
 /// Every fact set of one file: its own language's, and the JavaScript of its `<script>` elements
 /// (HTML, PHP templates, Vue/Svelte components), each with the file's own lines and columns.
 pub fn facts_all(lang: Lang, path: &str, src: &str) -> Vec<(Lang, FileFacts)> {
-    let mut out: Vec<(Lang, FileFacts)> = facts(lang, path, src).map(|f| (lang, f)).into_iter().collect();
+    let mut out: Vec<(Lang, FileFacts)> = facts(lang, path, src)
+        .map(|f| (lang, f))
+        .into_iter()
+        .collect();
     if embeds_scripts(lang, path)
         && src.len() <= MAX_PARSE_BYTES
         && let Some(view) = script_view(src)
@@ -105,7 +112,10 @@ pub fn facts(lang: Lang, path: &str, src: &str) -> Option<FileFacts> {
         Lang::Python => lang::python::extract(src, &tree),
         Lang::Php => lang::php::extract(src, &tree),
         Lang::Ruby => lang::ruby::extract(src, &tree),
-        Lang::Shell if path.to_ascii_lowercase().ends_with(".ps1") || path.to_ascii_lowercase().ends_with(".psm1") => {
+        Lang::Shell
+            if path.to_ascii_lowercase().ends_with(".ps1")
+                || path.to_ascii_lowercase().ends_with(".psm1") =>
+        {
             lang::powershell::extract(src, &tree)
         }
         Lang::Shell => lang::bash::extract(src, &tree),

@@ -58,15 +58,54 @@ pub fn parse(lang: Lang, rel: &str, src: &str) -> Vec<Parsed> {
 
 /// Languages whose files see the names of their package (directory) without an import.
 pub fn package_scoped(l: Lang) -> bool {
-    matches!(l, Lang::Go | Lang::Java | Lang::Kotlin | Lang::CSharp | Lang::Dart)
+    matches!(
+        l,
+        Lang::Go | Lang::Java | Lang::Kotlin | Lang::CSharp | Lang::Dart
+    )
 }
 
 /// Names that appear in almost every program: a file mentioning one is linked only by an import.
 const GENERIC: [&str; 40] = [
-    "index", "main", "api", "app", "client", "config", "configs", "settings", "utils", "util", "helpers",
-    "helper", "service", "services", "request", "requests", "http", "base", "lib", "constants", "default",
-    "module", "exports", "init", "__init__", "common", "core", "shared", "types", "models", "model",
-    "server", "routes", "router", "handler", "handlers", "fetch", "get", "post", "data",
+    "index",
+    "main",
+    "api",
+    "app",
+    "client",
+    "config",
+    "configs",
+    "settings",
+    "utils",
+    "util",
+    "helpers",
+    "helper",
+    "service",
+    "services",
+    "request",
+    "requests",
+    "http",
+    "base",
+    "lib",
+    "constants",
+    "default",
+    "module",
+    "exports",
+    "init",
+    "__init__",
+    "common",
+    "core",
+    "shared",
+    "types",
+    "models",
+    "model",
+    "server",
+    "routes",
+    "router",
+    "handler",
+    "handlers",
+    "fetch",
+    "get",
+    "post",
+    "data",
 ];
 
 /// What a file must mention to be linked to the parsed files: the names through which the fresh
@@ -104,7 +143,12 @@ pub fn third_party(rel: &str) -> bool {
     rel.split('/').any(|d| {
         matches!(
             d,
-            "node_modules" | "site-packages" | "dist-packages" | "vendor" | "bower_components" | ".venv"
+            "node_modules"
+                | "site-packages"
+                | "dist-packages"
+                | "vendor"
+                | "bower_components"
+                | ".venv"
         )
     })
 }
@@ -116,7 +160,10 @@ fn is_generic(n: &str) -> bool {
 
 pub fn stem(p: &str) -> &str {
     let name = p.rsplit('/').next().unwrap_or(p);
-    name.split('.').next().filter(|s| !s.is_empty()).unwrap_or(name)
+    name.split('.')
+        .next()
+        .filter(|s| !s.is_empty())
+        .unwrap_or(name)
 }
 
 /// A finding of the program model, with the lines of the function that sends it.
@@ -165,7 +212,11 @@ pub fn findings(reqs: Vec<Request>, program: &Program, rules: &RuleSet) -> Vec<F
             };
             // The path as sent: a join that lost `/v1` (RFC 3986 on a base without a trailing slash) is
             // an unknown endpoint on the V1 host, not the V1 endpoint it resembles.
-            let rest = if r.rest.is_empty() { "/".to_string() } else { r.rest.clone() };
+            let rest = if r.rest.is_empty() {
+                "/".to_string()
+            } else {
+                r.rest.clone()
+            };
             apply_rule(rules, &mut f, &normalize(&rest));
             if r.open_param {
                 let note = "the path comes from a parameter no caller in the scanned tree supplies";
@@ -204,10 +255,38 @@ pub struct Lines {
 }
 
 const LOGGERS: [&str; 32] = [
-    "log", "info", "warn", "warning", "error", "debug", "trace", "print", "println", "printf", "echo",
-    "error_log", "var_dump", "print_r", "puts", "pp", "p", "Write-Host", "Write-Output", "Write-Verbose",
-    "Write-Warning", "Println", "Printf", "Print", "WriteLine", "Write", "debugPrint", "alert",
-    "exception", "critical", "fatal", "dump",
+    "log",
+    "info",
+    "warn",
+    "warning",
+    "error",
+    "debug",
+    "trace",
+    "print",
+    "println",
+    "printf",
+    "echo",
+    "error_log",
+    "var_dump",
+    "print_r",
+    "puts",
+    "pp",
+    "p",
+    "Write-Host",
+    "Write-Output",
+    "Write-Verbose",
+    "Write-Warning",
+    "Println",
+    "Printf",
+    "Print",
+    "WriteLine",
+    "Write",
+    "debugPrint",
+    "alert",
+    "exception",
+    "critical",
+    "fatal",
+    "dump",
 ];
 
 /// Collects [`Lines`] from the parsed files.
@@ -247,7 +326,11 @@ pub fn lines(program: &Program) -> Lines {
 pub fn merge(existing: &mut Vec<Finding>, new: Vec<Followed>, lines: &Lines) {
     let mut drop: HashSet<usize> = HashSet::new();
     let mut added: Vec<Finding> = Vec::new();
-    for Followed { finding: mut nf, scope } in new {
+    for Followed {
+        finding: mut nf,
+        scope,
+    } in new
+    {
         let end = nf.end_line.unwrap_or(nf.line);
         for (i, e) in existing.iter().enumerate() {
             if !is_code_call(e, &nf) {
@@ -258,8 +341,8 @@ pub fn merge(existing: &mut Vec<Finding>, new: Vec<Followed>, lines: &Lines) {
                 && (endpoint_key(&e.v1_path) == endpoint_key(&nf.v1_path)
                     || (e.rule.is_some() && e.rule == nf.rule));
             let earlier = same_endpoint && e.line >= scope.0 && e.line < nf.line;
-            if same_call || earlier {
-                if drop.insert(i) || nf.written.is_none() {
+            if (same_call || earlier) && (drop.insert(i) || nf.written.is_none()) {
+                {
                     nf.written.get_or_insert((e.line, e.column));
                     // What the line extractor knew about an endpoint no rule names (a made-up `/v2`
                     // path on the V1 host) is more specific than "unknown".
@@ -319,7 +402,13 @@ fn endpoint_key(p: &Option<String>) -> String {
     let p = p.as_deref().unwrap_or("").to_ascii_lowercase();
     let p = p.split('?').next().unwrap_or("").trim_end_matches('/');
     p.split('/')
-        .map(|s| if s.starts_with('{') || s.starts_with(':') { "{}" } else { s })
+        .map(|s| {
+            if s.starts_with('{') || s.starts_with(':') {
+                "{}"
+            } else {
+                s
+            }
+        })
         .collect::<Vec<_>>()
         .join("/")
 }

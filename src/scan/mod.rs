@@ -211,7 +211,12 @@ const LINK_ROUNDS: usize = 3;
 /// The program model: links files to the parsed ones (by the names they define, checked against
 /// imports for generic names), parses them, solves values across the tree and merges its requests
 /// into the findings.
-fn follow_programs(st: &mut State, opts: &WalkOptions, rules: &RuleSet, display: &dyn Fn(&Path) -> String) {
+fn follow_programs(
+    st: &mut State,
+    opts: &WalkOptions,
+    rules: &RuleSet,
+    display: &dyn Fn(&Path) -> String,
+) {
     if st.program.is_empty() {
         return;
     }
@@ -235,7 +240,11 @@ fn follow_programs(st: &mut State, opts: &WalkOptions, rules: &RuleSet, display:
             .iter()
             .flat_map(|u| {
                 let s = follow::stem(&u.path).to_ascii_lowercase();
-                let d = parent_dir(&u.path).rsplit('/').next().unwrap_or("").to_ascii_lowercase();
+                let d = parent_dir(&u.path)
+                    .rsplit('/')
+                    .next()
+                    .unwrap_or("")
+                    .to_ascii_lowercase();
                 [s, d]
             })
             .filter(|s| !s.is_empty())
@@ -255,7 +264,8 @@ fn follow_programs(st: &mut State, opts: &WalkOptions, rules: &RuleSet, display:
             if done.contains(&rel) || follow::third_party(&rel) {
                 continue;
             }
-            let Some(l) = lang::Lang::detect(path, b"").filter(|&l| follow::modelled(l, &rel)) else {
+            let Some(l) = lang::Lang::detect(path, b"").filter(|&l| follow::modelled(l, &rel))
+            else {
                 continue;
             };
             let Ok(bytes) = walk::read_into(path, opts.max_filesize, &mut buf) else {
@@ -264,8 +274,8 @@ fn follow_programs(st: &mut State, opts: &WalkOptions, rules: &RuleSet, display:
             let same_package = follow::package_scoped(l)
                 && package_dirs.contains(&(parent_dir(&rel).to_string(), l.name()));
             let linked = same_package
-                || (!strong.is_empty() && strong_ac.is_match(&*bytes))
-                || (!weak.is_empty() && weak_ac.is_match(&*bytes) && {
+                || (!strong.is_empty() && strong_ac.is_match(bytes))
+                || (!weak.is_empty() && weak_ac.is_match(bytes) && {
                     let text = String::from_utf8_lossy(bytes);
                     names::imports(&text).iter().any(|i| stems.contains(i))
                 });
@@ -439,7 +449,9 @@ fn scan_file(
             // configured client): kept by path for the linking rounds, never read again otherwise.
             let path_text = path.to_string_lossy();
             return match by_name {
-                Some(l) if follow::modelled(l, &path_text) && !walk::is_binary(bytes) => Outcome::Code,
+                Some(l) if follow::modelled(l, &path_text) && !walk::is_binary(bytes) => {
+                    Outcome::Code
+                }
                 _ => Outcome::Rejected,
             };
         }
@@ -539,7 +551,8 @@ impl Prefilter {
             .match_kind(MatchKind::LeftmostFirst)
             .build(&weak)
             .expect("literals");
-        let host = regex::bytes::Regex::new(r"(?i:gohighlevel|leadconnectorhq)").expect("static pattern");
+        let host =
+            regex::bytes::Regex::new(r"(?i:gohighlevel|leadconnectorhq)").expect("static pattern");
         Prefilter { strong, host, weak }
     }
 
@@ -687,8 +700,11 @@ fn display_path(single_dir: Option<&Path>, p: &Path) -> String {
 fn finish(st: State, roots: &[PathBuf], files_seen: usize, started: Instant) -> ScanReport {
     let mut findings = st.findings;
     findings.sort_by(|a, b| {
-        (a.sort_key(), &a.v1_path, a.method.map(|m| m.as_str()))
-            .cmp(&(b.sort_key(), &b.v1_path, b.method.map(|m| m.as_str())))
+        (a.sort_key(), &a.v1_path, a.method.map(|m| m.as_str())).cmp(&(
+            b.sort_key(),
+            &b.v1_path,
+            b.method.map(|m| m.as_str()),
+        ))
     });
     // One statement may send several requests (a URL or verb chosen by a condition): those differ in
     // endpoint or verb and are all kept.

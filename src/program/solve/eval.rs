@@ -135,11 +135,7 @@ impl<'a> Solver<'a> {
     fn eval_inner(&self, e: &Expr, fr: &FrameRef) -> Vec<Val> {
         let mut out = match e {
             Expr::Str(s) => vec![Val::Str(Tmpl::lit(s))],
-            Expr::Concat(parts) => self
-                .concat(parts, fr)
-                .into_iter()
-                .map(Val::Str)
-                .collect(),
+            Expr::Concat(parts) => self.concat(parts, fr).into_iter().map(Val::Str).collect(),
             Expr::Name(n) => self.name(n, fr),
             Expr::SelfRef => vec![self.this(fr)],
             Expr::SuperRef => self.super_class(fr),
@@ -480,7 +476,10 @@ impl<'a> Solver<'a> {
             if self.ix.lang(u) == crate::scan::lang::Lang::Go && !imp.local.is_empty() {
                 return vec![Val::Lib(Rc::from(imp.local.as_str()))];
             }
-            let m = imp.module.trim_start_matches('\\').replace(['\\', '/'], ".");
+            let m = imp
+                .module
+                .trim_start_matches('\\')
+                .replace(['\\', '/'], ".");
             let name = match imp.name.as_deref().filter(|x| *x != "default") {
                 Some(x) if !m.ends_with(&format!(".{x}")) && m != x => format!("{m}.{x}"),
                 _ => m,
@@ -503,7 +502,11 @@ impl<'a> Solver<'a> {
 
     /// `from pkg import mod` / `import { x } from 'pkg'` where `x` is a file of the package.
     fn submodule(&self, u: usize, module: &str, x: &str) -> Option<Vec<Val>> {
-        let sep = if self.ix.lang(u) == crate::scan::lang::Lang::Python { "." } else { "/" };
+        let sep = if self.ix.lang(u) == crate::scan::lang::Lang::Python {
+            "."
+        } else {
+            "/"
+        };
         let sub = self.ix.resolve_module(u, &format!("{module}{sep}{x}"))?;
         Some(self.module_object(sub))
     }
@@ -627,7 +630,11 @@ impl<'a> Solver<'a> {
             if let Some(pos) = func.params.iter().position(|p| p.name == n) {
                 return Some(self.param(fr, pos));
             }
-            if let Some(pos) = func.params.iter().position(|p| p.fields.iter().any(|f| f == n)) {
+            if let Some(pos) = func
+                .params
+                .iter()
+                .position(|p| p.fields.iter().any(|f| f == n))
+            {
                 let objs = self.param(fr, pos);
                 return Some(objs.iter().flat_map(|o| self.attr_of(o, n)).collect());
             }
@@ -805,7 +812,9 @@ impl<'a> Solver<'a> {
             }
         }
         if out.is_empty() {
-            out.push(Val::Lib(Rc::from(format!("django.conf.settings.{k}").as_str())));
+            out.push(Val::Lib(Rc::from(
+                format!("django.conf.settings.{k}").as_str(),
+            )));
         }
         cap(&mut out);
         out
@@ -864,7 +873,11 @@ impl<'a> Solver<'a> {
                     .iter()
                     .take(4)
                     .map(|&f| {
-                        Val::Func(lu, f, Some(self.with_this(lu, f, Val::Instance(inst.clone()))))
+                        Val::Func(
+                            lu,
+                            f,
+                            Some(self.with_this(lu, f, Val::Instance(inst.clone()))),
+                        )
                     })
                     .collect();
             }
@@ -953,8 +966,8 @@ impl<'a> Solver<'a> {
                     this: None,
                     outer: None,
                     depth: 0,
-            ctor_defaults: false,
-            at: 0,
+                    ctor_defaults: false,
+                    at: 0,
                 });
                 let facts = self.ix.facts(cur.0);
                 let sup = self
@@ -1031,8 +1044,8 @@ impl<'a> Solver<'a> {
                         this,
                         outer: closure.filter(|c| c.func != 0 || c.this.is_none()),
                         depth: fr.depth + 1,
-            ctor_defaults: false,
-            at: 0,
+                        ctor_defaults: false,
+                        at: 0,
                     });
                     let _ = func;
                     out.extend(self.returns(u, f, callee_fr));
@@ -1119,7 +1132,11 @@ impl<'a> Solver<'a> {
         }
         out.truncate(MAX_ALTERNATIVES);
         // Overloads: keep the functions whose parameters fit the arguments, when some do.
-        let given = ce.args.iter().filter(|a| a.name.is_none() && !a.spread).count();
+        let given = ce
+            .args
+            .iter()
+            .filter(|a| a.name.is_none() && !a.spread)
+            .count();
         let fits = |t: &Target| match t {
             Target::User(u, f, _) => {
                 let func = &self.ix.facts(*u).functions[*f];
@@ -1128,12 +1145,16 @@ impl<'a> Solver<'a> {
                     .iter()
                     .filter(|p| !matches!(p.name.as_str(), "self" | "cls"))
                     .collect();
-                let required = params.iter().filter(|p| p.default.is_none() && !p.rest).count();
+                let required = params
+                    .iter()
+                    .filter(|p| p.default.is_none() && !p.rest)
+                    .count();
                 given >= required && (given <= params.len() || params.iter().any(|p| p.rest))
             }
             _ => true,
         };
-        if out.iter().filter(|t| matches!(t, Target::User(..))).count() > 1 && out.iter().any(fits) {
+        if out.iter().filter(|t| matches!(t, Target::User(..))).count() > 1 && out.iter().any(fits)
+        {
             out.retain(fits);
         }
         out
@@ -1185,8 +1206,11 @@ impl<'a> Solver<'a> {
                         chain: vec![r.origin.clone()],
                         join_note: None,
                     };
-                    f.chain
-                        .push(format!("{} {}", self.where_(u, ce.line), path.trim_start_matches("req.")));
+                    f.chain.push(format!(
+                        "{} {}",
+                        self.where_(u, ce.line),
+                        path.trim_start_matches("req.")
+                    ));
                     out.push(f);
                 }
                 Target::Lib(path, recv) => {
@@ -1270,16 +1294,18 @@ impl<'a> Solver<'a> {
             Expr::Attr(_, m) if on_function && m == "call" => {
                 self.eval_args(ce.args.get(1..).unwrap_or(&[]), fr)
             }
-            Expr::Attr(_, m) if on_function && m == "apply" => match ce.args.get(1).map(|a| &a.value) {
-                Some(Expr::Object(items)) => items
-                    .iter()
-                    .map(|(_, e)| ArgVal {
-                        name: None,
-                        vals: self.eval(e, fr),
-                    })
-                    .collect(),
-                _ => Vec::new(),
-            },
+            Expr::Attr(_, m) if on_function && m == "apply" => {
+                match ce.args.get(1).map(|a| &a.value) {
+                    Some(Expr::Object(items)) => items
+                        .iter()
+                        .map(|(_, e)| ArgVal {
+                            name: None,
+                            vals: self.eval(e, fr),
+                        })
+                        .collect(),
+                    _ => Vec::new(),
+                }
+            }
             _ => self.eval_args(&ce.args, fr),
         };
         let args = Rc::new(args);
@@ -1436,12 +1462,14 @@ fn is_super_ctor(callee: &Expr) -> bool {
     match callee {
         Expr::SuperRef => true,
         Expr::Attr(o, m) => {
-            matches!(m.as_str(), "__construct" | "__init__" | "initialize" | "constructor")
-                && match o.as_ref() {
-                    Expr::SuperRef => true,
-                    Expr::Call(c) => matches!(&c.callee, Expr::Name(n) if n == "super"),
-                    _ => false,
-                }
+            matches!(
+                m.as_str(),
+                "__construct" | "__init__" | "initialize" | "constructor"
+            ) && match o.as_ref() {
+                Expr::SuperRef => true,
+                Expr::Call(c) => matches!(&c.callee, Expr::Name(n) if n == "super"),
+                _ => false,
+            }
         }
         Expr::Name(n) => n == "super",
         _ => false,
@@ -1455,7 +1483,10 @@ pub fn enum_verb(path: &str) -> Option<&'static str> {
         .or_else(|| path.strip_suffix(".name"))
         .unwrap_or(path);
     let last = p.rsplit(['.', ':']).next()?;
-    let last = last.strip_prefix("Method").filter(|l| !l.is_empty()).unwrap_or(last);
+    let last = last
+        .strip_prefix("Method")
+        .filter(|l| !l.is_empty())
+        .unwrap_or(last);
     Method::parse(&last.to_ascii_uppercase()).map(Method::as_str)
 }
 
@@ -1468,8 +1499,12 @@ fn url_part(t: &Tmpl, k: &str) -> Vec<Val> {
             _ => vec![Val::Unknown],
         };
     };
-    let host_end = r[scheme_end..].find(['/', '?', '#']).map_or(r.len(), |i| scheme_end + i);
-    let path_end = r[host_end..].find(['?', '#']).map_or(r.len(), |i| host_end + i);
+    let host_end = r[scheme_end..]
+        .find(['/', '?', '#'])
+        .map_or(r.len(), |i| scheme_end + i);
+    let path_end = r[host_end..]
+        .find(['?', '#'])
+        .map_or(r.len(), |i| host_end + i);
     let lit = |s: &str| {
         let mut x = Tmpl::lit(s);
         x.trail = t.trail.clone();
@@ -1555,7 +1590,9 @@ pub fn hole_name(e: &Expr) -> String {
                         | "escape"
                 ) =>
             {
-                c.args.first().map_or("param".into(), |a| hole_name(&a.value))
+                c.args
+                    .first()
+                    .map_or("param".into(), |a| hole_name(&a.value))
             }
             _ => "param".into(),
         },

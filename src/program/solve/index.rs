@@ -38,19 +38,45 @@ pub struct Index<'a> {
     modules: RefCell<HashMap<(usize, String), Option<usize>>>,
 }
 
-/// The language family whose files can import one another.
-fn family(l: Lang) -> u8 {
+/// Languages whose files can import one another.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Family {
+    Js,
+    Python,
+    Php,
+    Ruby,
+    Shell,
+    Go,
+    Jvm,
+    CSharp,
+    Dart,
+    Other,
+}
+
+impl Family {
+    /// Names are global or loaded by name (PHP autoload, Ruby require, sourced shell scripts).
+    fn global_names(self) -> bool {
+        matches!(self, Family::Php | Family::Ruby | Family::Shell)
+    }
+
+    /// Names are shared by the files of a package (directory) without imports.
+    fn package_scoped(self) -> bool {
+        matches!(self, Family::Go | Family::Jvm | Family::CSharp)
+    }
+}
+
+fn family(l: Lang) -> Family {
     match l {
-        Lang::JavaScript | Lang::TypeScript => 1,
-        Lang::Python => 2,
-        Lang::Php => 3,
-        Lang::Ruby => 4,
-        Lang::Shell => 5,
-        Lang::Go => 6,
-        Lang::Java | Lang::Kotlin => 7,
-        Lang::CSharp => 8,
-        Lang::Dart => 9,
-        _ => 0,
+        Lang::JavaScript | Lang::TypeScript => Family::Js,
+        Lang::Python => Family::Python,
+        Lang::Php => Family::Php,
+        Lang::Ruby => Family::Ruby,
+        Lang::Shell => Family::Shell,
+        Lang::Go => Family::Go,
+        Lang::Java | Lang::Kotlin => Family::Jvm,
+        Lang::CSharp => Family::CSharp,
+        Lang::Dart => Family::Dart,
+        _ => Family::Other,
     }
 }
 
@@ -91,7 +117,10 @@ impl<'a> Index<'a> {
                     Scope::Module => {
                         ix.module_names.entry(b.name.clone()).or_default().push(i);
                         if b.exported || unit.lang == Lang::Php || unit.lang == Lang::Shell {
-                            exported_by_name.entry(b.name.clone()).or_default().push((u, i));
+                            exported_by_name
+                                .entry(b.name.clone())
+                                .or_default()
+                                .push((u, i));
                         }
                     }
                     Scope::Class(c) => ix
@@ -193,7 +222,10 @@ impl<'a> Index<'a> {
     }
 
     pub fn calls_in(&self, u: usize, f: FnId) -> &[usize] {
-        self.per[u].calls_in_fn.get(&f).map_or(&[], |v| v.as_slice())
+        self.per[u]
+            .calls_in_fn
+            .get(&f)
+            .map_or(&[], |v| v.as_slice())
     }
 
     /// Exported module-level names of other files that every file of the language sees (PHP `define`,
@@ -213,7 +245,7 @@ impl<'a> Index<'a> {
     /// A global function (PHP, shell) defined in exactly one file of the family.
     pub fn unique_global_fn(&self, from: usize, name: &str) -> Option<(usize, FnId)> {
         let fam = family(self.units[from].lang);
-        if !matches!(fam, 3 | 5) {
+        if !matches!(fam, Family::Php | Family::Shell) {
             return None;
         }
         let v: Vec<&(usize, FnId)> = self
@@ -283,13 +315,13 @@ impl<'a> Index<'a> {
         if let Some(hit) = same_family.iter().find(|(u, _)| {
             let g = self.facts(*u);
             (pkg.is_some() && g.package.as_deref() == pkg)
-                || (matches!(fam, 6 | 7 | 8 | 9)
+                || ((fam.package_scoped() || fam == Family::Dart)
                     && dir_of(&self.units[*u].path) == dir_of(&self.units[from].path))
         }) {
             return Some(*hit);
         }
         // PHP and Ruby load classes by name (autoload / require): a name defined once is that class.
-        if matches!(fam, 3 | 4) && same_family.len() == 1 {
+        if matches!(fam, Family::Php | Family::Ruby) && same_family.len() == 1 {
             return Some(same_family[0]);
         }
         None
@@ -308,7 +340,11 @@ impl<'a> Index<'a> {
             .copied()
             .find(|(u, _)| {
                 family(self.units[*u].lang) == fam
-                    && self.facts(*u).package.as_deref().map(|p| p.trim_start_matches('\\'))
+                    && self
+                        .facts(*u)
+                        .package
+                        .as_deref()
+                        .map(|p| p.trim_start_matches('\\'))
                         == pkg
             })
     }
@@ -329,19 +365,27 @@ impl<'a> Index<'a> {
         let dir = dir_of(&unit.path);
         let fam = family(unit.lang);
         let exts: &[&str] = match fam {
-            1 => &[
-                "", ".js", ".ts", ".tsx", ".jsx", ".mjs", ".cjs", "/index.js", "/index.ts",
-                "/index.tsx", "/index.mjs",
+            Family::Js => &[
+                "",
+                ".js",
+                ".ts",
+                ".tsx",
+                ".jsx",
+                ".mjs",
+                ".cjs",
+                "/index.js",
+                "/index.ts",
+                "/index.tsx",
+                "/index.mjs",
             ],
-            2 => &[".py", "/__init__.py"],
-            3 => &["", ".php"],
-            4 => &["", ".rb"],
-            5 => &["", ".sh", ".bash"],
-            9 => &[""],
+            Family::Python => &[".py", "/__init__.py"],
+            Family::Php => &["", ".php"],
+            Family::Ruby => &["", ".rb"],
+            Family::Shell => &["", ".sh", ".bash", ".ps1"],
             _ => &[""],
         };
         let rel_candidates: Vec<String> = match fam {
-            2 => {
+            Family::Python => {
                 // `.client` → ./client ; `..config` → ../config ; `app.settings` → app/settings
                 let dots = spec.len() - spec.trim_start_matches('.').len();
                 let rest = spec[dots..].replace('.', "/");
@@ -378,12 +422,12 @@ impl<'a> Index<'a> {
                     .trim_start_matches("__DIR__")
                     .trim_start_matches("dirname(__FILE__)");
                 let mut v = Vec::new();
-                if s.starts_with('.') || matches!(fam, 3 | 4 | 5) {
+                if s.starts_with('.') || fam.global_names() {
                     if let Some(p) = join_path(dir, s.trim_start_matches('/')) {
                         v.push(p);
                     }
                 }
-                if matches!(fam, 3 | 4 | 5 | 9) || s.starts_with('/') {
+                if fam.global_names() || fam == Family::Dart || s.starts_with('/') {
                     // Include paths relative to the root or any ancestor.
                     let mut d = dir;
                     loop {
@@ -409,7 +453,7 @@ impl<'a> Index<'a> {
             }
         }
         // Dart `package:name/path.dart` and Go/JVM package paths: match by path suffix.
-        if matches!(fam, 9) {
+        if fam == Family::Dart {
             let tail = spec.trim_start_matches("package:");
             let tail = tail.split_once('/').map_or(tail, |(_, t)| t);
             return self.by_suffix(from, tail);
@@ -426,14 +470,16 @@ impl<'a> Index<'a> {
             .filter(|(i, u)| *i != from && (u.path.ends_with(&want) || u.path == tail))
             .map(|(i, _)| i)
             .collect();
-        hits.sort_by_key(|&i| std::cmp::Reverse(shared_dirs(&self.units[i].path, &self.units[from].path)));
+        hits.sort_by_key(|&i| {
+            std::cmp::Reverse(shared_dirs(&self.units[i].path, &self.units[from].path))
+        });
         hits.first().copied()
     }
 
     /// Files of the same Go package / Java-Kotlin-C# package (same directory or same declared package).
     pub fn package_peers(&self, from: usize) -> Vec<usize> {
         let fam = family(self.units[from].lang);
-        if !matches!(fam, 6 | 7 | 8) {
+        if !fam.package_scoped() {
             return Vec::new();
         }
         let dir = dir_of(&self.units[from].path);
@@ -443,7 +489,9 @@ impl<'a> Index<'a> {
                 u != from
                     && family(self.units[u].lang) == fam
                     && (dir_of(&self.units[u].path) == dir
-                        || (fam != 6 && pkg.is_some() && self.facts(u).package.as_deref() == pkg))
+                        || (fam != Family::Go
+                            && pkg.is_some()
+                            && self.facts(u).package.as_deref() == pkg))
             })
             .collect()
     }
@@ -455,7 +503,7 @@ impl<'a> Index<'a> {
             .iter()
             .enumerate()
             .filter(|(i, u)| {
-                *i != from && family(u.lang) == 6 && {
+                *i != from && family(u.lang) == Family::Go && {
                     let d = dir_of(&u.path);
                     let segs: Vec<&str> = d.rsplit('/').take(tail.len()).collect();
                     !d.is_empty() && segs == tail

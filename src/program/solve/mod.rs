@@ -8,8 +8,8 @@ pub mod value;
 
 use crate::method::Method;
 use eval::Solver;
-pub use index::Unit;
 use index::Index;
+pub use index::Unit;
 use std::collections::{HashMap, HashSet};
 
 /// One V1 request site.
@@ -103,8 +103,16 @@ pub fn solve(units: &[Unit], env: HashMap<String, (String, String)>) -> Vec<Requ
             });
         }
     }
-    out.sort_by(|a, b| (&a.path, a.line, a.column, &a.rest).cmp(&(&b.path, b.line, b.column, &b.rest)));
-    out.dedup_by(|a, b| a.path == b.path && a.line == b.line && a.column == b.column && a.rest == b.rest && a.methods == b.methods);
+    out.sort_by(|a, b| {
+        (&a.path, a.line, a.column, &a.rest).cmp(&(&b.path, b.line, b.column, &b.rest))
+    });
+    out.dedup_by(|a, b| {
+        a.path == b.path
+            && a.line == b.line
+            && a.column == b.column
+            && a.rest == b.rest
+            && a.methods == b.methods
+    });
     out
 }
 
@@ -124,7 +132,11 @@ pub fn v1_names(units: &[Unit], fresh: &[usize]) -> Vec<(usize, String)> {
                 continue;
             }
             solver.reset_budget();
-            if solver.eval(&b.value, &module).iter().any(|v| carries_v1(&solver, v, 2)) {
+            if solver
+                .eval(&b.value, &module)
+                .iter()
+                .any(|v| carries_v1(&solver, v, 2))
+            {
                 out.push((u, b.name.clone()));
             }
         }
@@ -159,7 +171,10 @@ pub fn v1_names(units: &[Unit], fresh: &[usize]) -> Vec<(usize, String)> {
             let carries = facts.bindings.iter().any(|b| {
                 b.scope == crate::program::facts::Scope::Class(c) && {
                     solver.reset_budget();
-                    solver.attr_of(&inst, &b.name).iter().any(|v| carries_v1(&solver, v, 1))
+                    solver
+                        .attr_of(&inst, &b.name)
+                        .iter()
+                        .any(|v| carries_v1(&solver, v, 1))
                 }
             });
             if carries {
@@ -189,7 +204,11 @@ fn carries_v1(solver: &Solver, v: &value::Val, depth: usize) -> bool {
     }
 }
 
-fn is_ctor_of_instantiated(ix: &Index, called: &HashSet<(usize, usize)>, (u, f): (usize, usize)) -> bool {
+fn is_ctor_of_instantiated(
+    ix: &Index,
+    called: &HashSet<(usize, usize)>,
+    (u, f): (usize, usize),
+) -> bool {
     let func = &ix.facts(u).functions[f];
     func.is_constructor
         && func
@@ -282,12 +301,19 @@ mod debug_tests {
             .filter(|e| e.file_type().is_file() && !e.path().ends_with("expected.calls"))
             .map(|e| {
                 (
-                    e.path().strip_prefix(&dir).unwrap().to_string_lossy().to_string(),
+                    e.path()
+                        .strip_prefix(&dir)
+                        .unwrap()
+                        .to_string_lossy()
+                        .to_string(),
                     std::fs::read_to_string(e.path()).unwrap(),
                 )
             })
             .collect();
-        let refs: Vec<(&str, &str)> = files.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+        let refs: Vec<(&str, &str)> = files
+            .iter()
+            .map(|(a, b)| (a.as_str(), b.as_str()))
+            .collect();
         for r in super::tests::solve_files(&refs) {
             eprintln!("{r:?}");
         }

@@ -14,7 +14,10 @@ use std::rc::Rc;
 pub enum Shape {
     /// URL in an argument (first positional or one of the named ones); the verb fixed by the call's name
     /// or read from an options argument (`fetch(url, { method })`, `wp_remote_request(url, ['method'=>…])`).
-    Url { verb: Option<Method>, options_arg: Option<usize> },
+    Url {
+        verb: Option<Method>,
+        options_arg: Option<usize>,
+    },
     /// `request(method, url, …)`.
     MethodThenUrl,
     /// `exchange(url, HttpMethod.PUT, …)` (Spring RestTemplate).
@@ -62,8 +65,17 @@ pub fn verb_of_method(m: &str) -> Option<Method> {
     let l = l.split('_').next().unwrap_or(&l);
     let mut s: &str = l;
     for suffix in [
-        "async", "asjson", "fromjson", "string", "forobject", "forentity", "json", "form", "stream",
-        "bytes", "raw",
+        "async",
+        "asjson",
+        "fromjson",
+        "string",
+        "forobject",
+        "forentity",
+        "json",
+        "form",
+        "stream",
+        "bytes",
+        "raw",
     ] {
         s = s.strip_suffix(suffix).unwrap_or(s);
         s = s.strip_suffix("async").unwrap_or(s);
@@ -75,9 +87,24 @@ pub fn verb_of_method(m: &str) -> Option<Method> {
 pub fn verb_implied_by_name(name: &str) -> Option<Method> {
     let l = name.trim_start_matches('_').to_ascii_lowercase();
     let starts = |p: &str| l.starts_with(p);
-    if starts("get") || starts("fetch") || starts("list") || starts("find") || starts("search") || starts("lookup") || starts("show") || starts("read") || starts("all") {
+    if starts("get")
+        || starts("fetch")
+        || starts("list")
+        || starts("find")
+        || starts("search")
+        || starts("lookup")
+        || starts("show")
+        || starts("read")
+        || starts("all")
+    {
         Some(Method::Get)
-    } else if starts("post") || starts("create") || starts("add") || starts("insert") || starts("store") || starts("send") {
+    } else if starts("post")
+        || starts("create")
+        || starts("add")
+        || starts("insert")
+        || starts("store")
+        || starts("send")
+    {
         Some(Method::Post)
     } else if starts("put") || starts("update") || starts("replace") || starts("upsert") {
         Some(Method::Put)
@@ -101,9 +128,28 @@ fn segs(path: &str) -> Vec<&str> {
 }
 
 const HTTP_LIBS: [&str; 22] = [
-    "axios", "got", "ky", "superagent", "needle", "requests", "httpx", "Http", "HTTParty",
-    "RestClient", "Faraday", "Excon", "Typhoeus", "http", "https", "$", "jQuery", "aiohttp",
-    "urllib3", "node-fetch", "treq", "grequests",
+    "axios",
+    "got",
+    "ky",
+    "superagent",
+    "needle",
+    "requests",
+    "httpx",
+    "Http",
+    "HTTParty",
+    "RestClient",
+    "Faraday",
+    "Excon",
+    "Typhoeus",
+    "http",
+    "https",
+    "$",
+    "jQuery",
+    "aiohttp",
+    "urllib3",
+    "node-fetch",
+    "treq",
+    "grequests",
 ];
 
 /// A call on a library path that sends a request.
@@ -125,18 +171,50 @@ pub fn lib_sink(path: &str, recv: Option<&Val>, new_object: bool) -> Option<Sink
     if s.len() == 1 {
         return match last {
             "fetch" | "node-fetch" | "cross-fetch" | "isomorphic-fetch" | "ofetch" | "$fetch" => {
-                sink(Shape::Url { verb: None, options_arg: Some(1) }, false)
+                sink(
+                    Shape::Url {
+                        verb: None,
+                        options_arg: Some(1),
+                    },
+                    false,
+                )
             }
             "axios" | "request" | "got" | "ky" | "needle" => sink(Shape::Config(0), false),
             "curl_init" | "curl_setopt" | "curl_setopt_array" => sink(Shape::PhpCurl, false),
-            "wp_remote_get" | "wp_safe_remote_get" => sink(Shape::Url { verb: Some(Method::Get), options_arg: Some(1) }, false),
-            "wp_remote_post" | "wp_safe_remote_post" => sink(Shape::Url { verb: Some(Method::Post), options_arg: Some(1) }, false),
-            "wp_remote_request" | "wp_safe_remote_request" => sink(Shape::Url { verb: None, options_arg: Some(1) }, false),
-            "file_get_contents" | "fopen" | "urlopen" | "open" => sink(Shape::Url { verb: Some(Method::Get), options_arg: None }, true),
+            "wp_remote_get" | "wp_safe_remote_get" => sink(
+                Shape::Url {
+                    verb: Some(Method::Get),
+                    options_arg: Some(1),
+                },
+                false,
+            ),
+            "wp_remote_post" | "wp_safe_remote_post" => sink(
+                Shape::Url {
+                    verb: Some(Method::Post),
+                    options_arg: Some(1),
+                },
+                false,
+            ),
+            "wp_remote_request" | "wp_safe_remote_request" => sink(
+                Shape::Url {
+                    verb: None,
+                    options_arg: Some(1),
+                },
+                false,
+            ),
+            "file_get_contents" | "fopen" | "urlopen" | "open" => sink(
+                Shape::Url {
+                    verb: Some(Method::Get),
+                    options_arg: None,
+                },
+                true,
+            ),
             "curl" => sink(Shape::Cli("curl"), false),
             "wget" => sink(Shape::Cli("wget"), false),
             "http" | "https" | "xh" => sink(Shape::Cli("httpie"), false),
-            "Invoke-RestMethod" | "Invoke-WebRequest" | "irm" | "iwr" => sink(Shape::Cli("pwsh"), false),
+            "Invoke-RestMethod" | "Invoke-WebRequest" | "irm" | "iwr" => {
+                sink(Shape::Cli("pwsh"), false)
+            }
             _ => None,
         };
     }
@@ -145,42 +223,94 @@ pub fn lib_sink(path: &str, recv: Option<&Val>, new_object: bool) -> Option<Sink
     let n8n = s.iter().any(|x| {
         matches!(
             *x,
-            "httpRequest" | "requestWithAuthentication" | "httpRequestWithAuthentication" | "requestOAuth2"
+            "httpRequest"
+                | "requestWithAuthentication"
+                | "httpRequestWithAuthentication"
+                | "requestOAuth2"
         )
     }) || (s.len() >= 2 && s[s.len() - 2] == "helpers" && last == "request");
     if n8n {
-        let idx = if last == "call" || last == "apply" { 2 } else if s.iter().any(|x| x.contains("WithAuthentication") || *x == "requestOAuth2") { 1 } else { 0 };
+        let idx = if last == "call" || last == "apply" {
+            2
+        } else if s
+            .iter()
+            .any(|x| x.contains("WithAuthentication") || *x == "requestOAuth2")
+        {
+            1
+        } else {
+            0
+        };
         return sink(Shape::Config(idx), false);
     }
     let prev = s.len().checked_sub(2).map(|i| s[i]).unwrap_or("");
-    if matches!(prev, "https" | "http") && matches!(last, "request" | "get") && s.first() != Some(&"package:http") && !path.contains("Client") {
-        if s.len() == 2 {
-            return sink(Shape::NodeHttp((last == "get").then_some(Method::Get)), false);
-        }
+    // Node's `https.request(options)` / `http.get(url)` (not Dart's `package:http`, not a client).
+    if s.len() == 2 && matches!(prev, "https" | "http") && matches!(last, "request" | "get") {
+        return sink(
+            Shape::NodeHttp((last == "get").then_some(Method::Get)),
+            false,
+        );
     }
     if matches!(last, "ajax") && matches!(prev, "$" | "jQuery") {
         return sink(Shape::Config(0), false);
     }
     if matches!(last, "getJSON") && matches!(prev, "$" | "jQuery") {
-        return sink(Shape::Url { verb: Some(Method::Get), options_arg: None }, false);
+        return sink(
+            Shape::Url {
+                verb: Some(Method::Get),
+                options_arg: None,
+            },
+            false,
+        );
     }
-    if (prev == "Net" || prev == "HTTP") && matches!(last, "get" | "get_response" | "post" | "post_form") {
-        let verb = if last.starts_with("post") { Method::Post } else { Method::Get };
-        return sink(Shape::Url { verb: Some(verb), options_arg: None }, false);
+    if (prev == "Net" || prev == "HTTP")
+        && matches!(last, "get" | "get_response" | "post" | "post_form")
+    {
+        let verb = if last.starts_with("post") {
+            Method::Post
+        } else {
+            Method::Get
+        };
+        return sink(
+            Shape::Url {
+                verb: Some(verb),
+                options_arg: None,
+            },
+            false,
+        );
     }
     if matches!(last, "request" | "send" | "run_request" | "requestAsync") && lib_known {
         return sink(Shape::MethodThenUrl, false);
     }
     if let Some(v) = verb_of_method(last) {
         let weak = !lib_known || matches!(recv, Some(Val::Unknown));
-        let opts = if matches!(prev, "axios" | "got" | "ky") { None } else { Some(1) };
+        let opts = if matches!(prev, "axios" | "got" | "ky") {
+            None
+        } else {
+            Some(1)
+        };
         let _ = opts;
-        return sink(Shape::Url { verb: Some(v), options_arg: None }, weak);
+        return sink(
+            Shape::Url {
+                verb: Some(v),
+                options_arg: None,
+            },
+            weak,
+        );
     }
     if last == "exchange" {
         return sink(Shape::UrlThenMethod, true);
     }
-    if matches!(last, "Do" | "send" | "SendAsync" | "execute" | "Execute" | "ExecuteAsync" | "request" | "urlopen" | "fetch") {
+    if matches!(
+        last,
+        "Do" | "send"
+            | "SendAsync"
+            | "execute"
+            | "Execute"
+            | "ExecuteAsync"
+            | "request"
+            | "urlopen"
+            | "fetch"
+    ) {
         return sink(Shape::Send, true);
     }
     None
@@ -206,7 +336,10 @@ pub fn client_sink(c: &Rc<Client>, m: &str) -> Option<SinkCall> {
         return mk(Shape::Config(0));
     }
     if let Some(v) = verb_of_method(m) {
-        return mk(Shape::Url { verb: Some(v), options_arg: None });
+        return mk(Shape::Url {
+            verb: Some(v),
+            options_arg: None,
+        });
     }
     match m {
         "request" | "requestAsync" | "send" | "run_request" | "fetch" => {
@@ -224,7 +357,9 @@ pub fn client_sink(c: &Rc<Client>, m: &str) -> Option<SinkCall> {
 
 /// A declared type that is an HTTP client (`GuzzleHttp\Client`, `HttpClient`, `Dio`, `httpx.Client`).
 pub fn client_type(ty: &str) -> Option<Client> {
-    let t = ty.trim_start_matches(['\\', '?']).trim_end_matches(['?', '!']);
+    let t = ty
+        .trim_start_matches(['\\', '?'])
+        .trim_end_matches(['?', '!']);
     let last = t.rsplit(['\\', '.', ':']).next().unwrap_or(t);
     let lib = match last {
         "Client" if t.contains("Guzzle") => "guzzle",
@@ -333,7 +468,12 @@ pub fn lib_value(
     let client = |lib: &'static str, base: Vec<Tmpl>, join: Join| -> Vec<Val> {
         let origin = Some(format!("{at} {}", path.trim_start_matches("?.")));
         if base.is_empty() {
-            return vec![Val::Client(Rc::new(Client { lib, base: None, join, origin }))];
+            return vec![Val::Client(Rc::new(Client {
+                lib,
+                base: None,
+                join,
+                origin,
+            }))];
         }
         base.into_iter()
             .map(|b| {
@@ -359,8 +499,9 @@ pub fn lib_value(
             "lower" | "toLowerCase" | "downcase" | "ToLower" | "toLower" | "lowercase" => {
                 vec![Val::Str(map_lits(r, |l| l.to_ascii_lowercase()))]
             }
-            "strip" | "rstrip" | "trim" | "trimEnd" | "TrimEnd" | "Trim" | "freeze" | "toString"
-            | "ToString" | "to_s" | "chomp" | "encode" | "decode" | "replace" | "concat" => {
+            "strip" | "rstrip" | "trim" | "trimEnd" | "TrimEnd" | "Trim" | "freeze"
+            | "toString" | "ToString" | "to_s" | "chomp" | "encode" | "decode" | "replace"
+            | "concat" => {
                 if last == "concat" {
                     let mut t = r.clone();
                     for a in &ce.args {
@@ -383,19 +524,37 @@ pub fn lib_value(
             let Some(t) = t.into_iter().next() else {
                 return vec![Val::Unknown];
             };
-            return vec![Val::Str(format_printf(solver, &t, &ce.args[1.min(ce.args.len())..], fr))];
+            return vec![Val::Str(format_printf(
+                solver,
+                &t,
+                &ce.args[1.min(ce.args.len())..],
+                fr,
+            ))];
         }
         (_, "strtoupper" | "strtolower" | "upper" | "lower" | "ucfirst") if prev.is_empty() => {
             let up = last.contains("upper");
             return a0()
                 .into_iter()
-                .map(|t| Val::Str(map_lits(&t, |l| if up { l.to_ascii_uppercase() } else { l.to_ascii_lowercase() })))
+                .map(|t| {
+                    Val::Str(map_lits(&t, |l| {
+                        if up {
+                            l.to_ascii_uppercase()
+                        } else {
+                            l.to_ascii_lowercase()
+                        }
+                    }))
+                })
                 .collect();
         }
-        (_, "trim" | "rtrim" | "ltrim" | "strval" | "String" | "str" | "encodeURI" | "URI" | "Uri" | "parse" | "create" | "URL" | "Url" | "freeze" | "tostring" | "NewString")
-            if matches!(prev, "" | "Uri" | "URI" | "url" | "URL" | "parse" | "urlparse" | "String")
-                && !(last == "create" && prev.is_empty())
-                && !(last == "URL" && ce.args.len() >= 2) =>
+        (
+            _,
+            "trim" | "rtrim" | "ltrim" | "strval" | "String" | "str" | "encodeURI" | "URI" | "Uri"
+            | "parse" | "create" | "URL" | "Url" | "freeze" | "tostring" | "NewString",
+        ) if matches!(
+            prev,
+            "" | "Uri" | "URI" | "url" | "URL" | "parse" | "urlparse" | "String"
+        ) && !(last == "create" && prev.is_empty())
+            && !(last == "URL" && ce.args.len() >= 2) =>
         {
             return a0().into_iter().map(Val::Str).collect();
         }
@@ -413,12 +572,20 @@ pub fn lib_value(
                     out.push(Val::Str(join(b, r, Join::Rfc3986)));
                 }
             }
-            return if out.is_empty() { vec![Val::Unknown] } else { out };
+            return if out.is_empty() {
+                vec![Val::Unknown]
+            } else {
+                out
+            };
         }
         ("path" | "posix" | "posixpath", "join") | ("os.path", "join") => {
             let mut t = Tmpl::default();
             for (i, a) in ce.args.iter().enumerate() {
-                let x = solver.strings(&a.value, fr).into_iter().next().unwrap_or_default();
+                let x = solver
+                    .strings(&a.value, fr)
+                    .into_iter()
+                    .next()
+                    .unwrap_or_default();
                 if i > 0 {
                     t = join(&t, &x, Join::Slash);
                 } else {
@@ -438,17 +605,33 @@ pub fn lib_value(
             return vec![Val::Str(t)];
         }
         ("axios", "create") => {
-            return client("axios", tmpls(field(solver, &objs(0), &["baseURL", "baseUrl"])), Join::Slash);
+            return client(
+                "axios",
+                tmpls(field(solver, &objs(0), &["baseURL", "baseUrl"])),
+                Join::Slash,
+            );
         }
         ("got" | "ky", "extend" | "create") => {
-            return client("got", tmpls(field(solver, &objs(0), &["prefixUrl", "prefixURL"])), Join::Slash);
+            return client(
+                "got",
+                tmpls(field(solver, &objs(0), &["prefixUrl", "prefixURL"])),
+                Join::Slash,
+            );
         }
         ("httpx", "Client" | "AsyncClient") => {
-            return client("httpx", first_str(solver, arg(ce, usize::MAX, &["base_url"]), fr), Join::Slash);
+            return client(
+                "httpx",
+                first_str(solver, arg(ce, usize::MAX, &["base_url"]), fr),
+                Join::Slash,
+            );
         }
         ("requests", "Session" | "session") => return client("requests", Vec::new(), Join::Slash),
         ("aiohttp", "ClientSession") => {
-            return client("aiohttp", first_str(solver, arg(ce, 0, &["base_url"]), fr), Join::Rfc3986);
+            return client(
+                "aiohttp",
+                first_str(solver, arg(ce, 0, &["base_url"]), fr),
+                Join::Rfc3986,
+            );
         }
         ("Faraday", "new") | ("", "Faraday") => {
             let mut b = first_str(solver, arg(ce, 0, &["url"]), fr);
@@ -465,7 +648,12 @@ pub fn lib_value(
             return client("faraday", b, Join::Rfc3986);
         }
         ("Http", "baseUrl") => return client("laravel-http", a0(), Join::Slash),
-        ("Http", _) if !matches!(last, "get" | "post" | "put" | "patch" | "delete" | "head" | "send") => {
+        ("Http", _)
+            if !matches!(
+                last,
+                "get" | "post" | "put" | "patch" | "delete" | "head" | "send"
+            ) =>
+        {
             return client("laravel-http", Vec::new(), Join::Slash);
         }
         ("resty", "New") => return client("resty", Vec::new(), Join::Slash),
@@ -502,11 +690,19 @@ pub fn lib_value(
             let m = first_str(solver, arg(ce, 0, &["method"]), fr);
             return reqs(a1(), method_of(&m), &at, "Request");
         }
-        ("request" | "urllib", "Request") | ("", "Request") if !ce.new_object || solver.ix.lang(fr.unit) == crate::scan::lang::Lang::Python || solver.ix.lang(fr.unit) == crate::scan::lang::Lang::JavaScript || solver.ix.lang(fr.unit) == crate::scan::lang::Lang::TypeScript => {
+        ("request" | "urllib", "Request") | ("", "Request")
+            if !ce.new_object
+                || solver.ix.lang(fr.unit) == crate::scan::lang::Lang::Python
+                || solver.ix.lang(fr.unit) == crate::scan::lang::Lang::JavaScript
+                || solver.ix.lang(fr.unit) == crate::scan::lang::Lang::TypeScript =>
+        {
             let url = a0();
             let m = first_str(solver, arg(ce, usize::MAX, &["method"]), fr);
             let mut method = method_of(&m);
-            if method.is_none() && (arg(ce, 1, &["data"]).is_some()) && solver.ix.lang(fr.unit) == crate::scan::lang::Lang::Python {
+            if method.is_none()
+                && (arg(ce, 1, &["data"]).is_some())
+                && solver.ix.lang(fr.unit) == crate::scan::lang::Lang::Python
+            {
                 method = Some((Method::Post, "urllib Request with data".into()));
             }
             if method.is_none() && solver.ix.lang(fr.unit) == crate::scan::lang::Lang::Python {
@@ -521,25 +717,72 @@ pub fn lib_value(
         }
         ("HTTP", "Get" | "Post" | "Put" | "Patch" | "Delete" | "Head") if s.contains(&"Net") => {
             let v = verb_of_method(last);
-            return reqs(a0(), v.map(|m| (m, format!("Net::HTTP::{last}"))), &at, "Net::HTTP request");
+            return reqs(
+                a0(),
+                v.map(|m| (m, format!("Net::HTTP::{last}"))),
+                &at,
+                "Net::HTTP request",
+            );
         }
-        (_, "Get" | "Post" | "Put" | "Patch" | "Delete") if ce.new_object && s.contains(&"HTTP") => {
+        (_, "Get" | "Post" | "Put" | "Patch" | "Delete")
+            if ce.new_object && s.contains(&"HTTP") =>
+        {
             let v = verb_of_method(last);
-            return reqs(a0(), v.map(|m| (m, format!("Net::HTTP::{last}"))), &at, "Net::HTTP request");
+            return reqs(
+                a0(),
+                v.map(|m| (m, format!("Net::HTTP::{last}"))),
+                &at,
+                "Net::HTTP request",
+            );
         }
-        (_, "new") if matches!(prev, "Get" | "Post" | "Put" | "Patch" | "Delete") && s.contains(&"HTTP") => {
+        (_, "new")
+            if matches!(prev, "Get" | "Post" | "Put" | "Patch" | "Delete")
+                && s.contains(&"HTTP") =>
+        {
             let v = verb_of_method(prev);
-            return reqs(a0(), v.map(|m| (m, format!("Net::HTTP::{prev}"))), &at, "Net::HTTP request");
+            return reqs(
+                a0(),
+                v.map(|m| (m, format!("Net::HTTP::{prev}"))),
+                &at,
+                "Net::HTTP request",
+            );
         }
         (_, "HttpRequestMessage") => {
             let m = first_str(solver, arg(ce, 0, &[]), fr);
-            let m: Vec<Tmpl> = m.into_iter().map(|t| Tmpl::lit(t.render().rsplit(['.', '{']).next().unwrap_or("").trim_end_matches('}'))).collect();
+            let m: Vec<Tmpl> = m
+                .into_iter()
+                .map(|t| {
+                    Tmpl::lit(
+                        t.render()
+                            .rsplit(['.', '{'])
+                            .next()
+                            .unwrap_or("")
+                            .trim_end_matches('}'),
+                    )
+                })
+                .collect();
             return reqs(a1(), method_of(&m), &at, "HttpRequestMessage");
         }
         (_, "RestRequest") => {
             let m = first_str(solver, arg(ce, 1, &["method"]), fr);
-            let m: Vec<Tmpl> = m.into_iter().map(|t| Tmpl::lit(t.render().rsplit(['.', '{']).next().unwrap_or("").trim_end_matches('}'))).collect();
-            return reqs(a0(), method_of(&m).or(Some((Method::Get, "default GET of RestRequest".into()))), &at, "RestRequest");
+            let m: Vec<Tmpl> = m
+                .into_iter()
+                .map(|t| {
+                    Tmpl::lit(
+                        t.render()
+                            .rsplit(['.', '{'])
+                            .next()
+                            .unwrap_or("")
+                            .trim_end_matches('}'),
+                    )
+                })
+                .collect();
+            return reqs(
+                a0(),
+                method_of(&m).or(Some((Method::Get, "default GET of RestRequest".into()))),
+                &at,
+                "RestRequest",
+            );
         }
         ("Request", "Builder") | ("HttpRequest", "newBuilder") => {
             // OkHttp and java.net.http builders send GET unless a verb method says otherwise.
@@ -630,7 +873,10 @@ pub fn client_method_value(
     ce: &CallExpr,
     fr: &FrameRef,
 ) -> Vec<Val> {
-    if matches!(m, "newCall" | "prepare_request" | "prepareRequest" | "build" | "prepare") {
+    if matches!(
+        m,
+        "newCall" | "prepare_request" | "prepareRequest" | "build" | "prepare"
+    ) {
         // Prepares a request object for a later send (OkHttp `newCall`, requests `prepare_request`).
         if let Some(a) = ce.args.first() {
             let v: Vec<Val> = solver
@@ -646,7 +892,16 @@ pub fn client_method_value(
     if verb_of_method(m).is_some() || matches!(m, "request" | "send" | "Do" | "execute") {
         return vec![Val::Unknown];
     }
-    if matches!(m, "SetBaseURL" | "SetHostURL" | "baseUrl" | "baseURL" | "base_url" | "withBaseUrl" | "SetBaseUrl") {
+    if matches!(
+        m,
+        "SetBaseURL"
+            | "SetHostURL"
+            | "baseUrl"
+            | "baseURL"
+            | "base_url"
+            | "withBaseUrl"
+            | "SetBaseUrl"
+    ) {
         let base = first_str(solver, arg(ce, 0, &[]), fr);
         return base
             .into_iter()
@@ -679,7 +934,10 @@ fn map_lits(t: &Tmpl, f: impl Fn(&str) -> String) -> Tmpl {
 
 /// `"…{}…{0}…{name}…".format(a, b, name=c)`.
 fn format_braces(solver: &Solver, t: &Tmpl, ce: &CallExpr, fr: &FrameRef) -> Tmpl {
-    let mut out = Tmpl { pieces: Vec::new(), trail: t.trail.clone() };
+    let mut out = Tmpl {
+        pieces: Vec::new(),
+        trail: t.trail.clone(),
+    };
     let mut auto = 0;
     for p in &t.pieces {
         let Piece::Lit(l) = p else {
@@ -702,10 +960,17 @@ fn format_braces(solver: &Solver, t: &Tmpl, ce: &CallExpr, fr: &FrameRef) -> Tmp
             } else if let Ok(n) = key.parse::<usize>() {
                 arg(ce, n, &[])
             } else {
-                ce.args.iter().find(|a| a.name.as_deref() == Some(key)).map(|a| &a.value)
+                ce.args
+                    .iter()
+                    .find(|a| a.name.as_deref() == Some(key))
+                    .map(|a| &a.value)
             };
             let v = match e {
-                Some(e) => solver.strings(e, fr).into_iter().next().unwrap_or_else(|| Tmpl::hole(key)),
+                Some(e) => solver
+                    .strings(e, fr)
+                    .into_iter()
+                    .next()
+                    .unwrap_or_else(|| Tmpl::hole(key)),
                 None => Tmpl::hole(if key.is_empty() { "param" } else { key }),
             };
             out.append(&v);
@@ -718,7 +983,10 @@ fn format_braces(solver: &Solver, t: &Tmpl, ce: &CallExpr, fr: &FrameRef) -> Tmp
 
 /// `sprintf("%s/contacts/%d", a, b)` (also `%v`, `{0}` for .NET `string.Format`).
 fn format_printf(solver: &Solver, t: &Tmpl, args: &[Arg], fr: &FrameRef) -> Tmpl {
-    let mut out = Tmpl { pieces: Vec::new(), trail: t.trail.clone() };
+    let mut out = Tmpl {
+        pieces: Vec::new(),
+        trail: t.trail.clone(),
+    };
     let mut next = 0;
     let val = |i: usize| -> Tmpl {
         args.get(i)
@@ -742,7 +1010,9 @@ fn format_printf(solver: &Solver, t: &Tmpl, args: &[Arg], fr: &FrameRef) -> Tmpl
                     continue;
                 }
                 let mut j = i + 1;
-                while j < b.len() && (b[j].is_ascii_digit() || matches!(b[j], b'.' | b'-' | b'+' | b'$')) {
+                while j < b.len()
+                    && (b[j].is_ascii_digit() || matches!(b[j], b'.' | b'-' | b'+' | b'$'))
+                {
                     j += 1;
                 }
                 if j < b.len() && b[j].is_ascii_alphabetic() {
@@ -755,7 +1025,12 @@ fn format_printf(solver: &Solver, t: &Tmpl, args: &[Arg], fr: &FrameRef) -> Tmpl
                 }
             } else if b[i] == b'{' && i + 1 < b.len() && b[i + 1].is_ascii_digit() {
                 if let Some(k) = l[i..].find('}') {
-                    let n: usize = l[i + 1..i + k].split([':', ',']).next().unwrap_or("").parse().unwrap_or(0);
+                    let n: usize = l[i + 1..i + k]
+                        .split([':', ','])
+                        .next()
+                        .unwrap_or("")
+                        .parse()
+                        .unwrap_or(0);
                     out.append(&Tmpl::lit(&l[last..i]));
                     out.append(&val(n));
                     i += k + 1;
@@ -793,7 +1068,12 @@ fn methods_from(alts: &[Tmpl], how: &str) -> (Vec<(Method, String)>, bool) {
             continue;
         }
         if let Some(l) = t.literal() {
-            let word = l.rsplit(['.', ':']).next().unwrap_or(&l).trim().to_ascii_uppercase();
+            let word = l
+                .rsplit(['.', ':'])
+                .next()
+                .unwrap_or(&l)
+                .trim()
+                .to_ascii_uppercase();
             if let Some(m) = Method::parse(&word)
                 && !out.iter().any(|(x, _)| *x == m)
             {
@@ -804,7 +1084,11 @@ fn methods_from(alts: &[Tmpl], how: &str) -> (Vec<(Method, String)>, bool) {
     (out, open)
 }
 
-fn found(url: Tmpl, methods: (Vec<(Method, String)>, bool), join_note: Option<&'static str>) -> Found {
+fn found(
+    url: Tmpl,
+    methods: (Vec<(Method, String)>, bool),
+    join_note: Option<&'static str>,
+) -> Found {
     Found {
         url,
         methods: methods.0,
@@ -833,7 +1117,11 @@ pub fn evaluate(solver: &Solver, sc: &SinkCall, ce: &CallExpr, fr: &FrameRef) ->
     let mut out = Vec::new();
     match &sc.shape {
         Shape::Url { verb, options_arg } => {
-            let url_e = arg(ce, 0, &["url", "uri", "path", "endpoint", "requestUri", "requestUrl"]);
+            let url_e = arg(
+                ce,
+                0,
+                &["url", "uri", "path", "endpoint", "requestUri", "requestUrl"],
+            );
             let mut alts = url_e.map(|e| solver.eval(e, fr)).unwrap_or_default();
             if alts.is_empty() {
                 // `requests.get(**kw)` / `fetch()` without a URL argument.
@@ -864,7 +1152,10 @@ pub fn evaluate(solver: &Solver, sc: &SinkCall, ce: &CallExpr, fr: &FrameRef) ->
                                 let m = tmpls(field(solver, &opts, &["method", "type"]));
                                 let (ms, open) = methods_from(&m, "option method");
                                 if ms.is_empty() && !open {
-                                    (vec![(Method::Get, format!("default GET of {}", sc.label))], false)
+                                    (
+                                        vec![(Method::Get, format!("default GET of {}", sc.label))],
+                                        false,
+                                    )
                                 } else {
                                     (ms, open)
                                 }
@@ -878,20 +1169,42 @@ pub fn evaluate(solver: &Solver, sc: &SinkCall, ce: &CallExpr, fr: &FrameRef) ->
             }
         }
         Shape::MethodThenUrl => {
-            let first = arg(ce, 0, &["method", "verb"]).map(|e| solver.eval(e, fr)).unwrap_or_default();
+            let first = arg(ce, 0, &["method", "verb"])
+                .map(|e| solver.eval(e, fr))
+                .unwrap_or_default();
             // `request({ method, url })` on libraries that also take one object.
             if first.iter().any(|v| matches!(v, Val::Obj(..))) {
-                return evaluate(solver, &SinkCall { shape: Shape::Config(0), ..sc.clone() }, ce, fr);
+                return evaluate(
+                    solver,
+                    &SinkCall {
+                        shape: Shape::Config(0),
+                        ..sc.clone()
+                    },
+                    ce,
+                    fr,
+                );
             }
             if first.iter().any(|v| matches!(v, Val::Req(_))) {
-                return evaluate(solver, &SinkCall { shape: Shape::Send, ..sc.clone() }, ce, fr);
+                return evaluate(
+                    solver,
+                    &SinkCall {
+                        shape: Shape::Send,
+                        ..sc.clone()
+                    },
+                    ce,
+                    fr,
+                );
             }
             let m = tmpls(first);
             let methods = methods_from(&m, "argument");
             let url_e = ce
                 .args
                 .iter()
-                .find(|a| a.name.as_deref().is_some_and(|n| matches!(n, "url" | "uri" | "path")))
+                .find(|a| {
+                    a.name
+                        .as_deref()
+                        .is_some_and(|n| matches!(n, "url" | "uri" | "path"))
+                })
                 .map(|a| &a.value)
                 .or_else(|| arg(ce, 1, &[]));
             for t in first_str(solver, url_e, fr) {
@@ -900,7 +1213,11 @@ pub fn evaluate(solver: &Solver, sc: &SinkCall, ce: &CallExpr, fr: &FrameRef) ->
             }
         }
         Shape::UrlThenMethod => {
-            let m = tmpls(arg(ce, 1, &["method"]).map(|e| solver.eval(e, fr)).unwrap_or_default());
+            let m = tmpls(
+                arg(ce, 1, &["method"])
+                    .map(|e| solver.eval(e, fr))
+                    .unwrap_or_default(),
+            );
             let methods = methods_from(&m, "argument");
             for t in first_str(solver, arg(ce, 0, &["url"]), fr) {
                 let (url, note) = with_base(client, t);
@@ -909,7 +1226,13 @@ pub fn evaluate(solver: &Solver, sc: &SinkCall, ce: &CallExpr, fr: &FrameRef) ->
         }
         Shape::Config(i) => {
             let i = *i;
-            let a = ce.args.iter().filter(|a| a.name.is_none()).nth(i).map(|a| solver.eval(&a.value, fr)).unwrap_or_default();
+            let a = ce
+                .args
+                .iter()
+                .filter(|a| a.name.is_none())
+                .nth(i)
+                .map(|a| solver.eval(&a.value, fr))
+                .unwrap_or_default();
             let (objs, url_strs): (Vec<Val>, Vec<Tmpl>) = {
                 let mut o = Vec::new();
                 let mut u = Vec::new();
@@ -939,13 +1262,22 @@ pub fn evaluate(solver: &Solver, sc: &SinkCall, ce: &CallExpr, fr: &FrameRef) ->
                 (objs, urls)
             } else {
                 // `axios(url, config)`.
-                let cfg = ce.args.iter().filter(|a| a.name.is_none()).nth(i + 1).map(|a| solver.eval(&a.value, fr)).unwrap_or_default();
+                let cfg = ce
+                    .args
+                    .iter()
+                    .filter(|a| a.name.is_none())
+                    .nth(i + 1)
+                    .map(|a| solver.eval(&a.value, fr))
+                    .unwrap_or_default();
                 (cfg, url_strs)
             };
             let m = tmpls(field(solver, &objs, &["method", "type"]));
             let (ms, open) = methods_from(&m, "option method");
             let methods = if ms.is_empty() && !open {
-                (vec![(Method::Get, format!("default GET of {}", sc.label))], false)
+                (
+                    vec![(Method::Get, format!("default GET of {}", sc.label))],
+                    false,
+                )
             } else {
                 (ms, open)
             };
@@ -955,10 +1287,25 @@ pub fn evaluate(solver: &Solver, sc: &SinkCall, ce: &CallExpr, fr: &FrameRef) ->
             }
         }
         Shape::NodeHttp(verb) => {
-            let a = ce.args.iter().find(|a| a.name.is_none()).map(|a| solver.eval(&a.value, fr)).unwrap_or_default();
+            let a = ce
+                .args
+                .iter()
+                .find(|a| a.name.is_none())
+                .map(|a| solver.eval(&a.value, fr))
+                .unwrap_or_default();
             for v in a {
                 match v {
-                    Val::Str(t) => out.push(found(t, (vec![(verb.unwrap_or(Method::Get), format!("default GET of {}", sc.label))], false), None)),
+                    Val::Str(t) => out.push(found(
+                        t,
+                        (
+                            vec![(
+                                verb.unwrap_or(Method::Get),
+                                format!("default GET of {}", sc.label),
+                            )],
+                            false,
+                        ),
+                        None,
+                    )),
                     Val::Obj(..) => {
                         let objs = [v];
                         let hosts = tmpls(field(solver, &objs, &["hostname", "host"]));
@@ -966,7 +1313,13 @@ pub fn evaluate(solver: &Solver, sc: &SinkCall, ce: &CallExpr, fr: &FrameRef) ->
                         let m = tmpls(field(solver, &objs, &["method"]));
                         let (ms, open) = methods_from(&m, "option method");
                         let methods = if ms.is_empty() && !open {
-                            (vec![(verb.unwrap_or(Method::Get), format!("default GET of {}", sc.label))], false)
+                            (
+                                vec![(
+                                    verb.unwrap_or(Method::Get),
+                                    format!("default GET of {}", sc.label),
+                                )],
+                                false,
+                            )
                         } else {
                             (ms, open)
                         };
@@ -990,7 +1343,11 @@ pub fn evaluate(solver: &Solver, sc: &SinkCall, ce: &CallExpr, fr: &FrameRef) ->
                 for v in solver.eval(&a.value, fr) {
                     if let Val::Req(r) = v {
                         let (url, note) = with_base(client, r.url.clone());
-                        let mut f = found(url, (r.method.clone().map(|m| vec![m]).unwrap_or_default(), false), note);
+                        let mut f = found(
+                            url,
+                            (r.method.clone().map(|m| vec![m]).unwrap_or_default(), false),
+                            note,
+                        );
                         f.chain.push(r.origin.clone());
                         out.push(f);
                     }
@@ -1016,12 +1373,17 @@ fn php_curl(solver: &Solver, ce: &CallExpr, fr: &FrameRef) -> Vec<Found> {
             _ => None,
         },
         "curl_setopt_array" => match arg(ce, 1, &[]) {
-            Some(Expr::Object(fields)) => fields.iter().find(|(k, _)| k == "CURLOPT_URL").map(|(_, v)| v),
+            Some(Expr::Object(fields)) => fields
+                .iter()
+                .find(|(k, _)| k == "CURLOPT_URL")
+                .map(|(_, v)| v),
             _ => None,
         },
         _ => None,
     };
-    let Some(url_e) = url_e else { return Vec::new() };
+    let Some(url_e) = url_e else {
+        return Vec::new();
+    };
     // The verb is set on the handle by other calls of the same function.
     let facts = solver.ix.facts(fr.unit);
     let mut custom: Vec<Tmpl> = Vec::new();
@@ -1074,17 +1436,64 @@ fn cli(solver: &Solver, tool: &str, ce: &CallExpr, fr: &FrameRef) -> Vec<Found> 
         if let Some(n) = &a.name {
             words.push(Tmpl::lit(&format!("-{n}")));
         }
-        words.push(solver.strings(&a.value, fr).into_iter().next().unwrap_or_default());
+        words.push(
+            solver
+                .strings(&a.value, fr)
+                .into_iter()
+                .next()
+                .unwrap_or_default(),
+        );
     }
     let with_value = [
-        "-H", "--header", "-u", "--user", "-o", "--output", "-A", "--user-agent", "-e", "--referer", "-b",
-        "--cookie", "-c", "--cookie-jar", "-w", "--write-out", "-m", "--max-time", "--connect-timeout",
-        "-K", "--config", "--cacert", "--cert", "-x", "--proxy", "-r", "--range", "--retry", "-O",
-        "--output-document", "--header=", "-Headers", "-Body", "-ContentType", "-OutFile",
+        "-H",
+        "--header",
+        "-u",
+        "--user",
+        "-o",
+        "--output",
+        "-A",
+        "--user-agent",
+        "-e",
+        "--referer",
+        "-b",
+        "--cookie",
+        "-c",
+        "--cookie-jar",
+        "-w",
+        "--write-out",
+        "-m",
+        "--max-time",
+        "--connect-timeout",
+        "-K",
+        "--config",
+        "--cacert",
+        "--cert",
+        "-x",
+        "--proxy",
+        "-r",
+        "--range",
+        "--retry",
+        "-O",
+        "--output-document",
+        "--header=",
+        "-Headers",
+        "-Body",
+        "-ContentType",
+        "-OutFile",
     ];
     let data = [
-        "-d", "--data", "--data-raw", "--data-binary", "--data-urlencode", "-F", "--form", "--json", "-T",
-        "--upload-file", "--post-data", "--post-file",
+        "-d",
+        "--data",
+        "--data-raw",
+        "--data-binary",
+        "--data-urlencode",
+        "-F",
+        "--form",
+        "--json",
+        "-T",
+        "--upload-file",
+        "--post-data",
+        "--post-file",
     ];
     let mut method: Option<(Method, String)> = None;
     let mut has_data = false;
@@ -1093,19 +1502,32 @@ fn cli(solver: &Solver, tool: &str, ce: &CallExpr, fr: &FrameRef) -> Vec<Found> 
     let lit = |t: &Tmpl| t.literal().unwrap_or_default();
     while i < words.len() {
         let w = lit(&words[i]);
-        if tool == "httpie" && url.is_none() && method.is_none() && Method::parse(&w.to_ascii_uppercase()).is_some() && !w.contains('/') {
+        if tool == "httpie"
+            && url.is_none()
+            && method.is_none()
+            && Method::parse(&w.to_ascii_uppercase()).is_some()
+            && !w.contains('/')
+        {
             method = Method::parse(&w.to_ascii_uppercase()).map(|m| (m, format!("httpie {w}")));
             i += 1;
             continue;
         }
         if w == "-X" || w == "--request" || w.eq_ignore_ascii_case("-Method") {
-            if let Some(m) = words.get(i + 1).map(lit).and_then(|m| Method::parse(&m.to_ascii_uppercase())) {
+            if let Some(m) = words
+                .get(i + 1)
+                .map(lit)
+                .and_then(|m| Method::parse(&m.to_ascii_uppercase()))
+            {
                 method = Some((m, format!("{tool} {w} {}", m.as_str())));
             }
             i += 2;
             continue;
         }
-        if let Some(m) = w.strip_prefix("-X").filter(|m| !m.is_empty()).or_else(|| w.strip_prefix("--method=")) {
+        if let Some(m) = w
+            .strip_prefix("-X")
+            .filter(|m| !m.is_empty())
+            .or_else(|| w.strip_prefix("--method="))
+        {
             if let Some(m) = Method::parse(&m.to_ascii_uppercase()) {
                 method = Some((m, format!("{tool} -X {}", m.as_str())));
             }
@@ -1121,7 +1543,10 @@ fn cli(solver: &Solver, tool: &str, ce: &CallExpr, fr: &FrameRef) -> Vec<Found> 
             i += 2; // every named PowerShell parameter carries its value
             continue;
         }
-        if data.iter().any(|d| w == *d || w.starts_with(&format!("{d}="))) {
+        if data
+            .iter()
+            .any(|d| w == *d || w.starts_with(&format!("{d}=")))
+        {
             has_data = true;
             i += if w.contains('=') { 1 } else { 2 };
             continue;

@@ -306,12 +306,30 @@ mod tests {
         let b2 = Tmpl::lit("https://rest.gohighlevel.com/v1");
         let p = Tmpl::lit("contacts/");
         let abs = Tmpl::lit("/contacts/");
-        assert_eq!(join(&b, &p, Join::Rfc3986).render(), "https://rest.gohighlevel.com/v1/contacts/");
-        assert_eq!(join(&b2, &p, Join::Rfc3986).render(), "https://rest.gohighlevel.com/contacts/");
-        assert_eq!(join(&b, &abs, Join::Rfc3986).render(), "https://rest.gohighlevel.com/contacts/");
-        assert_eq!(join(&b2, &abs, Join::Slash).render(), "https://rest.gohighlevel.com/v1/contacts/");
-        assert_eq!(join(&b, &abs, Join::Slash).render(), "https://rest.gohighlevel.com/v1/contacts/");
-        assert_eq!(join(&b2, &p, Join::Slash).render(), "https://rest.gohighlevel.com/v1/contacts/");
+        assert_eq!(
+            join(&b, &p, Join::Rfc3986).render(),
+            "https://rest.gohighlevel.com/v1/contacts/"
+        );
+        assert_eq!(
+            join(&b2, &p, Join::Rfc3986).render(),
+            "https://rest.gohighlevel.com/contacts/"
+        );
+        assert_eq!(
+            join(&b, &abs, Join::Rfc3986).render(),
+            "https://rest.gohighlevel.com/contacts/"
+        );
+        assert_eq!(
+            join(&b2, &abs, Join::Slash).render(),
+            "https://rest.gohighlevel.com/v1/contacts/"
+        );
+        assert_eq!(
+            join(&b, &abs, Join::Slash).render(),
+            "https://rest.gohighlevel.com/v1/contacts/"
+        );
+        assert_eq!(
+            join(&b2, &p, Join::Slash).render(),
+            "https://rest.gohighlevel.com/v1/contacts/"
+        );
         let full = Tmpl::lit("https://services.leadconnectorhq.com/contacts/");
         assert_eq!(join(&b, &full, Join::Slash), full);
     }
@@ -322,7 +340,10 @@ mod tests {
             v1_split("https://rest.gohighlevel.com/v1/contacts/{id}"),
             Some(("rest.gohighlevel.com".into(), "/v1/contacts/{id}".into()))
         );
-        assert_eq!(v1_split("https://services.leadconnectorhq.com/contacts"), None);
+        assert_eq!(
+            v1_split("https://services.leadconnectorhq.com/contacts"),
+            None
+        );
         assert_eq!(v1_split("https://rest.gohighlevel.com.evil.io/v1"), None);
         assert_eq!(
             v1_split("//REST.LeadConnectorHQ.com"),
