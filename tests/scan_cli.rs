@@ -206,6 +206,9 @@ fn gitignore_hidden_and_env_files() {
     write(p, ".cache/x.js", V1_CALL.as_bytes());
     write(p, ".env", b"GHL_BASE_URL=https://rest.gohighlevel.com/v1\n");
     write(p, "src/a.js", V1_CALL.as_bytes());
+    // Hidden directories that hold code are read by default; caches are not.
+    write(p, ".claude/hooks/notify.js", V1_CALL.as_bytes());
+    write(p, ".netlify/functions/lead.js", V1_CALL.as_bytes());
     let paths = |v: serde_json::Value| -> Vec<String> {
         let mut p: Vec<String> = v["findings"]
             .as_array()
@@ -216,14 +219,20 @@ fn gitignore_hidden_and_env_files() {
         p.dedup();
         p
     };
-    assert_eq!(paths(scan_json(p, &[])), vec![".env", "src/a.js"]);
+    let code = [".claude/hooks/notify.js", ".env", ".netlify/functions/lead.js"];
+    let with = |extra: &[&str]| -> Vec<String> {
+        let mut v: Vec<String> = code.iter().chain(extra).map(|s| s.to_string()).collect();
+        v.sort();
+        v
+    };
+    assert_eq!(paths(scan_json(p, &[])), with(&["src/a.js"]));
     assert_eq!(
         paths(scan_json(p, &["--no-ignore"])),
-        vec![".env", "dist/bundle.js", "src/a.js"]
+        with(&["dist/bundle.js", "src/a.js"])
     );
     assert_eq!(
         paths(scan_json(p, &["--hidden"])),
-        vec![".cache/x.js", ".env", "src/a.js"]
+        with(&[".cache/x.js", "src/a.js"])
     );
 }
 

@@ -39,16 +39,37 @@ pub enum Text {
     Decoded(String, &'static str),
 }
 
-/// Hidden entries scanned even without `--hidden`: they are where keys and CI settings live.
-fn wanted_hidden(name: &str, is_dir: bool) -> bool {
-    if is_dir {
-        matches!(
-            name,
-            ".github" | ".circleci" | ".gitlab" | ".vscode" | ".n8n" | ".postman" | ".insomnia"
-        )
-    } else {
-        name.starts_with(".env") || matches!(name, ".gitlab-ci.yml" | ".npmrc" | ".travis.yml")
-    }
+/// Hidden directories skipped without `--hidden`: tool caches, dependency stores and build output,
+/// which hold no code of the project's own. Every other hidden directory may hold code (`.claude/`,
+/// `.netlify/functions`, `.github/`) or keys (`.env*`) and is read.
+fn skipped_hidden_dir(name: &str) -> bool {
+    matches!(
+        name,
+        ".cache"
+            | ".npm"
+            | ".yarn"
+            | ".pnpm-store"
+            | ".next"
+            | ".nuxt"
+            | ".svelte-kit"
+            | ".turbo"
+            | ".parcel-cache"
+            | ".gradle"
+            | ".m2"
+            | ".idea"
+            | ".tox"
+            | ".venv"
+            | ".mypy_cache"
+            | ".pytest_cache"
+            | ".ruff_cache"
+            | ".terraform"
+            | ".serverless"
+            | ".dart_tool"
+            | ".pub-cache"
+            | ".bundle"
+            | ".angular"
+            | ".expo"
+    )
 }
 
 /// Builds the parallel walker over `roots`.
@@ -72,8 +93,8 @@ pub fn builder(roots: &[PathBuf], opts: &WalkOptions) -> ignore::WalkBuilder {
         if is_dir && (name == ".git" || name == ".hg" || name == ".svn") {
             return false;
         }
-        if name.starts_with('.') && !hidden {
-            return wanted_hidden(&name, is_dir);
+        if is_dir && name.starts_with('.') && !hidden {
+            return !skipped_hidden_dir(&name);
         }
         true
     });
