@@ -219,7 +219,11 @@ fn gitignore_hidden_and_env_files() {
         p.dedup();
         p
     };
-    let code = [".claude/hooks/notify.js", ".env", ".netlify/functions/lead.js"];
+    let code = [
+        ".claude/hooks/notify.js",
+        ".env",
+        ".netlify/functions/lead.js",
+    ];
     let with = |extra: &[&str]| -> Vec<String> {
         let mut v: Vec<String> = code.iter().chain(extra).map(|s| s.to_string()).collect();
         v.sort();

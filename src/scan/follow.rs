@@ -116,16 +116,17 @@ pub fn needles(units: &[Unit], fresh: &[usize]) -> (Vec<String>, Vec<String>) {
     let mut strong = HashSet::new();
     let mut weak = HashSet::new();
     for (u, name) in crate::program::solve::v1_names(units, fresh) {
-        let stem = stem(&units[u].path);
-        if stem.len() >= 3 {
-            weak.insert(stem.to_string());
-        }
         let n = name.rsplit('.').next().unwrap_or(&name);
         if n.len() < 3 || !n.chars().all(|c| c.is_alphanumeric() || c == '_') {
             continue;
         }
         if is_generic(n) {
+            // A generic name links only through an import of its module: the stem is the needle.
             weak.insert(n.to_string());
+            let stem = stem(&units[u].path);
+            if stem.len() >= 3 {
+                weak.insert(stem.to_string());
+            }
         } else {
             strong.insert(n.to_string());
         }
@@ -135,6 +136,134 @@ pub fn needles(units: &[Unit], fresh: &[usize]) -> (Vec<String>, Vec<String>) {
     s.sort();
     w.sort();
     (s, w)
+}
+
+/// Which files to link to the parsed ones in one round: built from the names the fresh files hand a
+/// V1 value through, matched on raw bytes (an Aho-Corasick search, before any decoding or parsing).
+pub struct Links {
+    strong: Literals,
+    weak: Literals,
+    /// Module stems (and directory names, for `index`/`__init__` modules) of the parsed files: a
+    /// generic name links only when one of them is imported.
+    stems: aho_corasick::AhoCorasick,
+    /// `(directory, language)` of parsed files in package-scoped languages.
+    packages: HashSet<(String, &'static str)>,
+}
+
+impl Links {
+    /// `None` when the fresh files hand nothing on.
+    pub fn new(program: &Program, fresh: &[usize]) -> Option<Links> {
+        let (strong, weak) = needles(&program.units, fresh);
+        if strong.is_empty() && weak.is_empty() {
+            return None;
+        }
+        let mut stems: Vec<String> = program
+            .units
+            .iter()
+            .flat_map(|u| {
+                let s = stem(&u.path).to_string();
+                let d = dir(&u.path).rsplit('/').next().unwrap_or("").to_string();
+                [s, d]
+            })
+            .filter(|s| s.len() >= 2)
+            .collect();
+        stems.sort();
+        stems.dedup();
+        let packages = program
+            .units
+            .iter()
+            .filter(|u| package_scoped(u.lang))
+            .map(|u| (dir(&u.path).to_string(), u.lang.name()))
+            .collect();
+        Some(Links {
+            strong: Literals::new(&strong),
+            weak: Literals::new(&weak),
+            stems: fast_ac(&stems),
+            packages,
+        })
+    }
+
+    /// The modelled language of a file these links bring in, if they do.
+    pub fn links(&self, path: &std::path::Path, rel: &str, bytes: &[u8]) -> Option<Lang> {
+        if third_party(rel) {
+            return None;
+        }
+        let l = Lang::detect(path, b"").filter(|&l| modelled(l, rel))?;
+        let same_package =
+            package_scoped(l) && self.packages.contains(&(dir(rel).to_string(), l.name()));
+        let linked = same_package
+            || self.strong.is_match(bytes)
+            || (self.weak.is_match(bytes) && self.imports_a_stem(bytes));
+        linked.then_some(l)
+    }
+}
+
+impl Links {
+    /// A parsed file's module stem appears on an import line (`import … from './ghl'`, `require`,
+    /// `from .client import`, `use App\Ghl\…`, `include`, `source`): looked at only where the stem
+    /// occurs, so a file is never searched with the import patterns as a whole.
+    fn imports_a_stem(&self, bytes: &[u8]) -> bool {
+        const KEYWORDS: [&[u8]; 8] = [
+            b"import", b"require", b"from ", b"include", b"use ", b"source ", b"load", b". ",
+        ];
+        for m in self.stems.find_iter(bytes).take(64) {
+            let start = memchr::memrchr(b'\n', &bytes[..m.start()]).map_or(0, |i| i + 1);
+            let end = memchr::memchr(b'\n', &bytes[m.end()..]).map_or(bytes.len(), |i| m.end() + i);
+            let line = &bytes[start..end];
+            if KEYWORDS
+                .iter()
+                .any(|k| line.windows(k.len()).any(|w| w == *k))
+            {
+                return true;
+            }
+        }
+        false
+    }
+}
+
+/// A set of literal needles, searched the fastest way for its size: a few needles each with its own
+/// SIMD substring finder (which starts from the needle's rarest bytes, so a common first letter does
+/// not slow it down), more of them with one Aho-Corasick automaton.
+enum Literals {
+    None,
+    Few(Vec<memchr::memmem::Finder<'static>>),
+    Many(aho_corasick::AhoCorasick),
+}
+
+impl Literals {
+    fn new(needles: &[String]) -> Literals {
+        match needles.len() {
+            0 => Literals::None,
+            1..=6 => Literals::Few(
+                needles
+                    .iter()
+                    .map(|n| memchr::memmem::Finder::new(n.as_bytes()).into_owned())
+                    .collect(),
+            ),
+            _ => Literals::Many(fast_ac(needles)),
+        }
+    }
+
+    fn is_match(&self, bytes: &[u8]) -> bool {
+        match self {
+            Literals::None => false,
+            Literals::Few(f) => f.iter().any(|f| f.find(bytes).is_some()),
+            Literals::Many(ac) => ac.is_match(bytes),
+        }
+    }
+}
+
+/// A literal searcher that stays on the SIMD (Teddy) path: leftmost-first semantics, as only "is there
+/// a match" and match positions are asked.
+fn fast_ac(needles: &[String]) -> aho_corasick::AhoCorasick {
+    aho_corasick::AhoCorasickBuilder::new()
+        .match_kind(aho_corasick::MatchKind::LeftmostFirst)
+        .build(needles)
+        .expect("literal needles")
+}
+
+fn dir(p: &str) -> &str {
+    p.rfind('/').map_or("", |i| &p[..i])
 }
 
 /// Third-party code installed into the tree (`node_modules`, `site-packages`, `vendor`) never imports
@@ -155,7 +284,8 @@ pub fn third_party(rel: &str) -> bool {
 
 fn is_generic(n: &str) -> bool {
     let l = n.to_ascii_lowercase();
-    l.len() < 5 || GENERIC.contains(&l.as_str())
+    !super::names::is_distinctive(&super::names::canonical(n))
+        && (l.len() < 5 || GENERIC.contains(&l.as_str()))
 }
 
 pub fn stem(p: &str) -> &str {

@@ -116,6 +116,10 @@ pub fn scan(
     });
     let mut st = state.into_inner().unwrap();
     let files_seen = seen.into_inner();
+    let debug = std::env::var_os("GHL_DEBUG_PROGRAM").is_some();
+    if debug {
+        eprintln!("pass 1: {:?}", started.elapsed());
+    }
 
     // Second pass: files with V1-looking paths but no host, read only when they can be linked to a V1 base:
     // they name a distinctive V1 base or an env var set to one, import the file defining one, or sit below
@@ -149,9 +153,21 @@ pub fn scan(
         .filter(|d| d.in_code && names::is_base_key(&d.key))
         .map(|d| parent_dir(&d.path).to_string())
         .collect();
-    if !v1_defs.is_empty() && !st.weak.is_empty() {
+    // The program model's first linking round rides on the same read of the weak files.
+    let parsed_in_pass_1: Vec<usize> = (0..st.program.units.len()).collect();
+    let links = if st.program.is_empty() {
+        None
+    } else {
+        let program = &st.program;
+        on_solver_stack(|| follow::Links::new(program, &parsed_in_pass_1))
+    };
+    let mut linked_in_pass_2: Vec<follow::Parsed> = Vec::new();
+    let lexer_links = !v1_defs.is_empty();
+    if (lexer_links || links.is_some()) && !st.weak.is_empty() {
         // Names are matched as written (case-sensitive keeps the fast SIMD search).
         let needles_ac = AhoCorasick::new(&needles).expect("names");
+        let linked = Mutex::new(&mut linked_in_pass_2);
+        let links = links.as_ref();
         let weak_files = std::mem::take(&mut st.weak);
         let threads = if opts.threads == 0 {
             std::thread::available_parallelism().map_or(1, |n| n.get())
@@ -175,8 +191,10 @@ pub fn scan(
                             continue;
                         };
                         let utf16 = walk::decode_utf16(bytes).map(|(s, _)| s.into_bytes());
-                        if !(below_client || needles_ac.is_match(utf16.as_deref().unwrap_or(bytes)))
-                        {
+                        let raw = utf16.as_deref().unwrap_or(bytes);
+                        let lexer = lexer_links && (below_client || needles_ac.is_match(raw));
+                        let program = links.and_then(|l| l.links(path, &rel, raw));
+                        if !lexer && program.is_none() {
                             continue;
                         }
                         let Ok(text) = walk::decode(utf16.unwrap_or_else(|| bytes.to_vec())) else {
@@ -185,6 +203,13 @@ pub fn scan(
                         let src = match &text {
                             walk::Text::Utf8(s) | walk::Text::Decoded(s, _) => s,
                         };
+                        if let Some(l) = program {
+                            let parsed = follow::parse(l, &rel, src);
+                            linked.lock().unwrap().extend(parsed);
+                        }
+                        if !lexer {
+                            continue;
+                        }
                         let out = scan_text(path, &rel, src, rules);
                         let mut st = shared.lock().unwrap();
                         st.bytes += src.len() as u64;
@@ -196,8 +221,14 @@ pub fn scan(
         });
         st.weak = weak_files;
     }
+    if debug {
+        eprintln!("pass 2: {:?}", started.elapsed());
+    }
     resolve_pending(&mut st, rules);
-    follow_programs(&mut st, opts, rules, &display);
+    follow_programs(&mut st, links, linked_in_pass_2, opts, rules, &display);
+    if debug {
+        eprintln!("program model: {:?}", started.elapsed());
+    }
     settings::link(&mut st.findings, &st.reads);
     finish(st, roots, files_seen, started)
 }
@@ -213,6 +244,8 @@ const LINK_ROUNDS: usize = 3;
 /// into the findings.
 fn follow_programs(
     st: &mut State,
+    first: Option<follow::Links>,
+    linked_in_pass_2: Vec<follow::Parsed>,
     opts: &WalkOptions,
     rules: &RuleSet,
     display: &dyn Fn(&Path) -> String,
@@ -222,66 +255,37 @@ fn follow_programs(
     }
     let mut done: std::collections::HashSet<String> =
         st.program.units.iter().map(|u| u.path.clone()).collect();
-    let mut fresh: Vec<usize> = (0..st.program.units.len()).collect();
+    let mut fresh: Vec<usize> = Vec::new();
+    for p in linked_in_pass_2 {
+        done.insert(p.unit.path.clone());
+        fresh.push(st.program.units.len());
+        st.program.push(p);
+    }
     let mut buf = Vec::new();
+    // Round 1 already ran over the weak files during pass 2: here over the other code files. Later
+    // rounds link by the names of the files the previous round brought in.
+    let mut round = first.map(|l| (l, false));
     for _ in 0..LINK_ROUNDS {
-        let units = &st.program.units;
-        let (strong, weak) = on_solver_stack(|| follow::needles(units, &fresh));
-        if std::env::var_os("GHL_DEBUG_PROGRAM").is_some() {
-            eprintln!("link needles: {strong:?} / {weak:?}");
-        }
-        fresh.clear();
-        if strong.is_empty() && weak.is_empty() {
+        let Some((links, with_weak)) = round.take() else {
             break;
-        }
-        let stems: std::collections::HashSet<String> = st
-            .program
-            .units
-            .iter()
-            .flat_map(|u| {
-                let s = follow::stem(&u.path).to_ascii_lowercase();
-                let d = parent_dir(&u.path)
-                    .rsplit('/')
-                    .next()
-                    .unwrap_or("")
-                    .to_ascii_lowercase();
-                [s, d]
-            })
-            .filter(|s| !s.is_empty())
-            .collect();
-        let strong_ac = AhoCorasick::new(&strong).expect("names");
-        let weak_ac = AhoCorasick::new(&weak).expect("names");
-        // Go, Java, Kotlin, C# and Dart see the names of their package (directory) without imports.
-        let package_dirs: std::collections::HashSet<(String, &'static str)> = st
-            .program
-            .units
-            .iter()
-            .filter(|u| follow::package_scoped(u.lang))
-            .map(|u| (parent_dir(&u.path).to_string(), u.lang.name()))
-            .collect();
-        for path in st.weak.iter().chain(&st.code) {
+        };
+        let files: Vec<&PathBuf> = if with_weak {
+            st.weak.iter().chain(&st.code).collect()
+        } else {
+            st.code.iter().collect()
+        };
+        let mut linked = Vec::new();
+        for path in files {
             let rel = display(path);
-            if done.contains(&rel) || follow::third_party(&rel) {
+            if done.contains(&rel) {
                 continue;
             }
-            let Some(l) = lang::Lang::detect(path, b"").filter(|&l| follow::modelled(l, &rel))
-            else {
-                continue;
-            };
             let Ok(bytes) = walk::read_into(path, opts.max_filesize, &mut buf) else {
                 continue;
             };
-            let same_package = follow::package_scoped(l)
-                && package_dirs.contains(&(parent_dir(&rel).to_string(), l.name()));
-            let linked = same_package
-                || (!strong.is_empty() && strong_ac.is_match(bytes))
-                || (!weak.is_empty() && weak_ac.is_match(bytes) && {
-                    let text = String::from_utf8_lossy(bytes);
-                    names::imports(&text).iter().any(|i| stems.contains(i))
-                });
-            if !linked {
+            let Some(l) = links.links(path, &rel, bytes) else {
                 continue;
-            }
+            };
             let Ok(text) = walk::decode(bytes.to_vec()) else {
                 continue;
             };
@@ -289,14 +293,18 @@ fn follow_programs(
                 walk::Text::Utf8(s) | walk::Text::Decoded(s, _) => s,
             };
             done.insert(rel.clone());
-            for p in follow::parse(l, &rel, src) {
-                fresh.push(st.program.units.len());
-                st.program.push(p);
-            }
+            linked.extend(follow::parse(l, &rel, src));
+        }
+        for p in linked {
+            fresh.push(st.program.units.len());
+            st.program.push(p);
         }
         if fresh.is_empty() {
             break;
         }
+        let program = &st.program;
+        let now = std::mem::take(&mut fresh);
+        round = on_solver_stack(|| follow::Links::new(program, &now)).map(|l| (l, true));
     }
     if std::env::var_os("GHL_DEBUG_PROGRAM").is_some() {
         eprintln!("program model: {} files parsed", st.program.units.len());
