@@ -310,12 +310,17 @@ pub fn findings(reqs: Vec<Request>, program: &Program, rules: &RuleSet) -> Vec<F
         .zip(&program.srcs)
         .map(|(u, s)| (u.path.as_str(), (u, s)))
         .collect();
+    // Line starts per file, built once: a file with many requests stays linear.
+    let mut line_index: HashMap<&str, super::lines::LineIndex> = HashMap::new();
     let mut out = Vec::new();
     for r in reqs {
         let Some(&(unit, src)) = by_path.get(r.path.as_str()) else {
             continue;
         };
-        let line_text = src.lines().nth(r.line.saturating_sub(1)).unwrap_or("");
+        let li = line_index
+            .entry(unit.path.as_str())
+            .or_insert_with(|| super::lines::LineIndex::new(src));
+        let line_text = li.text(r.line);
         let shown = scrubbed_snippet(line_text);
         let alts: Vec<Option<&(crate::method::Method, String)>> = if r.methods.is_empty() {
             vec![None]
@@ -456,16 +461,21 @@ pub fn lines(program: &Program) -> Lines {
 pub fn merge(existing: &mut Vec<Finding>, new: Vec<Followed>, lines: &Lines) {
     let mut drop: HashSet<usize> = HashSet::new();
     let mut added: Vec<Finding> = Vec::new();
+    // The line extractor's code calls by file: each new finding looks only at its own file's.
+    let mut calls_by_path: HashMap<String, Vec<usize>> = HashMap::new();
+    for (i, e) in existing.iter().enumerate() {
+        if e.kind == Kind::Call && e.context == Context::Code {
+            calls_by_path.entry(e.path.clone()).or_default().push(i);
+        }
+    }
     for Followed {
         finding: mut nf,
         scope,
     } in new
     {
         let end = nf.end_line.unwrap_or(nf.line);
-        for (i, e) in existing.iter().enumerate() {
-            if !is_code_call(e, &nf) {
-                continue;
-            }
+        for &i in calls_by_path.get(&nf.path).map_or(&[][..], |v| v.as_slice()) {
+            let e = &existing[i];
             let same_call = e.line >= nf.line && e.line <= end;
             let same_endpoint = e.v1_path.is_some()
                 && (endpoint_key(&e.v1_path) == endpoint_key(&nf.v1_path)
@@ -543,6 +553,3 @@ fn endpoint_key(p: &Option<String>) -> String {
         .join("/")
 }
 
-fn is_code_call(e: &Finding, nf: &Finding) -> bool {
-    e.kind == Kind::Call && e.context == Context::Code && e.path == nf.path
-}
