@@ -154,6 +154,9 @@ impl Links {
     /// `None` when the fresh files hand nothing on.
     pub fn new(program: &Program, fresh: &[usize]) -> Option<Links> {
         let (strong, weak) = needles(&program.units, fresh);
+        if std::env::var_os("GHL_DEBUG_PROGRAM").is_some() {
+            eprintln!("link needles: {strong:?} / {weak:?}");
+        }
         if strong.is_empty() && weak.is_empty() {
             return None;
         }
@@ -282,10 +285,10 @@ pub fn third_party(rel: &str) -> bool {
     })
 }
 
+/// Any name but a distinctive one (`GHL_BASE`, `HighLevelClient`) can be defined by other modules too
+/// (`versionDescription` is exported by every n8n node): it links only through an import of its module.
 fn is_generic(n: &str) -> bool {
-    let l = n.to_ascii_lowercase();
     !super::names::is_distinctive(&super::names::canonical(n))
-        && (l.len() < 5 || GENERIC.contains(&l.as_str()))
 }
 
 pub fn stem(p: &str) -> &str {
