@@ -20,7 +20,8 @@ fn write(dir: &Path, rel: &str, text: &str) {
 }
 
 /// Runs `scan --format json --exit-zero` on `dir`; the scan must exit 0. Returns the code-context
-/// calls as `path:line METHOD /v1/path`, sorted.
+/// calls as `path:line METHOD /v1/path trail=path:line,…`, sorted (a trail shows the program model
+/// solved the call; the line extractor alone gives none).
 fn calls(dir: &Path) -> Vec<String> {
     let out = bin()
         .args(["scan", "--format", "json", "--exit-zero", "-q"])
@@ -41,12 +42,21 @@ fn calls(dir: &Path) -> Vec<String> {
         .iter()
         .filter(|f| f["kind"] == "call" && f["context"] == "code")
         .map(|f| {
+            let trail: Vec<&str> = f["trail"]
+                .as_array()
+                .map(|t| {
+                    t.iter()
+                        .filter_map(|s| s.as_str()?.split_whitespace().next())
+                        .collect()
+                })
+                .unwrap_or_default();
             format!(
-                "{}:{} {} {}",
+                "{}:{} {} {} trail={}",
                 f["path"].as_str().unwrap_or(""),
                 f["line"],
                 f["method"].as_str().unwrap_or("?"),
                 f["v1_path"].as_str().unwrap_or("?"),
+                trail.join(","),
             )
         })
         .collect();
@@ -92,9 +102,9 @@ fn cyclic_imports_between_three_js_files() {
     assert_eq!(
         calls(d.path()),
         [
-            "a.js:5 GET /v1/contacts/",
-            "b.js:5 POST /v1/users/",
-            "c.js:5 GET /v1/opportunities/pipelines",
+            "a.js:5 GET /v1/contacts/ trail=b.js:2,a.js:5",
+            "b.js:5 POST /v1/users/ trail=c.js:2,b.js:5",
+            "c.js:5 GET /v1/opportunities/pipelines trail=a.js:2,c.js:5",
         ]
     );
 }
@@ -121,7 +131,10 @@ fn cyclic_imports_between_two_python_modules() {
     let d = tree(&[("a.py", &a), ("b.py", &b)]);
     assert_eq!(
         calls(d.path()),
-        ["a.py:6 GET /v1/contacts/{id}", "b.py:8 POST /v1/contacts/"]
+        [
+            "a.py:6 GET /v1/contacts/{id} trail=b.py:3,a.py:6",
+            "b.py:8 POST /v1/contacts/ trail=a.py:3,b.py:8"
+        ]
     );
 }
 
@@ -143,8 +156,8 @@ fn cyclic_inheritance_php() {
     assert_eq!(
         calls(d.path()),
         [
-            "src/Api.php:5 GET /v1/contacts/",
-            "src/Api.php:8 DELETE /v1/contacts/{id}",
+            "src/Api.php:5 GET /v1/contacts/ trail=src/Api.php:3,src/Api.php:5",
+            "src/Api.php:8 DELETE /v1/contacts/{id} trail=src/Api.php:3,src/Api.php:8",
         ]
     );
 }
@@ -166,8 +179,8 @@ fn cyclic_inheritance_js() {
     assert_eq!(
         calls(d.path()),
         [
-            "api.js:3 GET /v1/contacts/",
-            "api.js:6 DELETE /v1/contacts/{id}"
+            "api.js:3 GET /v1/contacts/ trail=api.js:2,api.js:3",
+            "api.js:6 DELETE /v1/contacts/{id} trail=api.js:2,api.js:6"
         ]
     );
 }
@@ -185,7 +198,10 @@ fn recursive_and_mutually_recursive_wrappers() {
     let d = tree(&[("wrap.js", &js)]);
     assert_eq!(
         calls(d.path()),
-        ["wrap.js:5 GET /v1/contacts/", "wrap.js:6 POST /v1/users/"]
+        [
+            "wrap.js:5 GET /v1/contacts/ trail=wrap.js:1,wrap.js:5,wrap.js:2,wrap.js:2",
+            "wrap.js:6 POST /v1/users/ trail=wrap.js:1,wrap.js:6,wrap.js:4,wrap.js:3"
+        ]
     );
 }
 
@@ -210,7 +226,10 @@ fn ten_thousand_deep_nesting_beside_a_v1_url() {
     ));
     js.push_str("fetch(BASE + '/contacts/');\n");
     let d = tree(&[("deep.js", &js)]);
-    assert_eq!(calls(d.path()), ["deep.js:5 GET /v1/contacts/"]);
+    assert_eq!(
+        calls(d.path()),
+        ["deep.js:5 GET /v1/contacts/ trail=deep.js:1,deep.js:5"]
+    );
 }
 
 /// `w0(path)` calls `w1(path)` … `w{n-1}(path)`, which sends `fetch(BASE + path)`; the top level
@@ -233,7 +252,12 @@ fn wrapper_chain(n: usize) -> String {
 #[test]
 fn chain_of_eight_wrappers_is_followed_to_the_caller() {
     let d = tree(&[("chain.js", &wrapper_chain(8))]);
-    assert_eq!(calls(d.path()), ["chain.js:10 GET /v1/contacts/"]);
+    assert_eq!(
+        calls(d.path()),
+        [
+            "chain.js:10 GET /v1/contacts/ trail=chain.js:1,chain.js:10,chain.js:2,chain.js:3,chain.js:4,chain.js:5,chain.js:6,chain.js:7,chain.js:8,chain.js:9"
+        ]
+    );
 }
 
 #[test]
@@ -276,7 +300,10 @@ fn two_megabyte_file_with_twenty_thousand_functions() {
     js.push_str(&format!("const BASE = '{BASE}';\n"));
     js.push_str("fetch(BASE + '/contacts/');\n");
     let d = tree(&[("big.js", &js)]);
-    assert_eq!(calls(d.path()), ["big.js:20002 GET /v1/contacts/"]);
+    assert_eq!(
+        calls(d.path()),
+        ["big.js:20002 GET /v1/contacts/ trail=big.js:20001,big.js:20002"]
+    );
 }
 
 #[test]
@@ -292,13 +319,17 @@ fn five_thousand_concatenations_of_the_base() {
     for _ in 0..n {
         js.push_str("url = url + BASE;\n");
     }
-    let tail = 3 + n;
+    let line = 3 + n + 3; // BASE, WIDE, `let url`, n updates, then the three sends
     js.push_str("fetch(WIDE + '/tags/');\n");
     js.push_str("fetch(url + '/users/');\n");
     js.push_str("fetch(BASE + '/contacts/');\n");
     let d = tree(&[("concat.js", &js)]);
+    // `WIDE` (5,001 bases glued together, deeper than the extractor's MAX_DEPTH) and `url` (5,000
+    // self-updates) never form a V1 endpoint; only the plain send is reported.
     assert_eq!(
         calls(d.path()),
-        [format!("concat.js:{} GET /v1/contacts/", tail + 3)]
+        [format!(
+            "concat.js:{line} GET /v1/contacts/ trail=concat.js:1,concat.js:{line}"
+        )]
     );
 }

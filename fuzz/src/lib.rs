@@ -477,7 +477,9 @@ fn check_facts(name: &str, n: usize, f: &ghl_migrate::program::facts::FileFacts)
             func.end_line,
             func.line
         );
-        let p = func.parent.expect("a function other than the top level has a parent");
+        let p = func
+            .parent
+            .expect("a function other than the top level has a parent");
         assert!(p < f.functions.len(), "{name}: parent {p} of function {id}");
         if let Some(c) = func.class {
             assert!(c < f.classes.len(), "{name}: class {c} of function {id}");
@@ -491,6 +493,10 @@ fn check_facts(name: &str, n: usize, f: &ghl_migrate::program::facts::FileFacts)
         ok("call end", c.call.end_line);
         ok("statement", c.stmt_line);
         assert!(c.call.column >= 1, "{name}:{}: call column 0", c.call.line);
-        assert!(c.func < f.functions.len(), "{name}: call in function {}", c.func);
+        assert!(
+            c.func < f.functions.len(),
+            "{name}: call in function {}",
+            c.func
+        );
     }
 }
