@@ -63,5 +63,21 @@ for k, line in enumerate((ROOT / "tests" / "data" / "v1-endpoints.txt").read_tex
     sel = ["", "GET", "POST", "PUT", "PATCH", "DELETE"].index(method) if method in ("GET", "POST", "PUT", "PATCH", "DELETE") else 0
     put("pathmatch", f"e{k}", bytes([sel]) + ("https://rest.gohighlevel.com" + path).encode())
     put("pathmatch", f"t{k}", bytes([0]) + path.replace("{", "${").encode())
+# program: the first byte picks the language (PROGRAM_NAMES in src/lib.rs), then up to three files of it
+# joined by NUL. Seeds: each fixtures/program/<lang>/<shape>/ project, and every other fixture source file.
+PROGRAM_EXT = {
+    "js": 0, "mjs": 0, "cjs": 0, "jsx": 0, "ts": 1, "tsx": 2, "py": 3, "php": 4, "rb": 5, "rake": 5,
+    "sh": 6, "bash": 6, "ps1": 7, "psm1": 7, "go": 8, "java": 9, "kt": 10, "cs": 11, "dart": 12,
+    "html": 13, "htm": 13, "vue": 13,
+}
+groups = {}
+for p in sorted((ROOT / "fixtures").rglob("*")):
+    ext = p.suffix.lstrip(".").lower()
+    if not p.is_file() or ext not in PROGRAM_EXT or p.stat().st_size > 60_000:
+        continue
+    key = (str(p.parent), PROGRAM_EXT[ext]) if "program" in p.parts else (str(p), PROGRAM_EXT[ext])
+    groups.setdefault(key, []).append(p.read_bytes())
+for k, ((_, sel), files) in enumerate(sorted(groups.items())):
+    put("program", f"p{k}", bytes([sel]) + b"\0".join(files[:3]))
 for d in sorted(CORPUS.iterdir()):
     print(d.name, len(list(d.iterdir())))

@@ -353,3 +353,150 @@ fn check_finding(f: &Finding, lines: usize, keys: &[&str]) {
         assert!(!shown.contains(k), "a key is shown in clear: {shown}");
     }
 }
+
+/// File names the program target picks from (first input byte): one directory per language, up to three
+/// files each (names that import one another in the seeds: `./api`, `config`, `Api.php`, …).
+pub const PROGRAM_NAMES: &[[&str; 3]] = &[
+    ["src/api.js", "src/client.js", "src/index.js"],
+    ["src/api.ts", "src/client.ts", "src/index.ts"],
+    ["src/Api.tsx", "src/client.tsx", "src/App.tsx"],
+    ["pkg/config.py", "pkg/client.py", "pkg/__init__.py"],
+    ["src/Api.php", "src/Client.php", "src/index.php"],
+    ["lib/api.rb", "lib/client.rb", "lib/tasks.rake"],
+    ["bin/env.sh", "bin/lib.bash", "bin/deploy.sh"],
+    ["scripts/Api.psm1", "scripts/Client.ps1", "scripts/run.ps1"],
+    ["crm/api.go", "crm/client.go", "crm/main.go"],
+    ["com/x/Api.java", "com/x/Client.java", "com/x/Main.java"],
+    ["com/x/Api.kt", "com/x/Client.kt", "com/x/Main.kt"],
+    ["App/Api.cs", "App/Client.cs", "App/Program.cs"],
+    ["lib/api.dart", "lib/client.dart", "lib/main.dart"],
+    ["web/index.html", "web/app.js", "web/page.vue"],
+];
+
+/// Separator between the synthetic files of one program input.
+pub const PROGRAM_SEP: u8 = 0;
+
+/// Program model: up to three files of one language (split on [`PROGRAM_SEP`]) parsed with
+/// `facts_all` and solved together. Every fact and every request must lie inside its file.
+pub fn program(data: &[u8]) {
+    use ghl_migrate::program::parse::facts_all;
+    use ghl_migrate::program::solve::{self, Unit};
+    let Some((&sel, rest)) = data.split_first() else {
+        return;
+    };
+    let names = &PROGRAM_NAMES[sel as usize % PROGRAM_NAMES.len()];
+    let mut lines = std::collections::HashMap::new();
+    let mut units = Vec::new();
+    for (name, bytes) in names.iter().zip(rest.splitn(3, |&b| b == PROGRAM_SEP)) {
+        let Ok(src) = std::str::from_utf8(bytes) else {
+            continue;
+        };
+        let Some(lang) = Lang::detect(Path::new(name), bytes) else {
+            continue;
+        };
+        let n = src.split('\n').count();
+        lines.insert(name.to_string(), n);
+        for (lang, facts) in facts_all(lang, name, src) {
+            check_facts(name, n, &facts);
+            units.push(Unit {
+                path: name.to_string(),
+                lang,
+                facts,
+            });
+        }
+    }
+    if units.is_empty() {
+        return;
+    }
+    // The scanner solves on a thread with a 256 MiB stack (`SOLVER_STACK`); so does the harness.
+    let reqs = std::thread::scope(|sc| {
+        std::thread::Builder::new()
+            .stack_size(256 << 20)
+            .spawn_scoped(sc, || {
+                let all: Vec<usize> = (0..units.len()).collect();
+                let _ = solve::v1_names(&units, &all);
+                solve::solve(&units, std::collections::HashMap::new())
+            })
+            .unwrap()
+            .join()
+            .unwrap_or_else(|e| std::panic::resume_unwind(e))
+    });
+    for r in &reqs {
+        let n = *lines
+            .get(&r.path)
+            .unwrap_or_else(|| panic!("request in an unknown file {:?}", r.path));
+        assert!(
+            r.line >= 1 && r.line <= n,
+            "{}: request line {} outside 1..={n}",
+            r.path,
+            r.line
+        );
+        assert!(r.column >= 1, "{}:{}: request column 0", r.path, r.line);
+        assert!(
+            r.end_line >= r.line && r.end_line <= n,
+            "{}:{}: request end_line {} outside {}..={n}",
+            r.path,
+            r.line,
+            r.end_line,
+            r.line
+        );
+        assert!(
+            r.stmt_line >= 1 && r.stmt_line <= n,
+            "{}:{}: statement line {} outside 1..={n}",
+            r.path,
+            r.line,
+            r.stmt_line
+        );
+    }
+}
+
+/// Lines and columns of every fact are 1-based and inside the file (`n` lines).
+fn check_facts(name: &str, n: usize, f: &ghl_migrate::program::facts::FileFacts) {
+    let ok = |what: &str, line: usize| {
+        assert!(
+            line >= 1 && line <= n,
+            "{name}: {what} line {line} outside 1..={n}"
+        );
+    };
+    assert!(!f.functions.is_empty(), "{name}: no top-level function");
+    for i in &f.imports {
+        ok("import", i.line);
+    }
+    for c in &f.classes {
+        ok("class", c.line);
+    }
+    for (id, func) in f.functions.iter().enumerate() {
+        ok("function", func.line);
+        if id == 0 {
+            continue; // the top level ends at `usize::MAX` (the whole file)
+        }
+        ok("function end", func.end_line);
+        assert!(
+            func.end_line >= func.line,
+            "{name}: function {id} ends at {} before its start {}",
+            func.end_line,
+            func.line
+        );
+        let p = func
+            .parent
+            .expect("a function other than the top level has a parent");
+        assert!(p < f.functions.len(), "{name}: parent {p} of function {id}");
+        if let Some(c) = func.class {
+            assert!(c < f.classes.len(), "{name}: class {c} of function {id}");
+        }
+    }
+    for b in &f.bindings {
+        ok("binding", b.line);
+    }
+    for c in &f.calls {
+        ok("call", c.call.line);
+        ok("call end", c.call.end_line);
+        ok("statement", c.stmt_line);
+        assert!(c.call.column >= 1, "{name}:{}: call column 0", c.call.line);
+        assert!(
+            c.func < f.functions.len(),
+            "{name}: call in function {}",
+            c.func
+        );
+    }
+}
