@@ -6,8 +6,10 @@ use crate::scan::lang::Lang;
 
 /// Largest file the program model parses; larger files keep the line extractor's findings only.
 pub const MAX_PARSE_BYTES: usize = 4 << 20;
-/// Parse budget per file (tree-sitter checks it while parsing).
-const PARSE_TIMEOUT_MICROS: u64 = 2_000_000;
+/// Parse budget per file (tree-sitter checks it while parsing): parsing is linear in the size, capped
+/// by `MAX_PARSE_BYTES`; the budget guards against a grammar going pathological, with room for a loaded
+/// machine and a debug build.
+const PARSE_TIMEOUT_MICROS: u64 = 10_000_000;
 
 /// Whether the program model reads this language (or scripts embedded in it).
 pub fn supported(lang: Lang, path: &str) -> bool {

@@ -58,55 +58,12 @@ pub fn parse(lang: Lang, rel: &str, src: &str) -> Vec<Parsed> {
 
 /// Languages whose files see the names of their package (directory) without an import.
 pub fn package_scoped(l: Lang) -> bool {
+    // PHP too: a PSR-4 namespace is a directory, and its classes see each other without `use`.
     matches!(
         l,
-        Lang::Go | Lang::Java | Lang::Kotlin | Lang::CSharp | Lang::Dart
+        Lang::Go | Lang::Java | Lang::Kotlin | Lang::CSharp | Lang::Dart | Lang::Php
     )
 }
-
-/// Names that appear in almost every program: a file mentioning one is linked only by an import.
-const GENERIC: [&str; 40] = [
-    "index",
-    "main",
-    "api",
-    "app",
-    "client",
-    "config",
-    "configs",
-    "settings",
-    "utils",
-    "util",
-    "helpers",
-    "helper",
-    "service",
-    "services",
-    "request",
-    "requests",
-    "http",
-    "base",
-    "lib",
-    "constants",
-    "default",
-    "module",
-    "exports",
-    "init",
-    "__init__",
-    "common",
-    "core",
-    "shared",
-    "types",
-    "models",
-    "model",
-    "server",
-    "routes",
-    "router",
-    "handler",
-    "handlers",
-    "fetch",
-    "get",
-    "post",
-    "data",
-];
 
 /// What a file must mention to be linked to the parsed files: the names through which the fresh
 /// ones hand on a V1 value ([`crate::program::solve::v1_names`]), and the module stems of the files
@@ -148,6 +105,9 @@ pub struct Links {
     stems: aho_corasick::AhoCorasick,
     /// `(directory, language)` of parsed files in package-scoped languages.
     packages: HashSet<(String, &'static str)>,
+    /// Parsed files as modules are named: path without extension (and without a trailing
+    /// `/index`, `/__init__`, `/mod`).
+    modules: HashSet<String>,
 }
 
 impl Links {
@@ -178,7 +138,20 @@ impl Links {
             .filter(|u| package_scoped(u.lang))
             .map(|u| (dir(&u.path).to_string(), u.lang.name()))
             .collect();
+        let modules = program
+            .units
+            .iter()
+            .flat_map(|u| {
+                let p = u.path.rsplit_once('.').map_or(u.path.as_str(), |(p, _)| p);
+                let d = ["/index", "/__init__", "/mod"]
+                    .iter()
+                    .find_map(|s| p.strip_suffix(s))
+                    .map(str::to_string);
+                std::iter::once(p.to_string()).chain(d)
+            })
+            .collect();
         Some(Links {
+            modules,
             strong: Literals::new(&strong),
             weak: Literals::new(&weak),
             stems: fast_ac(&stems),
@@ -196,16 +169,17 @@ impl Links {
             package_scoped(l) && self.packages.contains(&(dir(rel).to_string(), l.name()));
         let linked = same_package
             || self.strong.is_match(bytes)
-            || (self.weak.is_match(bytes) && self.imports_a_stem(bytes));
+            || (self.weak.is_match(bytes) && self.imports_a_module(rel, bytes));
         linked.then_some(l)
     }
 }
 
 impl Links {
-    /// A parsed file's module stem appears on an import line (`import … from './ghl'`, `require`,
-    /// `from .client import`, `use App\Ghl\…`, `include`, `source`): looked at only where the stem
-    /// occurs, so a file is never searched with the import patterns as a whole.
-    fn imports_a_stem(&self, bytes: &[u8]) -> bool {
+    /// An import line names one of the parsed files (`import … from './ghl'`, `require('../lib/ghl')`,
+    /// `from crm.client import`, `use App\Ghl\Client;`, `include 'ghl.php'`, `source ./env.sh`): a module
+    /// of the same stem elsewhere (every n8n node has its own `GenericFunctions`) does not count. Lines
+    /// are looked at only where a stem occurs, so a file is never searched with import patterns whole.
+    fn imports_a_module(&self, rel: &str, bytes: &[u8]) -> bool {
         const KEYWORDS: [&[u8]; 8] = [
             b"import", b"require", b"from ", b"include", b"use ", b"source ", b"load", b". ",
         ];
@@ -216,6 +190,7 @@ impl Links {
             if KEYWORDS
                 .iter()
                 .any(|k| line.windows(k.len()).any(|w| w == *k))
+                && self.names_a_parsed_module(rel, &String::from_utf8_lossy(line))
             {
                 return true;
             }
@@ -263,6 +238,104 @@ fn fast_ac(needles: &[String]) -> aho_corasick::AhoCorasick {
         .match_kind(aho_corasick::MatchKind::LeftmostFirst)
         .build(needles)
         .expect("literal needles")
+}
+
+impl Links {
+    /// A module reference on the line resolves to a parsed file: relative (`./x`, `../lib/x`) from the
+    /// importing file's directory, or absolute / dotted / namespaced as a path suffix.
+    fn names_a_parsed_module(&self, rel: &str, line: &str) -> bool {
+        let from = dir(rel);
+        let tokens = line.split(|c: char| {
+            !(c.is_alphanumeric() || matches!(c, '_' | '.' | '/' | '\\' | '-' | '@' | ':'))
+        });
+        for t in tokens.filter(|t| t.len() >= 2) {
+            let t = t.trim_end_matches(';');
+            let relative = t.starts_with("./") || t.starts_with("../");
+            let candidate = if relative {
+                let mut parts: Vec<&str> = if from.is_empty() {
+                    Vec::new()
+                } else {
+                    from.split('/').collect()
+                };
+                let mut ok = true;
+                for seg in t.split('/') {
+                    match seg {
+                        "" | "." => {}
+                        ".." => ok &= parts.pop().is_some(),
+                        s => parts.push(s),
+                    }
+                }
+                if !ok {
+                    continue;
+                }
+                without_extension(&parts.join("/")).to_string()
+            } else {
+                // `App\Crm\Tags`, `lib/ghl.php`, `crm.client` (Python), `ghl.sh`.
+                let t = without_extension(t.trim_start_matches(['\\', '/', '.']));
+                let last = t.rsplit(['\\', '.']).next().unwrap_or(t);
+                if t.contains('\\')
+                    || (t.contains('.') && last.starts_with(|c: char| c.is_ascii_uppercase()))
+                {
+                    // A namespaced class (`use App\Crm\Tags;`, `import com.acme.GhlClient;`): the
+                    // namespace maps to a directory by the project's autoload rules, the class to its file.
+                    last.to_string()
+                } else if !t.contains('/') {
+                    t.replace('.', "/")
+                } else {
+                    t.to_string()
+                }
+            };
+            if candidate.is_empty() {
+                continue;
+            }
+            let candidate = candidate.to_ascii_lowercase();
+            let suffix = format!("/{candidate}");
+            let hit = self.modules.iter().any(|m| {
+                let m = m.to_ascii_lowercase();
+                if relative {
+                    m == candidate
+                } else {
+                    m == candidate || m.ends_with(&suffix)
+                }
+            });
+            if hit {
+                return true;
+            }
+        }
+        false
+    }
+}
+
+/// A module path without its source-file extension (`lib/ghl.php` → `lib/ghl`).
+fn without_extension(p: &str) -> &str {
+    match p.rsplit_once('.') {
+        Some((stem, ext))
+            if !stem.is_empty()
+                && matches!(
+                    ext,
+                    "js" | "mjs"
+                        | "cjs"
+                        | "jsx"
+                        | "ts"
+                        | "tsx"
+                        | "py"
+                        | "php"
+                        | "inc"
+                        | "rb"
+                        | "sh"
+                        | "bash"
+                        | "ps1"
+                        | "go"
+                        | "java"
+                        | "kt"
+                        | "cs"
+                        | "dart"
+                ) =>
+        {
+            stem
+        }
+        _ => p,
+    }
 }
 
 fn dir(p: &str) -> &str {
@@ -352,6 +425,9 @@ pub fn findings(reqs: Vec<Request>, program: &Program, rules: &RuleSet) -> Vec<F
             // an unknown endpoint on the V1 host, not the V1 endpoint it resembles.
             let rest = if r.rest.is_empty() {
                 "/".to_string()
+            } else if let Some(tail) = r.rest.strip_prefix("/v1{") {
+                // `BASE + path` with a base ending in `/v1` and a path from a parameter.
+                format!("/v1/{{{tail}")
             } else {
                 r.rest.clone()
             };
@@ -477,7 +553,10 @@ pub fn merge(existing: &mut Vec<Finding>, new: Vec<Followed>, lines: &Lines) {
     } in new
     {
         let end = nf.end_line.unwrap_or(nf.line);
-        for &i in calls_by_path.get(&nf.path).map_or(&[][..], |v| v.as_slice()) {
+        for &i in calls_by_path
+            .get(&nf.path)
+            .map_or(&[][..], |v| v.as_slice())
+        {
             let e = &existing[i];
             let same_call = e.line >= nf.line && e.line <= end;
             let same_endpoint = e.v1_path.is_some()
@@ -555,4 +634,3 @@ fn endpoint_key(p: &Option<String>) -> String {
         .collect::<Vec<_>>()
         .join("/")
 }
-

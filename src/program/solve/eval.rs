@@ -14,7 +14,7 @@ use std::rc::Rc;
 pub type FrameRef = Rc<Frame>;
 
 /// Deepest chain of user functions followed from one request site.
-pub const MAX_CALL_DEPTH: usize = 8;
+pub const MAX_CALL_DEPTH: usize = 24;
 /// Deepest nesting of evaluations (each level is a few stack frames; the solver runs on a thread with
 /// a stack sized for it).
 pub const MAX_NEST: usize = 300;
@@ -65,6 +65,9 @@ pub struct Solver<'a> {
     /// User functions some call resolved to, and classes instantiated (their parameter-dependent requests
     /// are reported at those call sites instead).
     pub called: RefCell<HashSet<(usize, FnId)>>,
+    /// User functions whose requests reached a caller (a wrapper chain cut by a bound does not count:
+    /// its requests are then reported where they are sent, with the open parameter).
+    pub delivered: RefCell<HashSet<(usize, FnId)>>,
     /// Environment values from configuration files (`.env`: `GHL_BASE=https://…`).
     pub env: HashMap<String, (String, String)>,
 }
@@ -83,6 +86,7 @@ impl<'a> Solver<'a> {
             memo: RefCell::new(HashMap::new()),
             needs_caller: RefCell::new(HashMap::new()),
             called: RefCell::new(HashSet::new()),
+            delivered: RefCell::new(HashSet::new()),
             env: HashMap::new(),
         }
     }
@@ -314,6 +318,11 @@ impl<'a> Solver<'a> {
             .filter_map(|b| self.ix.class_named(u, b))
             .filter(|&(bu, bc)| (bu, bc) != (u, c))
             .collect()
+    }
+
+    /// Ancestors of a class, nearest first (cycles cut).
+    pub fn ancestors(&self, u: usize, c: ClassId) -> Vec<(usize, ClassId)> {
+        self.lineage(u, c).into_iter().skip(1).collect()
     }
 
     /// The class and its ancestors, nearest first (cycles cut).
@@ -923,6 +932,7 @@ impl<'a> Solver<'a> {
                 if !unknown {
                     // Its parameters are supplied (through `super(…)` when it is an ancestor's).
                     self.called.borrow_mut().insert((u, f));
+                    self.delivered.borrow_mut().insert((u, f));
                 }
                 (f, args, unknown)
             }
@@ -1033,6 +1043,8 @@ impl<'a> Solver<'a> {
                     out.extend(sinks::lib_value(self, &path, recv.as_ref(), ce, fr));
                 }
                 Target::User(u, f, closure) => {
+                    // A factory: the closures it returns see these arguments.
+                    self.delivered.borrow_mut().insert((u, f));
                     let args = Rc::new(self.eval_args(&ce.args, fr));
                     let facts = self.ix.facts(u);
                     let func = &facts.functions[f];
@@ -1340,6 +1352,9 @@ impl<'a> Solver<'a> {
                 f.chain.insert(0, step.clone());
                 out.push(f);
             }
+        }
+        if !out.is_empty() {
+            self.delivered.borrow_mut().insert((cu, cf));
         }
         out
     }

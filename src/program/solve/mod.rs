@@ -53,7 +53,16 @@ pub fn solve(units: &[Unit], env: HashMap<String, (String, String)>) -> Vec<Requ
             }
         }
     }
-    let called: HashSet<(usize, usize)> = solver.called.borrow().clone();
+    // A wrapper's open request is the callers' to report only when a caller's evaluation reached it.
+    let called: HashSet<(usize, usize)> = solver
+        .called
+        .borrow()
+        .iter()
+        .filter(|&&(u, f)| {
+            f > ix.facts(u).functions.len() || solver.delivered.borrow().contains(&(u, f))
+        })
+        .copied()
+        .collect();
     let mut out = Vec::new();
     for (u, ci, found) in per_site {
         let unit = &units[u];
@@ -124,6 +133,7 @@ pub fn v1_names(units: &[Unit], fresh: &[usize]) -> Vec<(usize, String)> {
     let ix = Index::new(units);
     let solver = Solver::new(&ix);
     let mut out = Vec::new();
+    let mut memo: HashMap<(usize, usize), bool> = HashMap::new();
     for &u in fresh {
         let facts = &units[u].facts;
         let module = solver.unbound(u, 0);
@@ -167,16 +177,11 @@ pub fn v1_names(units: &[Unit], fresh: &[usize]) -> Vec<(usize, String)> {
             }
         }
         for (c, class) in facts.classes.iter().enumerate() {
-            let inst = value::Val::Class(u, c);
-            let carries = facts.bindings.iter().any(|b| {
-                b.scope == crate::program::facts::Scope::Class(c) && {
-                    solver.reset_budget();
-                    solver
-                        .attr_of(&inst, &b.name)
-                        .iter()
-                        .any(|v| carries_v1(&solver, v, 1))
-                }
-            });
+            // A class hands on V1 when it or an ancestor does (`class Tags extends Resource`).
+            let carries = std::iter::once((u, c))
+                .chain(solver.ancestors(u, c))
+                .take(8)
+                .any(|(cu, cc)| class_carries(&solver, &mut memo, cu, cc));
             if carries {
                 out.push((u, class.name.clone()));
             }
@@ -185,6 +190,43 @@ pub fn v1_names(units: &[Unit], fresh: &[usize]) -> Vec<(usize, String)> {
     out.sort();
     out.dedup();
     out
+}
+
+/// Whether a class's members hold a V1 value or its methods send a request to a V1 host.
+fn class_carries(
+    solver: &Solver,
+    memo: &mut HashMap<(usize, usize), bool>,
+    u: usize,
+    c: usize,
+) -> bool {
+    if let Some(&b) = memo.get(&(u, c)) {
+        return b;
+    }
+    memo.insert((u, c), false);
+    let facts = solver.ix.facts(u);
+    let class = value::Val::Class(u, c);
+    let members = facts.bindings.iter().any(|b| {
+        b.scope == crate::program::facts::Scope::Class(c) && {
+            solver.reset_budget();
+            solver
+                .attr_of(&class, &b.name)
+                .iter()
+                .any(|v| carries_v1(solver, v, 1))
+        }
+    });
+    let sends = members
+        || facts.calls.iter().enumerate().any(|(ci, call)| {
+            facts.functions[call.func].class == Some(c) && {
+                solver.reset_budget();
+                let fr = solver.unbound(u, call.func);
+                solver
+                    .requests_at(u, ci, &fr)
+                    .iter()
+                    .any(|f| value::v1_split(&f.url.render()).is_some())
+            }
+        });
+    memo.insert((u, c), sends);
+    sends
 }
 
 fn carries_v1(solver: &Solver, v: &value::Val, depth: usize) -> bool {
