@@ -222,11 +222,22 @@ impl Literals {
         }
     }
 
+    /// Whether a needle occurs as a whole identifier (`sync` is not found in `async`).
     fn is_match(&self, bytes: &[u8]) -> bool {
+        let word = |start: usize, end: usize| {
+            let ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'$';
+            (start == 0 || !ident(bytes[start - 1])) && (end >= bytes.len() || !ident(bytes[end]))
+        };
         match self {
             Literals::None => false,
-            Literals::Few(f) => f.iter().any(|f| f.find(bytes).is_some()),
-            Literals::Many(ac) => ac.is_match(bytes),
+            Literals::Few(f) => f.iter().any(|f| {
+                let n = f.needle().len();
+                f.find_iter(bytes).take(256).any(|i| word(i, i + n))
+            }),
+            Literals::Many(ac) => ac
+                .find_iter(bytes)
+                .take(256)
+                .any(|m| word(m.start(), m.end())),
         }
     }
 }
