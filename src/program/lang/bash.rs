@@ -783,6 +783,7 @@ impl<'s> Sh<'s> {
 #[cfg(test)]
 mod tests {
     use crate::program::facts::*;
+    use crate::program::lang::testkit::{name as n, pos, s};
     use crate::program::parse::facts;
     use crate::scan::lang::Lang;
 
@@ -790,12 +791,6 @@ mod tests {
         facts(Lang::Shell, "t.sh", src).expect("parsed")
     }
 
-    fn s(x: &str) -> Expr {
-        Expr::Str(x.into())
-    }
-    fn n(x: &str) -> Expr {
-        Expr::Name(x.into())
-    }
     fn env(x: &str, d: Option<Expr>) -> Expr {
         Expr::Env {
             name: x.into(),
@@ -804,13 +799,6 @@ mod tests {
     }
     fn cat(v: Vec<Expr>) -> Expr {
         Expr::Concat(v)
-    }
-    fn pos(v: Expr) -> Arg {
-        Arg {
-            name: None,
-            value: v,
-            spread: false,
-        }
     }
     fn binding<'a>(f: &'a FileFacts, name: &str) -> &'a Binding {
         f.bindings

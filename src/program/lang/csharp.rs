@@ -1525,33 +1525,11 @@ fn has_modifier_token(n: Node, tok: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use crate::program::facts::*;
+    use crate::program::lang::testkit::{attr, kw as named, name as n, pos, s};
     use crate::scan::lang::Lang;
 
     fn facts(src: &str) -> FileFacts {
         crate::program::parse::facts(Lang::CSharp, "t.cs", src).expect("parsed")
-    }
-    fn s(x: &str) -> Expr {
-        Expr::Str(x.into())
-    }
-    fn n(x: &str) -> Expr {
-        Expr::Name(x.into())
-    }
-    fn attr(e: Expr, k: &str) -> Expr {
-        Expr::Attr(Box::new(e), k.into())
-    }
-    fn pos(v: Expr) -> Arg {
-        Arg {
-            name: None,
-            value: v,
-            spread: false,
-        }
-    }
-    fn named(k: &str, v: Expr) -> Arg {
-        Arg {
-            name: Some(k.into()),
-            value: v,
-            spread: false,
-        }
     }
     fn call(callee: Expr, args: Vec<Arg>, new_object: bool) -> Expr {
         Expr::Call(Box::new(CallExpr {

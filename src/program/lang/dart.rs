@@ -1497,19 +1497,11 @@ fn choice(vals: Vec<Expr>) -> Expr {
 #[cfg(test)]
 mod tests {
     use crate::program::facts::*;
+    use crate::program::lang::testkit::{attr, kw as named, name as n, pos, s};
     use crate::scan::lang::Lang;
 
     fn facts(src: &str) -> FileFacts {
         crate::program::parse::facts(Lang::Dart, "t.dart", src).expect("parsed")
-    }
-    fn s(x: &str) -> Expr {
-        Expr::Str(x.into())
-    }
-    fn n(x: &str) -> Expr {
-        Expr::Name(x.into())
-    }
-    fn attr(e: Expr, k: &str) -> Expr {
-        Expr::Attr(Box::new(e), k.into())
     }
     fn bind<'a>(f: &'a FileFacts, name: &str) -> &'a Binding {
         f.bindings
@@ -1529,20 +1521,6 @@ mod tests {
             .iter()
             .find(|c| shape(&c.call.callee) == shape(callee))
             .unwrap_or_else(|| panic!("no call to {callee:?}: {:#?}", f.calls))
-    }
-    fn pos(v: Expr) -> Arg {
-        Arg {
-            name: None,
-            value: v,
-            spread: false,
-        }
-    }
-    fn named(k: &str, v: Expr) -> Arg {
-        Arg {
-            name: Some(k.into()),
-            value: v,
-            spread: false,
-        }
     }
     fn call(callee: Expr, args: Vec<Arg>) -> Expr {
         Expr::Call(Box::new(CallExpr {

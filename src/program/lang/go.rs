@@ -970,21 +970,12 @@ impl<'s> Go<'s> {
 #[cfg(test)]
 mod tests {
     use crate::program::facts::*;
+    use crate::program::lang::testkit::{attr, name as n, s};
     use crate::program::parse::facts;
     use crate::scan::lang::Lang;
 
     fn go(src: &str) -> FileFacts {
         facts(Lang::Go, "t.go", src).expect("parsed")
-    }
-
-    fn s(v: &str) -> Expr {
-        Expr::Str(v.into())
-    }
-    fn n(v: &str) -> Expr {
-        Expr::Name(v.into())
-    }
-    fn attr(o: Expr, k: &str) -> Expr {
-        Expr::Attr(Box::new(o), k.into())
     }
 
     fn binding<'a>(f: &'a FileFacts, name: &str) -> &'a Binding {

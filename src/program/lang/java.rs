@@ -1216,30 +1216,15 @@ fn env_read(callee: &Expr, args: &[Arg]) -> Option<Expr> {
 #[cfg(test)]
 mod tests {
     use crate::program::facts::*;
+    use crate::program::lang::testkit::{attr, name as n, pos, s};
     use crate::program::parse::facts;
     use crate::scan::lang::Lang;
 
     fn java(src: &str) -> FileFacts {
         facts(Lang::Java, "T.java", src).expect("parsed")
     }
-    fn s(v: &str) -> Expr {
-        Expr::Str(v.into())
-    }
-    fn n(v: &str) -> Expr {
-        Expr::Name(v.into())
-    }
-    fn attr(o: Expr, k: &str) -> Expr {
-        Expr::Attr(Box::new(o), k.into())
-    }
     fn this(k: &str) -> Expr {
         attr(Expr::SelfRef, k)
-    }
-    fn pos(v: Expr) -> Arg {
-        Arg {
-            name: None,
-            value: v,
-            spread: false,
-        }
     }
     fn binding<'a>(f: &'a FileFacts, name: &str) -> &'a Binding {
         f.bindings

@@ -1767,37 +1767,15 @@ fn is_declaration(kind: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use crate::program::facts::*;
+    use crate::program::lang::testkit::{attr, kw as named, name as n, pos, s};
     use crate::program::parse::facts;
     use crate::scan::lang::Lang;
 
     fn kt(src: &str) -> FileFacts {
         facts(Lang::Kotlin, "T.kt", src).expect("parsed")
     }
-    fn s(v: &str) -> Expr {
-        Expr::Str(v.into())
-    }
-    fn n(v: &str) -> Expr {
-        Expr::Name(v.into())
-    }
-    fn attr(o: Expr, k: &str) -> Expr {
-        Expr::Attr(Box::new(o), k.into())
-    }
     fn this(k: &str) -> Expr {
         attr(Expr::SelfRef, k)
-    }
-    fn pos(v: Expr) -> Arg {
-        Arg {
-            name: None,
-            value: v,
-            spread: false,
-        }
-    }
-    fn named(k: &str, v: Expr) -> Arg {
-        Arg {
-            name: Some(k.into()),
-            value: v,
-            spread: false,
-        }
     }
     fn binding<'a>(f: &'a FileFacts, name: &str) -> &'a Binding {
         f.bindings

@@ -239,3 +239,37 @@ impl Builder {
 /// Guards recursion over hostile input (deeply nested expressions): extractors stop descending and yield
 /// `Expr::Unknown` past this depth.
 pub const MAX_DEPTH: usize = 200;
+
+/// Constructors for the extractors' unit tests (one set for every language).
+#[cfg(test)]
+pub mod testkit {
+    use crate::program::facts::{Arg, Expr};
+
+    pub fn s(x: &str) -> Expr {
+        Expr::Str(x.into())
+    }
+
+    pub fn name(x: &str) -> Expr {
+        Expr::Name(x.into())
+    }
+
+    pub fn attr(o: Expr, a: &str) -> Expr {
+        Expr::Attr(Box::new(o), a.into())
+    }
+
+    pub fn pos(v: Expr) -> Arg {
+        Arg {
+            name: None,
+            value: v,
+            spread: false,
+        }
+    }
+
+    pub fn kw(n: &str, v: Expr) -> Arg {
+        Arg {
+            name: Some(n.into()),
+            value: v,
+            spread: false,
+        }
+    }
+}

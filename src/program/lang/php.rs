@@ -1344,28 +1344,13 @@ fn dedent(s: &str, indent: usize, line_start: &mut bool) -> String {
 #[cfg(test)]
 mod tests {
     use crate::program::facts::{Arg, CallExpr, Expr, FileFacts, Import, Scope};
+    use crate::program::lang::testkit::{attr, name as n, pos, s};
     use crate::scan::lang::Lang;
 
     fn facts(src: &str) -> FileFacts {
         crate::program::parse::facts(Lang::Php, "t.php", src).expect("parsed")
     }
 
-    fn s(x: &str) -> Expr {
-        Expr::Str(x.into())
-    }
-    fn n(x: &str) -> Expr {
-        Expr::Name(x.into())
-    }
-    fn attr(b: Expr, k: &str) -> Expr {
-        Expr::Attr(Box::new(b), k.into())
-    }
-    fn pos(v: Expr) -> Arg {
-        Arg {
-            name: None,
-            value: v,
-            spread: false,
-        }
-    }
     fn obj(items: &[(&str, Expr)]) -> Expr {
         Expr::Object(
             items

@@ -1361,6 +1361,7 @@ fn decode_string(s: &str, here: bool) -> String {
 mod tests {
     use super::*;
     use crate::program::facts::{Binding, Call};
+    use crate::program::lang::testkit::{name as n, s};
     use crate::scan::lang::Lang;
 
     fn facts(src: &str) -> FileFacts {
@@ -1381,12 +1382,6 @@ mod tests {
             .collect()
     }
 
-    fn s(x: &str) -> Expr {
-        Expr::Str(x.into())
-    }
-    fn n(x: &str) -> Expr {
-        Expr::Name(x.into())
-    }
     fn arg(name: &str, value: Expr) -> Arg {
         named(name.into(), value)
     }

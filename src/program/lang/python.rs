@@ -1290,35 +1290,13 @@ fn choice(alts: Vec<Expr>) -> Expr {
 mod tests {
     use super::*;
     use crate::program::facts::Call;
+    use crate::program::lang::testkit::{attr, kw, name, pos, s};
     use crate::scan::lang::Lang;
 
     fn facts(src: &str) -> FileFacts {
         crate::program::parse::facts(Lang::Python, "t.py", src).expect("parsed")
     }
 
-    fn s(x: &str) -> Expr {
-        Expr::Str(x.into())
-    }
-    fn name(x: &str) -> Expr {
-        Expr::Name(x.into())
-    }
-    fn attr(o: Expr, a: &str) -> Expr {
-        Expr::Attr(Box::new(o), a.into())
-    }
-    fn pos(v: Expr) -> Arg {
-        Arg {
-            name: None,
-            value: v,
-            spread: false,
-        }
-    }
-    fn kw(n: &str, v: Expr) -> Arg {
-        Arg {
-            name: Some(n.into()),
-            value: v,
-            spread: false,
-        }
-    }
     fn binding<'f>(f: &'f FileFacts, n: &str) -> &'f Binding {
         f.bindings
             .iter()

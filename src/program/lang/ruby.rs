@@ -1419,37 +1419,15 @@ impl<'s, 't> Rb<'s, 't> {
 #[cfg(test)]
 mod tests {
     use crate::program::facts::*;
+    use crate::program::lang::testkit::{attr, kw as named, name as n, pos, s};
     use crate::program::parse::facts;
     use crate::scan::lang::Lang;
 
     fn f(src: &str) -> FileFacts {
         facts(Lang::Ruby, "t.rb", src).expect("parsed")
     }
-    fn s(x: &str) -> Expr {
-        Expr::Str(x.into())
-    }
-    fn n(x: &str) -> Expr {
-        Expr::Name(x.into())
-    }
-    fn attr(e: Expr, k: &str) -> Expr {
-        Expr::Attr(Box::new(e), k.into())
-    }
     fn me(k: &str) -> Expr {
         attr(Expr::SelfRef, k)
-    }
-    fn pos(v: Expr) -> Arg {
-        Arg {
-            name: None,
-            value: v,
-            spread: false,
-        }
-    }
-    fn named(k: &str, v: Expr) -> Arg {
-        Arg {
-            name: Some(k.into()),
-            value: v,
-            spread: false,
-        }
     }
     fn binding<'a>(f: &'a FileFacts, name: &str) -> &'a Binding {
         f.bindings
