@@ -289,3 +289,75 @@ fn filters_limit_the_patch() {
         "only the filtered rule is rewritten"
     );
 }
+
+/// `--apply --backup` never overwrites or writes through an existing backup path, never replaces a
+/// symlinked file, and says which files were written before it stopped.
+#[cfg(unix)]
+#[test]
+fn apply_refuses_existing_backups_and_symlinks() {
+    const CALL: &str = "fetch('https://rest.gohighlevel.com/v1/contacts/' + id);\n";
+    // An existing backup that is a symlink to a file outside the tree.
+    let outside = tempfile::tempdir().unwrap();
+    let secret = outside.path().join("keep.txt");
+    std::fs::write(&secret, "outside, must stay as is\n").unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    std::fs::write(dir.join("a.js"), CALL).unwrap();
+    std::os::unix::fs::symlink(&secret, dir.join("a.js.orig")).unwrap();
+    let out = bin()
+        .args(["diff", "-q", "--apply", "--backup", "."])
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("a.js.orig") && err.contains("no file was written"),
+        "{err}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&secret).unwrap(),
+        "outside, must stay as is\n"
+    );
+    assert_eq!(std::fs::read_to_string(dir.join("a.js")).unwrap(), CALL);
+
+    // An existing regular backup is not overwritten either.
+    std::fs::remove_file(dir.join("a.js.orig")).unwrap();
+    std::fs::write(dir.join("a.js.orig"), "an earlier backup\n").unwrap();
+    let out = bin()
+        .args(["diff", "-q", "--apply", "--backup", "."])
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert_eq!(
+        std::fs::read_to_string(dir.join("a.js.orig")).unwrap(),
+        "an earlier backup\n"
+    );
+    assert_eq!(std::fs::read_to_string(dir.join("a.js")).unwrap(), CALL);
+
+    // A symlinked source file (scanned with --follow) is not replaced by a regular file.
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let target = outside.path().join("real.js");
+    std::fs::write(&target, CALL).unwrap();
+    std::os::unix::fs::symlink(&target, dir.join("link.js")).unwrap();
+    let out = bin()
+        .args(["diff", "-q", "--follow", "--apply", "."])
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("link.js is a symlink"),
+        "{out:?}"
+    );
+    assert!(
+        std::fs::symlink_metadata(dir.join("link.js"))
+            .unwrap()
+            .file_type()
+            .is_symlink(),
+        "{out:?}"
+    );
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), CALL);
+}

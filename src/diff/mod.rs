@@ -229,43 +229,72 @@ pub fn unified(p: &FilePatch) -> String {
     p.patch.clone()
 }
 
-/// Writes every patch atomically (temp file + rename), refusing any file that changed since it was read.
+/// Writes every patch atomically (temp file + rename), refusing any file that changed since it was read,
+/// a file that is a symlink (the rename would replace the link, and writing through it could leave the
+/// tree), and a backup path that already exists (never overwritten, never followed). When it stops early,
+/// the error names the files already written.
 pub fn apply(patches: &[FilePatch], backup: bool) -> anyhow::Result<Vec<String>> {
-    use anyhow::Context;
-    use std::io::Write;
-    let mut done = Vec::new();
+    let mut done: Vec<String> = Vec::new();
     for p in patches {
-        let now =
-            std::fs::read_to_string(&p.abs).with_context(|| format!("re-reading {}", p.path))?;
-        if crate::redact::fingerprint(&now) != p.before_hash {
-            anyhow::bail!(
-                "{} changed since it was scanned: not applied (run diff again)",
-                p.path
-            );
+        if let Err(e) = apply_one(p, backup) {
+            let written = if done.is_empty() {
+                "no file was written".to_string()
+            } else {
+                format!("already written: {}", done.join(", "))
+            };
+            return Err(e.context(format!("stopped at {} ({written})", p.path)));
         }
-        let dir = p.abs.parent().unwrap_or(Path::new("."));
-        if backup {
-            std::fs::write(
-                p.abs.with_extension(format!(
-                    "{}orig",
-                    p.abs
-                        .extension()
-                        .map(|e| format!("{}.", e.to_string_lossy()))
-                        .unwrap_or_default()
-                )),
-                &p.before,
-            )
-            .with_context(|| format!("writing a backup of {}", p.path))?;
-        }
-        let mut tmp = tempfile::NamedTempFile::new_in(dir)
-            .with_context(|| format!("creating a temp file next to {}", p.path))?;
-        tmp.write_all(p.after.as_bytes())?;
-        if let Ok(meta) = std::fs::metadata(&p.abs) {
-            let _ = std::fs::set_permissions(tmp.path(), meta.permissions());
-        }
-        tmp.persist(&p.abs)
-            .with_context(|| format!("replacing {}", p.path))?;
         done.push(p.path.clone());
     }
     Ok(done)
+}
+
+fn apply_one(p: &FilePatch, backup: bool) -> anyhow::Result<()> {
+    use anyhow::Context;
+    use std::io::Write;
+    let meta = std::fs::symlink_metadata(&p.abs).with_context(|| format!("reading {}", p.path))?;
+    if meta.file_type().is_symlink() {
+        anyhow::bail!(
+            "{} is a symlink: not written through (edit its target by hand)",
+            p.path
+        );
+    }
+    let now = std::fs::read_to_string(&p.abs).with_context(|| format!("re-reading {}", p.path))?;
+    if crate::redact::fingerprint(&now) != p.before_hash {
+        anyhow::bail!(
+            "{} changed since it was scanned: not applied (run diff again)",
+            p.path
+        );
+    }
+    let dir = p.abs.parent().unwrap_or(Path::new("."));
+    if backup {
+        let orig = p.abs.with_extension(format!(
+            "{}orig",
+            p.abs
+                .extension()
+                .map(|e| format!("{}.", e.to_string_lossy()))
+                .unwrap_or_default()
+        ));
+        // `create_new` fails on any existing entry, a symlink included: nothing is overwritten or
+        // written through.
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&orig)
+            .with_context(|| {
+                format!(
+                    "writing the backup {}: it already exists or cannot be created (not overwritten)",
+                    orig.display()
+                )
+            })?;
+        f.write_all(p.before.as_bytes())
+            .with_context(|| format!("writing a backup of {}", p.path))?;
+    }
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)
+        .with_context(|| format!("creating a temp file next to {}", p.path))?;
+    tmp.write_all(p.after.as_bytes())?;
+    let _ = std::fs::set_permissions(tmp.path(), meta.permissions());
+    tmp.persist(&p.abs)
+        .with_context(|| format!("replacing {}", p.path))?;
+    Ok(())
 }
