@@ -95,6 +95,34 @@ pub fn needles(units: &[Unit], fresh: &[usize]) -> (Vec<String>, Vec<String>) {
     (s, w)
 }
 
+/// The dotted path of the YAML key on `line` (1-based): `ghl:` / `  base-url: …` → `ghl.base-url`, found
+/// by walking up to the keys of smaller indentation (Spring `@Value("${ghl.base-url}")` names it so).
+pub fn yaml_key_path(text: &str, line: usize) -> Option<String> {
+    let lines: Vec<&str> = text.lines().collect();
+    let key_of = |l: &str| -> Option<(usize, String)> {
+        let indent = l.len() - l.trim_start().len();
+        let t = l.trim_start().trim_start_matches("- ");
+        let (k, _) = t.split_once(':')?;
+        let k = k.trim().trim_matches(['"', '\'']);
+        (!k.is_empty() && !k.starts_with('#') && !k.contains(' ')).then(|| (indent, k.to_string()))
+    };
+    let (mut indent, leaf) = key_of(lines.get(line.checked_sub(1)?)?)?;
+    let mut path = vec![leaf];
+    for l in lines[..line - 1].iter().rev() {
+        if indent == 0 {
+            break;
+        }
+        if let Some((i, k)) = key_of(l)
+            && i < indent
+        {
+            path.push(k);
+            indent = i;
+        }
+    }
+    path.reverse();
+    Some(path.join("."))
+}
+
 /// Which files to link to the parsed ones in one round: built from the names the fresh files hand a
 /// V1 value through, matched on raw bytes (an Aho-Corasick search, before any decoding or parsing).
 pub struct Links {
@@ -111,6 +139,25 @@ pub struct Links {
 }
 
 impl Links {
+    /// Links from configuration alone (no code names a HighLevel host): code naming one of these
+    /// settings (`${ghl.base-url}`, `GHL_BASE_URL`) is read by the program model.
+    pub fn from_settings(names: Vec<String>) -> Option<Links> {
+        let strong: Vec<String> = names
+            .into_iter()
+            .filter(|n| super::names::is_distinctive(&super::names::canonical(n)))
+            .collect();
+        if strong.is_empty() {
+            return None;
+        }
+        Some(Links {
+            strong: Literals::new(&strong),
+            weak: Literals::None,
+            stems: fast_ac(&[]),
+            packages: HashSet::new(),
+            modules: HashSet::new(),
+        })
+    }
+
     /// `None` when the fresh files hand nothing on.
     pub fn new(program: &Program, fresh: &[usize]) -> Option<Links> {
         let (strong, weak) = needles(&program.units, fresh);
@@ -644,4 +691,29 @@ fn endpoint_key(p: &Option<String>) -> String {
         })
         .collect::<Vec<_>>()
         .join("/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn yaml_keys_get_their_dotted_path() {
+        let y = "server:\n  port: 8080\nghl:\n  api:\n    base-url: https://x\n  timeout: 5\n";
+        assert_eq!(yaml_key_path(y, 5).as_deref(), Some("ghl.api.base-url"));
+        assert_eq!(yaml_key_path(y, 6).as_deref(), Some("ghl.timeout"));
+        assert_eq!(yaml_key_path(y, 2).as_deref(), Some("server.port"));
+        assert_eq!(yaml_key_path(y, 99), None);
+    }
+
+    #[test]
+    fn needles_match_whole_identifiers_only() {
+        let l = Literals::new(&["sync".to_string()]);
+        assert!(!l.is_match(b"async function f() {}"));
+        assert!(l.is_match(b"import { sync } from './sync'"));
+        let many: Vec<String> = (0..10).map(|i| format!("name{i}")).collect();
+        let l = Literals::new(&many);
+        assert!(!l.is_match(b"surname10x"));
+        assert!(l.is_match(b"call(name7)"));
+    }
 }

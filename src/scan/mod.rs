@@ -155,8 +155,11 @@ pub fn scan(
         .collect();
     // The program model's first linking round rides on the same read of the weak files.
     let parsed_in_pass_1: Vec<usize> = (0..st.program.units.len()).collect();
+    // Settings holding a V1 base (`.env`, `application.yml`, `.properties`) under their written and
+    // dotted names: what code reads them by.
+    let settings_env = config_env(&st.defs, roots);
     let links = if st.program.is_empty() {
-        None
+        follow::Links::from_settings(settings_env.keys().cloned().collect())
     } else {
         let program = &st.program;
         on_solver_stack(|| follow::Links::new(program, &parsed_in_pass_1))
@@ -225,7 +228,15 @@ pub fn scan(
         eprintln!("pass 2: {:?}", started.elapsed());
     }
     resolve_pending(&mut st, rules);
-    follow_programs(&mut st, links, linked_in_pass_2, opts, rules, &display);
+    follow_programs(
+        &mut st,
+        links,
+        linked_in_pass_2,
+        settings_env,
+        opts,
+        rules,
+        &display,
+    );
     if debug {
         eprintln!("program model: {:?}", started.elapsed());
     }
@@ -246,13 +257,11 @@ fn follow_programs(
     st: &mut State,
     first: Option<follow::Links>,
     linked_in_pass_2: Vec<follow::Parsed>,
+    env: HashMap<String, (String, String)>,
     opts: &WalkOptions,
     rules: &RuleSet,
     display: &dyn Fn(&Path) -> String,
 ) {
-    if st.program.is_empty() {
-        return;
-    }
     let mut done: std::collections::HashSet<String> =
         st.program.units.iter().map(|u| u.path.clone()).collect();
     let mut fresh: Vec<usize> = Vec::new();
@@ -260,6 +269,9 @@ fn follow_programs(
         done.insert(p.unit.path.clone());
         fresh.push(st.program.units.len());
         st.program.push(p);
+    }
+    if st.program.is_empty() && first.is_none() {
+        return;
     }
     let mut buf = Vec::new();
     // Round 1 already ran over the weak files during pass 2: here over the other code files. Later
@@ -312,8 +324,10 @@ fn follow_programs(
             eprintln!("  {}", u.path);
         }
     }
+    if st.program.is_empty() {
+        return;
+    }
     let program = std::mem::take(&mut st.program);
-    let env = config_env(&st.defs);
     let reqs = on_solver_stack(|| crate::program::solve::solve(&program.units, env));
     let found = follow::findings(reqs, &program, rules);
     let lines = follow::lines(&program);
@@ -334,20 +348,31 @@ fn on_solver_stack<T: Send>(f: impl FnOnce() -> T + Send) -> T {
 }
 
 /// Base URLs that configuration files (`.env`, YAML, TOML) give to setting names, for env reads in code.
-fn config_env(defs: &[Def]) -> HashMap<String, (String, String)> {
-    defs.iter()
-        .filter(|d| !d.in_code)
-        .filter_map(|d| match &d.value {
-            BaseValue::V1 { host, has_v1 } => Some((
-                d.name.clone(),
-                (
-                    format!("https://{host}{}", if *has_v1 { "/v1" } else { "" }),
-                    format!("{}:{}", d.path, d.line),
-                ),
-            )),
-            _ => None,
-        })
-        .collect()
+fn config_env(defs: &[Def], roots: &[PathBuf]) -> HashMap<String, (String, String)> {
+    let mut out = HashMap::new();
+    for d in defs.iter().filter(|d| !d.in_code) {
+        let BaseValue::V1 { host, has_v1 } = &d.value else {
+            continue;
+        };
+        let value = format!("https://{host}{}", if *has_v1 { "/v1" } else { "" });
+        let at = format!("{}:{}", d.path, d.line);
+        // YAML keys also under their dotted path (`ghl.base-url`), as Spring names them.
+        if d.path.ends_with(".yml") || d.path.ends_with(".yaml") {
+            let abs = if Path::new(&d.path).is_absolute() || roots.len() != 1 {
+                PathBuf::from(&d.path)
+            } else {
+                roots[0].join(&d.path)
+            };
+            if let Ok(text) = walk::read(&abs, 4 << 20)
+                && let walk::Text::Utf8(t) | walk::Text::Decoded(t, _) = &text
+                && let Some(dotted) = follow::yaml_key_path(t, d.line)
+            {
+                out.insert(dotted, (value.clone(), at.clone()));
+            }
+        }
+        out.insert(d.name.clone(), (value, at));
+    }
+    out
 }
 
 #[derive(Default)]
