@@ -5,6 +5,7 @@ use super::extract::{apply_rule, snippet};
 use super::finding::{Confidence, Context, Finding, Kind};
 use super::lang::Lang;
 use super::secrets;
+use super::{file_stem, parent_dir};
 use crate::pathmatch::normalize;
 use crate::program::solve::{Request, Unit};
 use crate::rules::RuleSet;
@@ -80,7 +81,7 @@ pub fn needles(units: &[Unit], fresh: &[usize]) -> (Vec<String>, Vec<String>) {
         if is_generic(n) {
             // A generic name links only through an import of its module: the stem is the needle.
             weak.insert(n.to_string());
-            let stem = stem(&units[u].path);
+            let stem = file_stem(&units[u].path);
             if stem.len() >= 3 {
                 weak.insert(stem.to_string());
             }
@@ -171,8 +172,12 @@ impl Links {
             .units
             .iter()
             .flat_map(|u| {
-                let s = stem(&u.path).to_string();
-                let d = dir(&u.path).rsplit('/').next().unwrap_or("").to_string();
+                let s = file_stem(&u.path).to_string();
+                let d = parent_dir(&u.path)
+                    .rsplit('/')
+                    .next()
+                    .unwrap_or("")
+                    .to_string();
                 [s, d]
             })
             .filter(|s| s.len() >= 2)
@@ -183,7 +188,7 @@ impl Links {
             .units
             .iter()
             .filter(|u| package_scoped(u.lang))
-            .map(|u| (dir(&u.path).to_string(), u.lang.name()))
+            .map(|u| (parent_dir(&u.path).to_string(), u.lang.name()))
             .collect();
         let modules = program
             .units
@@ -212,8 +217,10 @@ impl Links {
             return None;
         }
         let l = Lang::detect(path, b"").filter(|&l| modelled(l, rel))?;
-        let same_package =
-            package_scoped(l) && self.packages.contains(&(dir(rel).to_string(), l.name()));
+        let same_package = package_scoped(l)
+            && self
+                .packages
+                .contains(&(parent_dir(rel).to_string(), l.name()));
         let linked = same_package
             || self.strong.is_match(bytes)
             || (self.weak.is_match(bytes) && self.imports_a_module(rel, bytes));
@@ -302,7 +309,7 @@ impl Links {
     /// A module reference on the line resolves to a parsed file: relative (`./x`, `../lib/x`) from the
     /// importing file's directory, or absolute / dotted / namespaced as a path suffix.
     fn names_a_parsed_module(&self, rel: &str, line: &str) -> bool {
-        let from = dir(rel);
+        let from = parent_dir(rel);
         let tokens = line.split(|c: char| {
             !(c.is_alphanumeric() || matches!(c, '_' | '.' | '/' | '\\' | '-' | '@' | ':'))
         });
@@ -396,10 +403,6 @@ fn without_extension(p: &str) -> &str {
     }
 }
 
-fn dir(p: &str) -> &str {
-    p.rfind('/').map_or("", |i| &p[..i])
-}
-
 /// Third-party code installed into the tree (`node_modules`, `site-packages`, `vendor`) never imports
 /// the project's modules: it is not linked to them.
 pub fn third_party(rel: &str) -> bool {
@@ -420,14 +423,6 @@ pub fn third_party(rel: &str) -> bool {
 /// (`versionDescription` is exported by every n8n node): it links only through an import of its module.
 fn is_generic(n: &str) -> bool {
     !super::names::is_distinctive(&super::names::canonical(n))
-}
-
-pub fn stem(p: &str) -> &str {
-    let name = p.rsplit('/').next().unwrap_or(p);
-    name.split('.')
-        .next()
-        .filter(|s| !s.is_empty())
-        .unwrap_or(name)
 }
 
 /// A finding of the program model, with the lines of the function that sends it.

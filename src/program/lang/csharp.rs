@@ -135,16 +135,7 @@ fn unescape(s: &str) -> String {
                     'U' => 8,
                     _ => 4,
                 };
-                let mut hex = String::new();
-                while hex.len() < max {
-                    match it.peek() {
-                        Some(h) if h.is_ascii_hexdigit() => {
-                            hex.push(*h);
-                            it.next();
-                        }
-                        _ => break,
-                    }
-                }
+                let hex = super::take_hex(&mut it, max);
                 match u32::from_str_radix(&hex, 16).ok().and_then(char::from_u32) {
                     Some(ch) => out.push(ch),
                     None => {

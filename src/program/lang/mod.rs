@@ -74,6 +74,21 @@ pub fn unquote(s: &str) -> &str {
     }
 }
 
+/// Takes up to `max` hex digits from a string-escape's characters (`\x41`, `\u00e9`).
+pub fn take_hex(it: &mut std::iter::Peekable<std::str::Chars>, max: usize) -> String {
+    let mut hex = String::new();
+    while hex.len() < max {
+        match it.peek() {
+            Some(h) if h.is_ascii_hexdigit() => {
+                hex.push(*h);
+                it.next();
+            }
+            _ => break,
+        }
+    }
+    hex
+}
+
 /// Flattens nested concatenations and merges adjacent literals (`Concat([Str a, Str b])` → `Str ab`).
 pub fn concat(parts: Vec<Expr>) -> Expr {
     let mut out: Vec<Expr> = Vec::new();

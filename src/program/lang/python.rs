@@ -141,16 +141,7 @@ fn decode(s: &str, raw: bool, fstr: bool) -> String {
                             'u' => 4,
                             _ => 8,
                         };
-                        let mut hex = String::new();
-                        while hex.len() < n {
-                            match it.peek() {
-                                Some(h) if h.is_ascii_hexdigit() => {
-                                    hex.push(*h);
-                                    it.next();
-                                }
-                                _ => break,
-                            }
-                        }
+                        let hex = super::take_hex(&mut it, n);
                         match u32::from_str_radix(&hex, 16).ok().and_then(char::from_u32) {
                             Some(ch) if hex.len() == n => out.push(ch),
                             _ => {

@@ -6,7 +6,7 @@ use super::index::Index;
 use super::sinks::{self, SinkCall};
 use super::value::{ArgVal, Client, Instance, MAX_ALTERNATIVES, Piece, Tmpl, Val};
 use crate::method::Method;
-use crate::program::facts::{Arg, CallExpr, ClassId, Expr, FnId, Scope};
+use crate::program::facts::{Arg, CallExpr, ClassId, Expr, FnId};
 use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
@@ -39,6 +39,22 @@ pub struct Frame {
     /// Line of the call being evaluated in this frame (0: none): a name takes the assignments written
     /// before it when there are some (`url = …` reassigned later in the function does not count).
     pub at: usize,
+}
+
+impl Frame {
+    /// The same frame, evaluating at line `at`.
+    fn at_line(&self, at: usize) -> FrameRef {
+        Rc::new(Frame {
+            unit: self.unit,
+            func: self.func,
+            args: self.args.clone(),
+            this: self.this.clone(),
+            outer: self.outer.clone(),
+            depth: self.depth,
+            ctor_defaults: self.ctor_defaults,
+            at,
+        })
+    }
 }
 
 /// A request found at a call: its URL, its verb(s) and how they were found.
@@ -496,10 +512,7 @@ impl<'a> Solver<'a> {
             return vec![Val::Lib(Rc::from(name.as_str()))];
         };
         match &imp.name {
-            Some(x) if hops > 6 => {
-                let _ = x;
-                vec![Val::Unknown]
-            }
+            Some(_) if hops > 6 => vec![Val::Unknown],
             Some(x) => self
                 .module_name(t, x, hops)
                 .or_else(|| self.exports_field(t, x))
@@ -573,16 +586,7 @@ impl<'a> Solver<'a> {
         let step = format!("{} {}", self.where_(u, b.line), b.name);
         // `url = url + '/x'`: the `url` on the right is the one assigned before this line.
         let fr = &if fr.at == 0 || fr.at >= b.line {
-            Rc::new(Frame {
-                unit: fr.unit,
-                func: fr.func,
-                args: fr.args.clone(),
-                this: fr.this.clone(),
-                outer: fr.outer.clone(),
-                depth: fr.depth,
-                ctor_defaults: fr.ctor_defaults,
-                at: b.line.saturating_sub(1).max(1),
-            })
+            fr.at_line(b.line.saturating_sub(1).max(1))
         } else {
             fr.clone()
         };
@@ -1046,8 +1050,6 @@ impl<'a> Solver<'a> {
                     // A factory: the closures it returns see these arguments.
                     self.delivered.borrow_mut().insert((u, f));
                     let args = Rc::new(self.eval_args(&ce.args, fr));
-                    let facts = self.ix.facts(u);
-                    let func = &facts.functions[f];
                     let this = closure.as_ref().and_then(|c| c.this.clone());
                     let callee_fr = Rc::new(Frame {
                         unit: u,
@@ -1059,7 +1061,6 @@ impl<'a> Solver<'a> {
                         ctor_defaults: false,
                         at: 0,
                     });
-                    let _ = func;
                     out.extend(self.returns(u, f, callee_fr));
                 }
                 Target::New(u, c) => {
@@ -1177,16 +1178,7 @@ impl<'a> Solver<'a> {
     /// Requests the call `ci` of unit `u` sends, evaluated in `fr` (its function's frame).
     pub fn requests_at(&self, u: usize, ci: usize, fr: &FrameRef) -> Vec<Found> {
         let call = &self.ix.facts(u).calls[ci];
-        let fr = Rc::new(Frame {
-            unit: fr.unit,
-            func: fr.func,
-            args: fr.args.clone(),
-            this: fr.this.clone(),
-            outer: fr.outer.clone(),
-            depth: fr.depth,
-            ctor_defaults: fr.ctor_defaults,
-            at: call.call.line,
-        });
+        let fr = fr.at_line(call.call.line);
         self.requests_of(&call.call, u, &fr)
     }
 
@@ -1249,7 +1241,7 @@ impl<'a> Solver<'a> {
 
     fn sink(&self, sc: &SinkCall, ce: &CallExpr, u: usize, fr: &FrameRef) -> Vec<Found> {
         let mut out = sinks::evaluate(self, sc, ce, fr);
-        let step = format!("{} {}", self.where_(u, ce.line), sc.describe());
+        let step = format!("{} {}", self.where_(u, ce.line), sc.label);
         for f in &mut out {
             f.chain.push(step.clone());
         }
@@ -1612,13 +1604,5 @@ pub fn hole_name(e: &Expr) -> String {
             _ => "param".into(),
         },
         _ => "param".into(),
-    }
-}
-
-/// Functions the scope of a binding belongs to (for callers that need it).
-pub fn scope_fn(s: Scope) -> Option<FnId> {
-    match s {
-        Scope::Function(f) => Some(f),
-        _ => None,
     }
 }

@@ -496,23 +496,6 @@ impl<'a> Index<'a> {
             .collect()
     }
 
-    /// Go: the files of the package an import path names (by directory suffix).
-    pub fn go_package(&self, from: usize, import_path: &str) -> Vec<usize> {
-        let tail: Vec<&str> = import_path.rsplit('/').take(2).collect();
-        self.units
-            .iter()
-            .enumerate()
-            .filter(|(i, u)| {
-                *i != from && family(u.lang) == Family::Go && {
-                    let d = dir_of(&u.path);
-                    let segs: Vec<&str> = d.rsplit('/').take(tail.len()).collect();
-                    !d.is_empty() && segs == tail
-                }
-            })
-            .map(|(i, _)| i)
-            .collect()
-    }
-
     pub fn lang(&self, u: usize) -> Lang {
         self.units[u].lang
     }

@@ -44,12 +44,6 @@ pub struct SinkCall {
     pub weak: bool,
 }
 
-impl SinkCall {
-    pub fn describe(&self) -> String {
-        self.label.clone()
-    }
-}
-
 const VERBS: [(&str, Method); 6] = [
     ("get", Method::Get),
     ("post", Method::Post),
@@ -283,12 +277,6 @@ pub fn lib_sink(path: &str, recv: Option<&Val>, new_object: bool) -> Option<Sink
     }
     if let Some(v) = verb_of_method(last) {
         let weak = !lib_known || matches!(recv, Some(Val::Unknown));
-        let opts = if matches!(prev, "axios" | "got" | "ky") {
-            None
-        } else {
-            Some(1)
-        };
-        let _ = opts;
         return sink(
             Shape::Url {
                 verb: Some(v),

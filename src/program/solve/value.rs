@@ -187,10 +187,6 @@ pub enum Val {
 }
 
 impl Val {
-    pub fn str(t: Tmpl) -> Val {
-        Val::Str(t)
-    }
-
     pub fn as_tmpl(&self) -> Option<&Tmpl> {
         match self {
             Val::Str(t) => Some(t),
