@@ -1,6 +1,28 @@
 use clap::Parser;
 
 fn main() {
-    let cli = ghl_migrate::cli::Cli::parse();
+    // A credential typed as an argument (by mistake, or in the wrong place) is never echoed back: not
+    // by a usage error, not by any later output of this run.
+    for arg in std::env::args_os().skip(1) {
+        let arg = arg.to_string_lossy();
+        let value = arg.split_once('=').map_or(&*arg, |(_, v)| v);
+        if ghl_migrate::redact::looks_like_credential_argument(value) {
+            ghl_migrate::redact::remember(value);
+            ghl_migrate::redact::remember(arg.trim());
+        }
+    }
+    let cli = match ghl_migrate::cli::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let text = e.render().to_string();
+            let text = ghl_migrate::redact::clean(&text);
+            if e.use_stderr() {
+                eprint!("{text}");
+            } else {
+                print!("{text}");
+            }
+            std::process::exit(e.exit_code());
+        }
+    };
     std::process::exit(ghl_migrate::cli::run(cli));
 }

@@ -2,6 +2,7 @@
 use super::EXIT_OK;
 use super::args::{Cli, DiffArgs};
 use crate::diff::{self, Filters};
+use crate::redact::eprint_line;
 use anyhow::{Context, Result, bail};
 use std::io::Write;
 
@@ -30,24 +31,26 @@ pub fn run(cli: &Cli, a: &DiffArgs, out: &mut dyn Write) -> Result<i32> {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
         for p in &patches {
             let name = format!("{}.patch", p.path.replace('/', "__"));
-            std::fs::write(dir.join(name), diff::unified(p))?;
+            let file = dir.join(name);
+            crate::redact::write_file(&file, diff::unified(p).as_bytes())
+                .with_context(|| format!("writing {}", file.display()))?;
         }
     }
     match &a.output {
-        Some(f) => std::fs::write(f, &patch).with_context(|| format!("writing {}", f.display()))?,
+        Some(f) => crate::redact::write_file(f, patch.as_bytes()).with_context(|| format!("writing {}", f.display()))?,
         None if !a.apply && a.per_file.is_none() => out.write_all(patch.as_bytes())?,
         None => {}
     }
     if a.apply {
         let done = diff::apply(&patches, a.backup)?;
-        eprintln!("applied to {} file(s)", done.len());
+        eprint_line(&format!("applied to {} file(s)", done.len()));
     }
-    eprintln!(
+    eprint_line(&format!(
         "ghl-migrate diff: {} file(s) changed; {} finding(s) rewritten, {} marked for review, {} left for a human",
         summary.files_changed, summary.rewritten, summary.marked, summary.skipped
-    );
+    ));
     for r in summary.review.iter().chain(&summary.refused) {
-        eprintln!("  {r}");
+        eprint_line(&format!("  {r}"));
     }
     Ok(EXIT_OK)
 }

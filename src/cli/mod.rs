@@ -18,8 +18,8 @@ pub const EXIT_ERROR: i32 = 2;
 
 /// Runs a parsed command line and returns the process exit code.
 pub fn run(cli: Cli) -> i32 {
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
+    // Every byte written to standard output is cleaned of secrets on its way out.
+    let mut out = crate::redact::Writer::new(std::io::stdout().lock());
     let result = match &cli.command {
         args::Command::Scan(a) => scan_cmd::run(&cli, a, &mut out),
         args::Command::Diff(a) => diff_cmd::run(&cli, a, &mut out),
@@ -31,7 +31,7 @@ pub fn run(cli: Cli) -> i32 {
     match result {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("ghl-migrate: error: {e:#}");
+            crate::redact::eprint_line(&format!("ghl-migrate: error: {e:#}"));
             EXIT_ERROR
         }
     }

@@ -157,9 +157,9 @@ fn options(a: &VerifyArgs) -> Result<Options> {
         && base_url.scheme() == "https"
     {
         // Allowed because the user named it, but never silently: the credential goes there.
-        eprintln!(
+        crate::redact::eprint_line(&format!(
             "ghl-migrate: note: --base-url {host} is not a HighLevel host; the credential is sent there as asked"
-        );
+        ));
     }
     let v1_base_url = check_base_url(&a.v1_base_url).context("--v1-base-url")?;
     let mut rate = RateConfig::default();

@@ -1,6 +1,5 @@
 //! Finding keys and tokens in text, and redacting them from anything shown.
 use crate::credential::{self, Credential};
-use crate::redact::redact;
 use regex::Regex;
 use std::sync::OnceLock;
 
@@ -21,11 +20,6 @@ fn jwt_re() -> &'static Regex {
     })
 }
 
-fn partial_jwt_re() -> &'static Regex {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| Regex::new(r"eyJ[A-Za-z0-9_-]{16,}(?:\.[A-Za-z0-9_-]*){0,2}").unwrap())
-}
-
 /// `pit-` + UUID: a Private Integration Token.
 const PIT: &str =
     r"pit-[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}";
@@ -34,12 +28,6 @@ const PIT: &str =
 fn pit_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| Regex::new(&format!(r"\b{PIT}\b")).unwrap())
-}
-
-/// For redaction, any PIT shape counts, whatever follows it.
-fn pit_redact_re() -> &'static Regex {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| Regex::new(PIT).unwrap())
 }
 
 fn by_use_re() -> &'static Regex {
@@ -108,30 +96,9 @@ fn preceded_by_bearer(text: &str, start: usize) -> bool {
     text[from..start].to_ascii_lowercase().contains("bearer")
 }
 
-/// `line` with every credential-looking value replaced by its redacted form.
+/// `line` with every credential-looking value replaced by its redacted form (the one redaction path).
 pub fn redact_line(line: &str) -> String {
-    let mut out = jwt_re()
-        .replace_all(line, |c: &regex::Captures| redact(&c[0]))
-        .into_owned();
-    // Safety net: a JWT cut short (a truncated line, a split string) is still mostly secret.
-    out = partial_jwt_re()
-        .replace_all(&out, |c: &regex::Captures| redact(&c[0]))
-        .into_owned();
-    out = pit_redact_re()
-        .replace_all(&out, |c: &regex::Captures| redact(&c[0]))
-        .into_owned();
-    out = by_use_re()
-        .replace_all(&out, |c: &regex::Captures| {
-            let whole = &c[0];
-            let v = &c[1];
-            if v.contains('…') || credential::is_placeholder(v) {
-                whole.to_string()
-            } else {
-                whole.replacen(v, &redact(v), 1)
-            }
-        })
-        .into_owned();
-    out
+    crate::redact::clean(line).into_owned()
 }
 
 #[cfg(test)]

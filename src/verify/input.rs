@@ -1,7 +1,6 @@
 //! What verify works on: the plan (or a standalone location + scopes) and the credentials, read from the
 //! environment, a file or stdin — never from the command line, where they would land in shell history
 //! and `ps`.
-use crate::credential;
 use crate::redact::redact;
 use anyhow::{Context, Result, bail};
 use serde::{Deserialize, Serialize};
@@ -21,6 +20,8 @@ impl Secret {
     /// token"); refuses an empty value.
     pub fn new(raw: &str, origin: &str) -> Result<Secret> {
         let t = raw.trim();
+        // From here on, no output of this run shows it (an echoing server, an error naming it).
+        crate::redact::remember(t);
         if t.is_empty() {
             bail!("{origin} is empty");
         }
@@ -89,14 +90,7 @@ fn check_env_name(var: &str) -> Result<()> {
     Ok(())
 }
 
-/// A command-line value that is (or looks like) a credential: a PIT, a JWT, or a long opaque key.
-pub fn looks_like_token(s: &str) -> bool {
-    let t = s.trim();
-    credential::classify(t).is_some()
-        || t.starts_with("pit-")
-        || (t.starts_with("eyJ") && t.len() > 20)
-        || credential::is_uuid(t)
-}
+pub use crate::credential::looks_like_token;
 
 pub fn token_argument_error() -> &'static str {
     "a credential was passed on the command line (it is now in your shell history; consider rotating it). \
