@@ -362,7 +362,7 @@ mod tests {
     #[test]
     fn tokens_on_the_command_line_are_recognised() {
         assert!(looks_like_token("pit-3f2a9c1e-7b4d-4e8a-9c2f-5d1e8b7a6c40"));
-        assert!(looks_like_token(&credential::synthetic_jwt(
+        assert!(looks_like_token(&crate::credential::synthetic_jwt(
             r#"{"authClass":"Location"}"#
         )));
         assert!(!looks_like_token("GHL_PIT"));
