@@ -46,6 +46,11 @@ pub fn unified(
                     "line {} holds a key and would change",
                     r.old.unwrap() + 1
                 ));
+            } else if r.tag == ChangeTag::Insert && crate::redact::holds_secret(r.text) {
+                return Err(format!(
+                    "new line {} would hold a key",
+                    r.new.map_or(0, |n| n + 1)
+                ));
             } else {
                 segments.last_mut().unwrap().push(r);
             }

@@ -78,13 +78,21 @@ pub fn plan_patches(
         let Some(lang) = crate::scan::lang::Lang::detect(&abs, before.as_bytes()) else {
             continue;
         };
-        // Lines holding a key are never changed nor shown.
+        // Lines holding a key are never changed nor shown: a key the detectors classify, or anything the
+        // one redaction path would hide (setting-name values, fragments of keys remembered by the scan).
         let li = crate::scan::lines::LineIndex::new(&before);
-        let secret_lines: std::collections::BTreeSet<usize> =
+        let mut secret_lines: std::collections::BTreeSet<usize> =
             crate::scan::secrets::find(&before, true)
                 .iter()
-                .map(|h| li.line(h.start) - 1)
+                .flat_map(|h| li.line(h.start) - 1..li.line(h.end.max(h.start + 1) - 1))
                 .collect();
+        secret_lines.extend(
+            before
+                .lines()
+                .enumerate()
+                .filter(|(_, l)| crate::redact::holds_secret(l))
+                .map(|(i, _)| i),
+        );
         let export = findings.iter().any(|(_, f)| f.json_pointer.is_some());
         files.push((path, abs, before, lang, secret_lines, findings, export));
     }

@@ -112,6 +112,14 @@ pub fn is_opaque(value: &str) -> bool {
 }
 
 fn looks_like_code_or_date(v: &str) -> bool {
+    // `v1_location_key`, `contacts-readonly2`: words, each letters then at most a short number.
+    let wordy = v.split(['_', '-', '.']).all(|p| {
+        let digits = p.bytes().rev().take_while(u8::is_ascii_digit).count();
+        digits <= 4 && p.bytes().take(p.len() - digits).all(|c| c.is_ascii_alphabetic())
+    });
+    if wordy {
+        return true;
+    }
     // `2021-07-28`, `v1.2.3-rc4`: digits and separators with few letters.
     let letters = v.bytes().filter(u8::is_ascii_alphabetic).count();
     if letters <= 2 && v.bytes().all(|c| c.is_ascii_digit() || b"-.:_v".contains(&c)) {
@@ -208,6 +216,8 @@ mod tests {
             "Version: 2021-07-28",
             "tokenUrl: https://services.leadconnectorhq.com/oauth/token",
             "locationId: 'Ab12Cd34Ef56Gh78Ij90'",
+            "credentials: v1_location_key 1",
+            "token_kind = oauth2_access_token",
         ] {
             assert!(shown(quiet).is_empty(), "{quiet}: {:?}", shown(quiet));
         }

@@ -794,6 +794,28 @@ impl<'a> Cx<'a> {
                 f.setting = Some(name.to_string());
                 has_key = true;
             }
+            let v = value.trim().trim_matches(['"', '\'']);
+            let v1 = self.v1_base_in_file
+                || self
+                    .out
+                    .findings
+                    .iter()
+                    .any(|f| f.host.is_some() && matches!(f.kind, Kind::Call | Kind::BaseUrl));
+            // An opaque value under a credential setting (`LEADCONNECTOR_TOKEN=…`): a key by use.
+            if !has_key
+                && crate::redact::shapes::is_opaque(v)
+                && let Some(credential) = crate::credential::classify_by_use(v, v1)
+                && let Some(at) = raw.find(v).map(|i| line_off + i)
+            {
+                crate::redact::remember(v);
+                let mut f = self.finding(Kind::Credential, at, Context::Config);
+                f.confidence = Confidence::Medium;
+                f.note = Some(format!("the value of the credential setting `{name}`"));
+                f.setting = Some(name.to_string());
+                f.credential = Some(credential);
+                self.out.findings.push(f);
+                has_key = true;
+            }
             if !has_key {
                 let at = line_off + raw.find(name).unwrap_or(0);
                 let snippet = super::secrets::redact_line(t);
@@ -925,7 +947,7 @@ impl<'a> Cx<'a> {
             if hit.by_use {
                 f.note = Some("recognised by use: sent as a bearer/key next to V1 usage".into());
             }
-            raw.push(self.src[hit.start..hit.end].to_string());
+            raw.extend(hit.raw(self.src).map(str::to_string));
             f.credential = Some(hit.credential);
             self.out.findings.push(f);
         }

@@ -504,10 +504,8 @@ pub fn findings(reqs: Vec<Request>, program: &Program, rules: &RuleSet) -> Vec<F
 /// A snippet with every key on the line redacted (the same detectors as everywhere, then the same
 /// line redactor).
 fn scrubbed_snippet(line: &str) -> String {
-    let raw: Vec<&str> = secrets::find(line, true)
-        .iter()
-        .filter_map(|h| line.get(h.start..h.end))
-        .collect();
+    let hits = secrets::find(line, true);
+    let raw: Vec<&str> = hits.iter().flat_map(|h| h.raw(line)).collect();
     snippet(&crate::redact::scrub(line, &raw))
 }
 

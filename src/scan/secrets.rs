@@ -11,6 +11,8 @@ pub struct SecretHit {
     pub credential: Credential,
     /// Recognised by how it is used (a bearer next to V1 usage), not by its own shape.
     pub by_use: bool,
+    /// Where the raw value is written: one range, or the string pieces of a key built by concatenation.
+    pub pieces: Vec<(usize, usize)>,
 }
 
 fn jwt_re() -> &'static Regex {
@@ -48,6 +50,113 @@ impl SecretHit {
             end: m.end(),
             credential,
             by_use,
+            pieces: vec![(m.start(), m.end())],
+        }
+    }
+
+    /// The raw value's pieces as written (to scrub them wherever they are shown).
+    pub fn raw<'t>(&self, text: &'t str) -> impl Iterator<Item = &'t str> {
+        self.pieces.iter().filter_map(|&(s, e)| text.get(s..e))
+    }
+}
+
+/// String literals joined by operators (`+`, `.`, `..`, `<>`, `&`) or juxtaposed (Python, C).
+fn concatenation_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        let piece = r#"(?:'[A-Za-z0-9_+/=. -]*'|"[A-Za-z0-9_+/=. -]*"|`[A-Za-z0-9_+/=. -]*`)"#;
+        Regex::new(&format!(
+            r"{piece}(?:[ \t\r\n]*(?:\+|\.\.?|<>|&)?[ \t\r\n]*{piece})+"
+        ))
+        .unwrap()
+    })
+}
+
+fn piece_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| Regex::new(r#"'([^']*)'|"([^"]*)"|`([^`]*)`"#).unwrap())
+}
+
+/// Keys written in pieces (`'Bearer ' + 'eyJ…' + '…' + '.sig'`): the joined value is classified; the hit
+/// spans the whole expression and names every piece.
+fn concatenated(text: &str, v1_usage: bool, out: &mut Vec<SecretHit>) {
+    for m in concatenation_re().find_iter(text) {
+        let mut pieces = Vec::new();
+        let mut joined = String::new();
+        for c in piece_re().captures_iter(m.as_str()) {
+            let inner = c.get(1).or(c.get(2)).or(c.get(3)).expect("group");
+            joined.push_str(inner.as_str());
+            if !inner.as_str().trim().eq_ignore_ascii_case("bearer") && !inner.is_empty() {
+                pieces.push((m.start() + inner.start(), m.start() + inner.end()));
+            }
+        }
+        let value = joined.trim_start();
+        let value = value
+            .strip_prefix("Bearer ")
+            .or_else(|| value.strip_prefix("bearer "))
+            .unwrap_or(value);
+        if pieces.len() < 2 || value.contains(char::is_whitespace) {
+            continue;
+        }
+        let credential = credential::classify(value).or_else(|| {
+            (v1_usage || credential::decode_jwt(value).is_some())
+                .then(|| credential::classify_by_use(value, v1_usage))
+                .flatten()
+                .filter(|_| joined.to_ascii_lowercase().contains("bearer") || value.starts_with("eyJ"))
+        });
+        if let Some(credential) = credential {
+            out.push(SecretHit {
+                start: m.start(),
+                end: m.end(),
+                credential,
+                by_use: false,
+                pieces,
+            });
+        }
+    }
+}
+
+/// Names sent as a bearer: `` `Bearer ${auth}` ``, `'Bearer ' + token`, `f"Bearer {key}"`,
+/// `"Bearer #{@key}"`, `"Bearer $key"` (the last segment of a dotted name).
+fn bearer_name_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(
+            r#"(?i)\bbearer[ \t]*(?:\$\{|#\{|\{|\$|['"`][ \t]*(?:\+|\.|\.\.)[ \t]*\$?)[ \t]*@?(?:[A-Za-z_][A-Za-z0-9_]*\.)*([A-Za-z_][A-Za-z0-9_]*)"#,
+        )
+        .unwrap()
+    })
+}
+
+/// Literal values assigned to names that the same file sends as a bearer: an opaque key in a plain
+/// variable (`const auth = '8c0e…'`) is a credential by use.
+fn sent_as_bearer(text: &str, v1_usage: bool, out: &mut Vec<SecretHit>) {
+    let mut names: Vec<&str> = bearer_name_re()
+        .captures_iter(text)
+        .filter_map(|c| c.get(1).map(|m| m.as_str()))
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    if names.is_empty() || names.len() > 64 {
+        return;
+    }
+    let alternation = names
+        .iter()
+        .map(|n| regex::escape(n))
+        .collect::<Vec<_>>()
+        .join("|");
+    let Ok(assign) = Regex::new(&format!(
+        r#"(?:^|[^A-Za-z0-9_$])[$@]?(?:{alternation})['"]?[ \t]*(?::=|=>|=|:)[ \t]*['"`]([A-Za-z0-9][A-Za-z0-9_.~+/=-]{{11,}})['"`]"#
+    )) else {
+        return;
+    };
+    for c in assign.captures_iter(text) {
+        let v = c.get(1).expect("group");
+        if out.iter().any(|h| h.start <= v.start() && v.start() < h.end) {
+            continue;
+        }
+        if let Some(credential) = credential::classify_by_use(v.as_str(), v1_usage) {
+            out.push(SecretHit::new(v, credential, true));
         }
     }
 }
@@ -71,6 +180,8 @@ pub fn find(text: &str, v1_usage: bool) -> Vec<SecretHit> {
             out.push(SecretHit::new(m, c, false));
         }
     }
+    concatenated(text, v1_usage, &mut out);
+    sent_as_bearer(text, v1_usage, &mut out);
     if v1_usage {
         for c in by_use_re().captures_iter(text) {
             let m = c.get(1).unwrap();
