@@ -325,7 +325,10 @@ fn looks_secret(s: &str) -> bool {
 /// A value that is (or looks like) a credential by its shape alone: a JWT, a PIT, a UUID.
 pub fn looks_like_token(s: &str) -> bool {
     let t = s.trim();
-    classify(t).is_some() || t.starts_with("pit-") || (t.starts_with("eyJ") && t.len() > 20) || is_uuid(t)
+    classify(t).is_some()
+        || t.starts_with("pit-")
+        || (t.starts_with("eyJ") && t.len() > 20)
+        || is_uuid(t)
 }
 
 /// Test and fixture helper: builds an unsigned-looking JWT from a JSON payload (made-up signature).

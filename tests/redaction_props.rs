@@ -99,3 +99,122 @@ mod normaliser {
         }
     }
 }
+
+/// Whatever form a key takes in a tree (a setting value, string pieces, a variable sent as a bearer,
+/// URL-encoded, inside `Basic`, in a JSON config), no report format and no patch shows ten characters
+/// of it: the outputs go through the same [`ghl_migrate::redact::Writer`] as the binary's.
+mod every_output {
+    use base64::Engine;
+    use ghl_migrate::credential::synthetic_jwt;
+    use ghl_migrate::report::{self, Format};
+    use ghl_migrate::rules::RuleSet;
+    use ghl_migrate::scan::{self, WalkOptions};
+    use proptest::prelude::*;
+    use std::io::Write;
+
+    fn secret() -> impl Strategy<Value = String> {
+        prop_oneof![
+            "[A-Za-z0-9]{20}".prop_map(|loc| synthetic_jwt(&format!(
+                r#"{{"location_id":"{loc}","version":1,"iat":1700000000000}}"#
+            ))),
+            super::uuid_strategy().prop_map(|u| format!("pit-{u}")),
+            super::uuid_strategy(),
+            "[A-Za-z]{6}[0-9]{3}[A-Za-z0-9]{15}".prop_map(|s| format!("k9{s}")),
+        ]
+    }
+
+    const CALL_PY: &str = "requests.get('https://rest.gohighlevel.com/v1/contacts/', headers=h)\n";
+
+    /// The file (name, text) holding `key` in form `form`, with a V1 call beside it.
+    fn file(form: usize, key: &str, split: usize, name: &str) -> (String, String) {
+        let cut = 1 + split % (key.len() - 1);
+        match form {
+            0 => (
+                ".env".into(),
+                format!("{name}={key}\nGHL_BASE_URL=https://rest.gohighlevel.com/v1\n"),
+            ),
+            1 => (
+                "pieces.js".into(),
+                format!(
+                    "const h = {{ Authorization: 'Bearer ' + '{}' + '{}' }};\nfetch('https://rest.gohighlevel.com/v1/contacts/', {{ headers: h }});\n",
+                    &key[..cut],
+                    &key[cut..]
+                ),
+            ),
+            2 => (
+                "var.js".into(),
+                format!(
+                    "const auth = '{key}';\nfetch('https://rest.gohighlevel.com/v1/contacts/', {{ headers: {{ Authorization: `Bearer ${{auth}}` }} }});\n"
+                ),
+            ),
+            3 => (
+                "enc.py".into(),
+                format!(
+                    "import requests\nh = {{}}\nrequests.get('https://rest.gohighlevel.com/v1/contacts/?auth=Bearer%20{key}')\n{CALL_PY}"
+                ),
+            ),
+            4 => (
+                "basic.py".into(),
+                format!(
+                    "import requests\nh = {{'Authorization': 'Basic {}'}}\n{CALL_PY}",
+                    base64::engine::general_purpose::STANDARD.encode(format!("user:{key}"))
+                ),
+            ),
+            _ => (
+                "config.json".into(),
+                format!(
+                    "{{\n  \"{name}\": \"{key}\",\n  \"baseUrl\": \"https://rest.gohighlevel.com/v1\"\n}}\n"
+                ),
+            ),
+        }
+    }
+
+    fn hidden(shown: &str, secret: &str) -> Result<(), String> {
+        let lower = shown.to_ascii_lowercase();
+        let s = secret.to_ascii_lowercase();
+        for i in 0..s.len().saturating_sub(9) {
+            if lower.contains(&s[i..i + 10]) {
+                return Err(format!("{:?} shown in:\n{shown}", &s[i..i + 10]));
+            }
+        }
+        Ok(())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(40))]
+        #[test]
+        fn no_output_shows_a_key(
+            key in secret(),
+            form in 0usize..6,
+            split in 0usize..1000,
+            name in prop::sample::select(vec!["GHL_API_KEY", "LEADCONNECTOR_TOKEN", "GO_HIGH_LEVEL_KEY", "apiKey", "ACME_GHL_API_KEY"]),
+        ) {
+            let dir = tempfile::tempdir().unwrap();
+            let (fname, text) = file(form, &key, split, name);
+            std::fs::write(dir.path().join(&fname), text).unwrap();
+            let rules = RuleSet::embedded();
+            let roots = vec![dir.path().to_path_buf()];
+            let report = scan::scan(&roots, &WalkOptions::default(), &rules, None);
+            let mut shown = Vec::new();
+            for format in [Format::Text, Format::Json, Format::Sarif, Format::Markdown, Format::Csv] {
+                let mut w = ghl_migrate::redact::Writer::new(&mut shown);
+                report::write(&report, &rules, format, false, &mut w).unwrap();
+                w.flush().unwrap();
+            }
+            let filters = ghl_migrate::diff::Filters { rules: Vec::new(), paths: None };
+            let (patches, summary) = ghl_migrate::diff::plan_patches(&report, &rules, dir.path(), &filters);
+            {
+                let mut w = ghl_migrate::redact::Writer::new(&mut shown);
+                for p in &patches {
+                    w.write_all(ghl_migrate::diff::unified(p).as_bytes()).unwrap();
+                }
+                for r in summary.review.iter().chain(&summary.refused) {
+                    writeln!(w, "{r}").unwrap();
+                }
+                w.flush().unwrap();
+            }
+            let shown = String::from_utf8_lossy(&shown);
+            prop_assert!(hidden(&shown, &key).is_ok(), "form {} ({}): {}", form, fname, hidden(&shown, &key).unwrap_err());
+        }
+    }
+}

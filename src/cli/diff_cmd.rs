@@ -12,6 +12,9 @@ pub fn run(cli: &Cli, a: &DiffArgs, out: &mut dyn Write) -> Result<i32> {
     }
     let root = a.walk.paths[0].clone();
     let (report, rules) = super::scan_cmd::run_scan(cli, &a.walk, a.quiet)?;
+    if let Some(unknown) = a.rule_ids.iter().find(|id| rules.get(id).is_none()) {
+        bail!("--rule {unknown:?}: no such rule (see `ghl-migrate rules list`)");
+    }
     let paths = if a.path_globs.is_empty() {
         None
     } else {
@@ -37,7 +40,8 @@ pub fn run(cli: &Cli, a: &DiffArgs, out: &mut dyn Write) -> Result<i32> {
         }
     }
     match &a.output {
-        Some(f) => crate::redact::write_file(f, patch.as_bytes()).with_context(|| format!("writing {}", f.display()))?,
+        Some(f) => crate::redact::write_file(f, patch.as_bytes())
+            .with_context(|| format!("writing {}", f.display()))?,
         None if !a.apply && a.per_file.is_none() => out.write_all(patch.as_bytes())?,
         None => {}
     }

@@ -37,7 +37,8 @@ pub fn run(cli: &Cli, a: &PlanArgs, out: &mut dyn Write) -> Result<i32> {
         }
     }
     match &a.output {
-        Some(p) => crate::redact::write_file(p, &buf).with_context(|| format!("writing {}", p.display()))?,
+        Some(p) => crate::redact::write_file(p, &buf)
+            .with_context(|| format!("writing {}", p.display()))?,
         None => out.write_all(&buf)?,
     }
     Ok(EXIT_OK)

@@ -62,7 +62,8 @@ pub fn run(cli: &Cli, a: &ScanArgs, out: &mut dyn Write) -> Result<i32> {
         Some(path) => {
             let mut buf = Vec::new();
             report::write(&report, &rules, a.format, false, &mut buf)?;
-            crate::redact::write_file(path, &buf).with_context(|| format!("writing {}", path.display()))?;
+            crate::redact::write_file(path, &buf)
+                .with_context(|| format!("writing {}", path.display()))?;
         }
         None => report::write(&report, &rules, a.format, color, out)?,
     }

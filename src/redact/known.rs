@@ -121,8 +121,14 @@ mod tests {
         let secret = "Zq81mT4vXw2Rk9pL0sNf6Hy3"; // synthetic
         remember(secret);
         assert_eq!(shown(&format!("x {secret} y")), [secret]);
-        assert_eq!(shown("token ZQ81MT4VXW2RK9PL0 was bad"), ["ZQ81MT4VXW2RK9PL0"]);
-        assert_eq!(shown("a Zq81mT4vXw2R | k9pL0sNf6Hy3"), ["Zq81mT4vXw2R", "k9pL0sNf6Hy3"]);
+        assert_eq!(
+            shown("token ZQ81MT4VXW2RK9PL0 was bad"),
+            ["ZQ81MT4VXW2RK9PL0"]
+        );
+        assert_eq!(
+            shown("a Zq81mT4vXw2R | k9pL0sNf6Hy3"),
+            ["Zq81mT4vXw2R", "k9pL0sNf6Hy3"]
+        );
         // Too short a piece to tell from chance.
         assert!(shown("Zq81mT4vX").is_empty());
     }

@@ -233,13 +233,16 @@ mod tests {
     #[test]
     fn clean_hides_shapes_and_known_values_and_is_idempotent() {
         remember("Kx93bQ7mZp2Wv8Ln4Rt6Yc1s"); // synthetic
-        let text = "GHL_AGENCY_KEY=8c0e6a4e-5d2b-4f1a-9e3c-7b6a5d4c3b2a and echo KX93BQ7MZP2WV8LN4 end";
+        let text =
+            "GHL_AGENCY_KEY=8c0e6a4e-5d2b-4f1a-9e3c-7b6a5d4c3b2a and echo KX93BQ7MZP2WV8LN4 end";
         let once = clean(text).into_owned();
         assert!(!once.contains("5d2b-4f1a"), "{once}");
         assert!(!once.to_ascii_lowercase().contains("bq7mzp2w"), "{once}");
         assert_eq!(clean(&once), once);
         assert!(holds_secret(text));
-        assert!(!holds_secret("GET https://rest.gohighlevel.com/v1/contacts/"));
+        assert!(!holds_secret(
+            "GET https://rest.gohighlevel.com/v1/contacts/"
+        ));
     }
 
     #[test]
@@ -249,7 +252,8 @@ mod tests {
         {
             let mut w = Writer::new(&mut buf);
             w.write_all(format!("a {}", &pit[..20]).as_bytes()).unwrap();
-            w.write_all(format!("{} b\nnext", &pit[20..]).as_bytes()).unwrap();
+            w.write_all(format!("{} b\nnext", &pit[20..]).as_bytes())
+                .unwrap();
         }
         let out = String::from_utf8(buf).unwrap();
         assert!(!out.contains("7b4d-4e8a"), "{out}");

@@ -115,14 +115,20 @@ fn looks_like_code_or_date(v: &str) -> bool {
     // `v1_location_key`, `contacts-readonly2`: words, each letters then at most a short number.
     let wordy = v.split(['_', '-', '.']).all(|p| {
         let digits = p.bytes().rev().take_while(u8::is_ascii_digit).count();
-        digits <= 4 && p.bytes().take(p.len() - digits).all(|c| c.is_ascii_alphabetic())
+        digits <= 4
+            && p.bytes()
+                .take(p.len() - digits)
+                .all(|c| c.is_ascii_alphabetic())
     });
     if wordy {
         return true;
     }
     // `2021-07-28`, `v1.2.3-rc4`: digits and separators with few letters.
     let letters = v.bytes().filter(u8::is_ascii_alphabetic).count();
-    if letters <= 2 && v.bytes().all(|c| c.is_ascii_digit() || b"-.:_v".contains(&c)) {
+    if letters <= 2
+        && v.bytes()
+            .all(|c| c.is_ascii_digit() || b"-.:_v".contains(&c))
+    {
         return true;
     }
     // `config.api.key2`, `self.token_1`: a dotted path of lower-case identifiers.
@@ -130,7 +136,8 @@ fn looks_like_code_or_date(v: &str) -> bool {
         && v.split('.').all(|p| {
             !p.is_empty()
                 && p.bytes().next().is_some_and(|c| c.is_ascii_alphabetic())
-                && p.bytes().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'_')
+                && p.bytes()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'_')
         })
 }
 
@@ -237,7 +244,10 @@ mod tests {
         assert!(shown("Basic authentication is required").is_empty());
         assert!(shown("Bearer authentication is required").is_empty());
         // A JWT in the standard base64 alphabet, and one base64-encoded again.
-        assert_eq!(shown("k = eyJhbGciOiJIUzI1+/iIsInR5cCI6.eyJsb2Nh+/=.c2ln").len(), 1);
+        assert_eq!(
+            shown("k = eyJhbGciOiJIUzI1+/iIsInR5cCI6.eyJsb2Nh+/=.c2ln").len(),
+            1
+        );
         assert_eq!(shown("x ZXlKaGJHY2lPaUpJVXpJMU5pSXNJblI1").len(), 1);
     }
 }

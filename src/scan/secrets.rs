@@ -102,7 +102,9 @@ fn concatenated(text: &str, v1_usage: bool, out: &mut Vec<SecretHit>) {
             (v1_usage || credential::decode_jwt(value).is_some())
                 .then(|| credential::classify_by_use(value, v1_usage))
                 .flatten()
-                .filter(|_| joined.to_ascii_lowercase().contains("bearer") || value.starts_with("eyJ"))
+                .filter(|_| {
+                    joined.to_ascii_lowercase().contains("bearer") || value.starts_with("eyJ")
+                })
         });
         if let Some(credential) = credential {
             out.push(SecretHit {
@@ -152,7 +154,10 @@ fn sent_as_bearer(text: &str, v1_usage: bool, out: &mut Vec<SecretHit>) {
     };
     for c in assign.captures_iter(text) {
         let v = c.get(1).expect("group");
-        if out.iter().any(|h| h.start <= v.start() && v.start() < h.end) {
+        if out
+            .iter()
+            .any(|h| h.start <= v.start() && v.start() < h.end)
+        {
             continue;
         }
         if let Some(credential) = credential::classify_by_use(v.as_str(), v1_usage) {
