@@ -121,15 +121,13 @@ fn v2_only_fixtures_yield_no_v1_findings() {
                 dir.display()
             );
         }
-        bin()
-            .args(["scan", "-q"])
-            .arg(&dir)
-            .assert()
-            .code(if got["summary"]["v1_usage"] == 0 {
+        bin().args(["scan", "-q"]).arg(&dir).assert().code(
+            if got["summary"]["gate_failures"] == 0 {
                 0
             } else {
                 1
-            });
+            },
+        );
     }
 }
 

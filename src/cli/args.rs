@@ -123,6 +123,10 @@ pub struct ScanArgs {
     /// Exit 0 even when V1 usage is found (report only).
     #[arg(long)]
     pub exit_zero: bool,
+    /// Also fail on findings in these contexts (comma-separated: comment, docs, test, or all). By default
+    /// only code, config and exports fail the gate, plus open `ghl-migrate:` markers.
+    #[arg(long, value_name = "CONTEXTS", value_delimiter = ',')]
+    pub fail_on: Vec<String>,
     /// No progress bar.
     #[arg(long, short = 'q')]
     pub quiet: bool,

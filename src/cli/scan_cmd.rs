@@ -48,7 +48,9 @@ pub fn run_scan(
 }
 
 pub fn run(cli: &Cli, a: &ScanArgs, out: &mut dyn Write) -> Result<i32> {
-    let (report, rules) = run_scan(cli, &a.walk, a.quiet)?;
+    let fail_on = scan::gate::FailOn::parse(&a.fail_on).map_err(anyhow::Error::msg)?;
+    let (mut report, rules) = run_scan(cli, &a.walk, a.quiet)?;
+    scan::gate::evaluate(&mut report, fail_on);
     let color = match a.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
@@ -67,7 +69,7 @@ pub fn run(cli: &Cli, a: &ScanArgs, out: &mut dyn Write) -> Result<i32> {
         }
         None => report::write(&report, &rules, a.format, color, out)?,
     }
-    Ok(if report.summary.v1_usage > 0 && !a.exit_zero {
+    Ok(if report.summary.gate_failures > 0 && !a.exit_zero {
         EXIT_FOUND
     } else {
         EXIT_OK

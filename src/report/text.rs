@@ -37,6 +37,14 @@ pub fn write(r: &ScanReport, color: bool, out: &mut dyn Write) -> io::Result<()>
             Context::Code | Context::Export | Context::Config => String::new(),
             Context::Comment => paint.p("2", " (in a comment)"),
             Context::Docs => paint.p("2", " (in docs)"),
+            Context::Test => paint.p("2", " (in a test)"),
+        };
+        let ctx = match &f.suppressed {
+            Some(s) => format!(
+                "{ctx}{}",
+                paint.p("2", &format!(" [accepted: {}]", s.justification))
+            ),
+            None => ctx,
         };
         let loc = match &f.json_pointer {
             Some(p) => format!("{}:{} {}", f.line, f.column, p),
@@ -97,6 +105,21 @@ pub fn write(r: &ScanReport, color: bool, out: &mut dyn Write) -> io::Result<()>
         r.warnings.len(),
         s.elapsed_ms
     )?;
+    if s.gate_failures > 0 || s.suppressed > 0 {
+        writeln!(
+            out,
+            "gate: {} finding(s) fail it{}",
+            s.gate_failures,
+            if s.suppressed > 0 {
+                format!(
+                    ", {} accepted (suppressed or in the baseline)",
+                    s.suppressed
+                )
+            } else {
+                String::new()
+            }
+        )?;
+    }
     if !s.credentials.is_empty() {
         let kinds: Vec<String> = s
             .credentials

@@ -58,6 +58,8 @@ pub struct FileScan {
     pub pending: Vec<Pending>,
     /// Code reading credential settings (`process.env.GHL_API_KEY`), linked to their config later.
     pub reads: Vec<super::settings::Read>,
+    /// Inline suppressions (`ghl-migrate: ignore[…] why`), applied once every finding is known.
+    pub inline: Vec<super::markers::Inline>,
 }
 
 /// Extracts everything from one file. `rel` is the path shown in reports.
@@ -94,6 +96,8 @@ pub fn extract(rel: &str, src: &str, lang: Lang, rules: &RuleSet) -> FileScan {
             }
         }
     }
+    // Every kind of file can hold markers and suppressions (`#`, `//`, `<!-- -->` comments).
+    cx.out.inline = super::markers::find(rel, src, &cx.li, lang.name(), &mut cx.out.findings);
     let raw = cx.secrets();
     if lang.role() == Role::Config {
         cx.credential_settings();

@@ -27,6 +27,8 @@ pub enum Context {
     Docs,
     Config,
     Export,
+    /// Test code (by each ecosystem's conventions): reported, fails the gate only with `--fail-on test`.
+    Test,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -99,6 +101,10 @@ pub struct Finding {
     /// it (`(line, column)`): what `diff` rewrites. Not part of the report.
     #[serde(skip)]
     pub written: Option<(usize, usize)>,
+    /// Accepted by a person (an inline `ghl-migrate: ignore[…] reason`, or the baseline): reported, never
+    /// failing the gate.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub suppressed: Option<Suppression>,
     /// What the finding means when the fields alone do not say it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
@@ -106,6 +112,15 @@ pub struct Finding {
     pub snippet: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub lang: Option<&'static str>,
+}
+
+/// Why a finding no longer fails the gate.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Suppression {
+    /// `inline` (a comment on the line or the line above) or `baseline`.
+    pub kind: &'static str,
+    /// The reason the person gave (inline), or the baseline file.
+    pub justification: String,
 }
 
 impl Finding {
@@ -135,6 +150,7 @@ impl Finding {
             location_id: None,
             trail: Vec::new(),
             written: None,
+            suppressed: None,
             note: None,
             snippet: String::new(),
             lang: None,

@@ -8,9 +8,11 @@ pub mod exports;
 pub mod extract;
 pub mod finding;
 pub mod follow;
+pub mod gate;
 pub mod lang;
 pub mod lexer;
 pub mod lines;
+pub mod markers;
 pub mod method;
 pub mod names;
 pub mod pipedream;
@@ -54,6 +56,10 @@ pub struct Summary {
     pub findings: usize,
     /// Findings that count as V1 usage (everything but mentions).
     pub v1_usage: usize,
+    /// Findings that fail the CI gate (see [`gate`]): what makes `scan` exit 1.
+    pub gate_failures: usize,
+    /// Findings a person accepted (inline suppression or baseline): reported, not failing.
+    pub suppressed: usize,
     pub by_kind: BTreeMap<String, usize>,
     pub by_context: BTreeMap<String, usize>,
     pub by_rule: BTreeMap<String, usize>,
@@ -390,6 +396,8 @@ struct State {
     code: Vec<PathBuf>,
     files_read: usize,
     bytes: u64,
+    /// Inline suppressions by path.
+    inline: Vec<markers::Inline>,
 }
 
 impl State {
@@ -423,6 +431,7 @@ impl State {
     }
 
     fn merge(&mut self, s: FileScan) {
+        self.inline.extend(s.inline);
         self.findings.extend(s.findings);
         self.reads.extend(s.reads);
         self.defs.extend(s.defs);
@@ -565,9 +574,10 @@ impl Prefilter {
     fn new(rules: &RuleSet) -> Prefilter {
         // Hosts are matched case-insensitively (the regex engine keeps its fast literal search for that);
         // the JWT and PIT prefixes are case-sensitive by nature. Setting-name prefixes (`GHL_API_KEY`,
-        // `GO_HIGH_LEVEL_KEY`) bring in config that holds a key only at deploy time.
+        // `GO_HIGH_LEVEL_KEY`) bring in config that holds a key only at deploy time; `ghl-migrate:` the
+        // markers `diff` left and inline suppressions, whatever else the file holds.
         let strong = regex::bytes::Regex::new(
-            r"(?i:gohighlevel|leadconnectorhq|ghl_)|eyJ|pit-|HIGH_?LEVEL_|LEAD_?CONNECTOR_",
+            r"(?i:gohighlevel|leadconnectorhq|ghl_)|eyJ|pit-|HIGH_?LEVEL_|LEAD_?CONNECTOR_|ghl-migrate:",
         )
         .expect("static pattern");
         let mut weak: Vec<String> = rules
@@ -732,6 +742,8 @@ fn display_path(single_dir: Option<&Path>, p: &Path) -> String {
 
 fn finish(st: State, roots: &[PathBuf], files_seen: usize, started: Instant) -> ScanReport {
     let mut findings = st.findings;
+    gate::mark_tests(&mut findings);
+    markers::apply(&mut findings, &st.inline);
     findings.sort_by(|a, b| {
         (a.sort_key(), &a.v1_path, a.method.map(|m| m.as_str())).cmp(&(
             b.sort_key(),

@@ -8,8 +8,6 @@ use std::sync::OnceLock;
 
 /// The finding category for Enhanced Account Security problems.
 pub const EAS: &str = "enhanced_account_security";
-/// The finding category for steps `ghl-migrate diff` left for a human (its marker comments).
-pub const TODO: &str = "migration_todo";
 /// The finding category for V2 `Version` header problems.
 pub const VERSION: &str = "version_header";
 
@@ -83,17 +81,6 @@ pub fn check(
     lang: &'static str,
     findings: &mut Vec<Finding>,
 ) {
-    // Marker comments written by `ghl-migrate diff`: migration steps still open.
-    for (at, _) in src.match_indices(crate::diff::rewrite::MARKER) {
-        let line = li.line(at);
-        let mut f = Finding::new(Kind::Mention, rel, line, li.column(at), Context::Comment);
-        f.category = Some(TODO);
-        f.confidence = Confidence::High;
-        f.snippet = super::secrets::redact_line(li.text(line).trim());
-        f.lang = Some(lang);
-        f.note = Some("migration step left for a human by `ghl-migrate diff`".into());
-        findings.push(f);
-    }
     let location_calls: Vec<&str> = findings
         .iter()
         .filter_map(|f| f.rule.as_deref())
