@@ -109,6 +109,10 @@ pub struct WalkArgs {
     /// Skip files larger than this (bytes, or with a K/M/G suffix).
     #[arg(long, default_value = "4M", value_parser = parse_size)]
     pub max_filesize: u64,
+    /// Leave out paths matching this gitignore-style pattern (repeatable); added to the root's
+    /// `.ghl-migrateignore`. Excluded paths are counted in the summary.
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
 }
 
 #[derive(Debug, Args)]
@@ -127,6 +131,12 @@ pub struct ScanArgs {
     /// only code, config and exports fail the gate, plus open `ghl-migrate:` markers.
     #[arg(long, value_name = "CONTEXTS", value_delimiter = ',')]
     pub fail_on: Vec<String>,
+    /// Accept the findings recorded in this baseline: only new findings fail the gate.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Record every current finding in FILE as the baseline (then exit 0).
+    #[arg(long, value_name = "FILE", conflicts_with = "baseline")]
+    pub write_baseline: Option<PathBuf>,
     /// No progress bar.
     #[arg(long, short = 'q')]
     pub quiet: bool,

@@ -7,6 +7,12 @@ use anyhow::{Context, Result, bail};
 use std::io::Write;
 
 pub fn run(cli: &Cli, a: &DiffArgs, out: &mut dyn Write) -> Result<i32> {
+    if a.backup && !a.apply {
+        bail!("--backup only makes sense with --apply");
+    }
+    if a.apply && a.output.is_some() {
+        bail!("--apply writes the files; -o/--output writes a patch: choose one");
+    }
     if a.walk.paths.len() != 1 {
         bail!("diff takes one PATH (the root the patch is relative to)");
     }

@@ -13,7 +13,25 @@ pub fn walk_options(w: &WalkArgs) -> WalkOptions {
         follow: w.follow,
         threads: w.threads,
         max_filesize: w.max_filesize,
+        exclude: w.exclude.clone(),
     }
+}
+
+/// A path named on the command line must be a readable file or directory: anything else (missing,
+/// unreadable, a FIFO, a device) is an error, never an empty and green report.
+fn check_readable(p: &std::path::Path) -> Result<()> {
+    let meta = std::fs::metadata(p).map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))?;
+    if meta.is_dir() {
+        std::fs::read_dir(p).map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))?;
+    } else if meta.is_file() {
+        std::fs::File::open(p).map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))?;
+    } else {
+        bail!(
+            "{}: not a regular file or directory (a FIFO, socket or device is not scanned)",
+            p.display()
+        );
+    }
+    Ok(())
 }
 
 /// Runs the scan with a progress spinner on a terminal.
@@ -23,10 +41,9 @@ pub fn run_scan(
     quiet: bool,
 ) -> Result<(scan::ScanReport, crate::rules::RuleSet)> {
     for p in &w.paths {
-        if !p.exists() {
-            bail!("{}: no such file or directory", p.display());
-        }
+        check_readable(p)?;
     }
+    scan::walk::Excludes::new(&w.paths, &walk_options(w)).map_err(anyhow::Error::msg)?;
     let rules = super::rules_cmd::load(cli)?;
     let show = !quiet && std::io::stderr().is_terminal();
     let bar = show.then(|| {
@@ -49,8 +66,24 @@ pub fn run_scan(
 
 pub fn run(cli: &Cli, a: &ScanArgs, out: &mut dyn Write) -> Result<i32> {
     let fail_on = scan::gate::FailOn::parse(&a.fail_on).map_err(anyhow::Error::msg)?;
+    let baseline = a
+        .baseline
+        .as_deref()
+        .map(scan::baseline::read)
+        .transpose()?;
     let (mut report, rules) = run_scan(cli, &a.walk, a.quiet)?;
+    if let (Some(b), Some(path)) = (&baseline, &a.baseline) {
+        scan::baseline::apply(&mut report, b, &path.display().to_string());
+    }
     scan::gate::evaluate(&mut report, fail_on);
+    if let Some(path) = &a.write_baseline {
+        scan::baseline::write(&report, path)?;
+        crate::redact::eprint_line(&format!(
+            "ghl-migrate: baseline of {} finding(s) written to {}",
+            report.findings.len(),
+            path.display()
+        ));
+    }
     let color = match a.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
@@ -69,9 +102,11 @@ pub fn run(cli: &Cli, a: &ScanArgs, out: &mut dyn Write) -> Result<i32> {
         }
         None => report::write(&report, &rules, a.format, color, out)?,
     }
-    Ok(if report.summary.gate_failures > 0 && !a.exit_zero {
-        EXIT_FOUND
-    } else {
-        EXIT_OK
-    })
+    Ok(
+        if report.summary.gate_failures > 0 && !a.exit_zero && a.write_baseline.is_none() {
+            EXIT_FOUND
+        } else {
+            EXIT_OK
+        },
+    )
 }

@@ -116,13 +116,8 @@ fn result(id: &str, f: &Finding) -> Value {
     {
         text.push_str(&format!(" ({n})"));
     }
-    let fp = crate::redact::fingerprint(&format!(
-        "{id}|{}|{}|{}",
-        f.path,
-        f.snippet,
-        f.json_pointer.as_deref().unwrap_or("")
-    ));
-    json!({
+    let fp = crate::scan::baseline::fingerprint(f);
+    let mut r = json!({
         "ruleId": id,
         "level": level,
         "message": {"text": text},
@@ -131,5 +126,13 @@ fn result(id: &str, f: &Finding) -> Value {
             "region": {"startLine": f.line, "startColumn": f.column, "snippet": {"text": f.snippet}},
         }}],
         "partialFingerprints": {"ghlMigrateFinding/v1": fp},
-    })
+    });
+    // Accepted findings stay in the log, marked the way code scanning reads them.
+    if let Some(s) = &f.suppressed {
+        r["suppressions"] = json!([{
+            "kind": if s.kind == "inline" { "inSource" } else { "external" },
+            "justification": s.justification,
+        }]);
+    }
+    r
 }

@@ -105,6 +105,13 @@ pub fn write(r: &ScanReport, color: bool, out: &mut dyn Write) -> io::Result<()>
         r.warnings.len(),
         s.elapsed_ms
     )?;
+    if s.excluded > 0 {
+        writeln!(
+            out,
+            "excluded: {} path(s) (--exclude, .ghl-migrateignore)",
+            s.excluded
+        )?;
+    }
     if s.gate_failures > 0 || s.suppressed > 0 {
         writeln!(
             out,

@@ -4,6 +4,7 @@
 //! Files without a HighLevel host, a JWT or a PIT are rejected by a literal prefilter before any parsing.
 //! Files that only mention V1-looking paths (`/contacts/…`) are read in a second, smaller pass, and only
 //! when the first pass found a V1 base URL bound to a name that they use.
+pub mod baseline;
 pub mod exports;
 pub mod extract;
 pub mod finding;
@@ -53,6 +54,8 @@ pub struct Summary {
     pub files_read: usize,
     pub bytes_read: u64,
     pub skipped: usize,
+    /// Paths left out by `--exclude` or `.ghl-migrateignore` (a directory counts once).
+    pub excluded: usize,
     pub findings: usize,
     /// Findings that count as V1 usage (everything but mentions).
     pub v1_usage: usize,
@@ -85,41 +88,47 @@ pub fn scan(
     let single_dir = (roots.len() == 1 && roots[0].is_dir()).then(|| roots[0].clone());
     let display = |p: &Path| display_path(single_dir.as_deref(), p);
 
-    walk::builder(roots, opts).build_parallel().run(|| {
-        let state = &state;
-        let seen = &seen;
-        let pre = &pre;
-        let display = &display;
-        let mut buf = Vec::new(); // this walker thread's read buffer
-        Box::new(move |entry| {
-            let entry = match entry {
-                Ok(e) => e,
-                Err(err) => {
-                    state
-                        .lock()
-                        .unwrap()
-                        .skipped
-                        .push(walk::skipped_from_error(&err, display));
+    // Patterns were checked by the caller (`Excludes::new` errors name the bad line); none here is fatal.
+    let excludes = std::sync::Arc::new(
+        walk::Excludes::new(roots, opts).unwrap_or_else(|_| walk::Excludes::none()),
+    );
+    walk::builder(roots, opts, excludes.clone())
+        .build_parallel()
+        .run(|| {
+            let state = &state;
+            let seen = &seen;
+            let pre = &pre;
+            let display = &display;
+            let mut buf = Vec::new(); // this walker thread's read buffer
+            Box::new(move |entry| {
+                let entry = match entry {
+                    Ok(e) => e,
+                    Err(err) => {
+                        state
+                            .lock()
+                            .unwrap()
+                            .skipped
+                            .push(walk::skipped_from_error(&err, display));
+                        return ignore::WalkState::Continue;
+                    }
+                };
+                if !entry.file_type().is_some_and(|t| t.is_file()) {
                     return ignore::WalkState::Continue;
                 }
-            };
-            if !entry.file_type().is_some_and(|t| t.is_file()) {
-                return ignore::WalkState::Continue;
-            }
-            let n = seen.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
-            if let Some(p) = progress
-                && n % 256 == 0
-            {
-                p(n);
-            }
-            let path = entry.path();
-            let outcome = scan_file(path, display, opts, rules, pre, &mut buf);
-            if !matches!(outcome, Outcome::Rejected) {
-                state.lock().unwrap().absorb(outcome, path);
-            }
-            ignore::WalkState::Continue
-        })
-    });
+                let n = seen.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+                if let Some(p) = progress
+                    && n % 256 == 0
+                {
+                    p(n);
+                }
+                let path = entry.path();
+                let outcome = scan_file(path, display, opts, rules, pre, &mut buf);
+                if !matches!(outcome, Outcome::Rejected) {
+                    state.lock().unwrap().absorb(outcome, path);
+                }
+                ignore::WalkState::Continue
+            })
+        });
     let mut st = state.into_inner().unwrap();
     let files_seen = seen.into_inner();
     let debug = std::env::var_os("GHL_DEBUG_PROGRAM").is_some();
@@ -247,7 +256,9 @@ pub fn scan(
         eprintln!("program model: {:?}", started.elapsed());
     }
     settings::link(&mut st.findings, &st.reads);
-    finish(st, roots, files_seen, started)
+    let mut report = finish(st, roots, files_seen, started);
+    report.summary.excluded = excludes.count.load(std::sync::atomic::Ordering::Relaxed);
+    report
 }
 
 /// Stack of the solver's thread (its recursion is bounded by `MAX_NEST` evaluations).

@@ -11,6 +11,8 @@ pub struct WalkOptions {
     pub follow: bool,
     pub threads: usize,
     pub max_filesize: u64,
+    /// Gitignore-style patterns to leave out (`--exclude`), on top of each root's `.ghl-migrateignore`.
+    pub exclude: Vec<String>,
 }
 
 impl Default for WalkOptions {
@@ -21,6 +23,7 @@ impl Default for WalkOptions {
             follow: false,
             threads: 0,
             max_filesize: 4 * 1024 * 1024,
+            exclude: Vec::new(),
         }
     }
 }
@@ -72,8 +75,69 @@ fn skipped_hidden_dir(name: &str) -> bool {
     )
 }
 
+/// The file at a root that lists paths to leave out, in gitignore syntax.
+pub const IGNORE_FILE: &str = ".ghl-migrateignore";
+
+/// What `--exclude` and the roots' `.ghl-migrateignore` files leave out, and how many paths they did.
+pub struct Excludes {
+    per_root: Vec<(PathBuf, ignore::gitignore::Gitignore)>,
+    pub count: std::sync::atomic::AtomicUsize,
+}
+
+impl Excludes {
+    /// Reads each directory root's `.ghl-migrateignore`; a bad pattern is an error naming it.
+    pub fn new(roots: &[PathBuf], opts: &WalkOptions) -> Result<Excludes, String> {
+        let mut per_root = Vec::new();
+        for root in roots.iter().filter(|r| r.is_dir()) {
+            let mut b = ignore::gitignore::GitignoreBuilder::new(root);
+            let file = root.join(IGNORE_FILE);
+            if !opts.no_ignore && file.is_file() {
+                if let Some(e) = b.add(&file) {
+                    return Err(format!("{}: {e}", file.display()));
+                }
+            }
+            for pattern in &opts.exclude {
+                b.add_line(None, pattern)
+                    .map_err(|e| format!("--exclude {pattern:?}: {e}"))?;
+            }
+            let matcher = b.build().map_err(|e| e.to_string())?;
+            if !matcher.is_empty() {
+                per_root.push((root.clone(), matcher));
+            }
+        }
+        Ok(Excludes {
+            per_root,
+            count: std::sync::atomic::AtomicUsize::new(0),
+        })
+    }
+
+    /// Leaves nothing out.
+    pub fn none() -> Excludes {
+        Excludes {
+            per_root: Vec::new(),
+            count: std::sync::atomic::AtomicUsize::new(0),
+        }
+    }
+
+    fn excludes(&self, path: &Path, is_dir: bool) -> bool {
+        let hit = self.per_root.iter().any(|(root, m)| {
+            path.strip_prefix(root)
+                .is_ok_and(|rel| m.matched(rel, is_dir).is_ignore())
+        });
+        if hit {
+            self.count
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
+        hit
+    }
+}
+
 /// Builds the parallel walker over `roots`.
-pub fn builder(roots: &[PathBuf], opts: &WalkOptions) -> ignore::WalkBuilder {
+pub fn builder(
+    roots: &[PathBuf],
+    opts: &WalkOptions,
+    excludes: std::sync::Arc<Excludes>,
+) -> ignore::WalkBuilder {
     let mut b = ignore::WalkBuilder::new(&roots[0]);
     for r in &roots[1..] {
         b.add(r);
@@ -93,10 +157,10 @@ pub fn builder(roots: &[PathBuf], opts: &WalkOptions) -> ignore::WalkBuilder {
         if is_dir && (name == ".git" || name == ".hg" || name == ".svn") {
             return false;
         }
-        if is_dir && name.starts_with('.') && !hidden {
-            return !skipped_hidden_dir(&name);
+        if is_dir && name.starts_with('.') && !hidden && skipped_hidden_dir(&name) {
+            return false;
         }
-        true
+        !excludes.excludes(e.path(), is_dir)
     });
     b
 }

@@ -1,0 +1,253 @@
+//! The CI gate (issue #15): what fails it, what a person can accept (inline, ignore file, --exclude,
+//! baseline), and failing closed on inputs that cannot be read. Trees are written by each test.
+mod support;
+
+use std::path::Path;
+use support::bin;
+
+fn tree(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text) in files {
+        let p = dir.path().join(name);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+    dir
+}
+
+/// (exit code, JSON report) of `scan --format json` with `args`.
+fn scan(dir: &Path, args: &[&str]) -> (i32, serde_json::Value) {
+    let o = bin()
+        .args(["scan", "-q", "--format", "json"])
+        .args(args)
+        .arg(dir)
+        .output()
+        .unwrap();
+    let code = o.status.code().unwrap();
+    let report = serde_json::from_slice(&o.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&o.stderr)));
+    (code, report)
+}
+
+fn summary(r: &serde_json::Value, key: &str) -> u64 {
+    r["summary"][key].as_u64().unwrap()
+}
+
+const V2_CALL: &str = "export const list = () => fetch('https://services.leadconnectorhq.com/contacts/?locationId=x', { headers: { Version: '2021-07-28' } });\n";
+
+#[test]
+fn gate_v2_only_repository_with_prose_is_green_unless_asked() {
+    let dir = tree(&[
+        ("src/contacts.js", V2_CALL),
+        (
+            "src/legacy.js",
+            "// The old host https://rest.gohighlevel.com/v1/contacts/ now answers 404.\nexport const x = 1;\n",
+        ),
+        (
+            "README.md",
+            "# Notes\n- deprecated: `https://rest.gohighlevel.com/v1/contacts/` (V1, retired)\n",
+        ),
+        (
+            "src/__tests__/contacts.test.js",
+            "const mock = { nextPageUrl: 'https://rest.gohighlevel.com/v1/contacts/?startAfter=1' };\nfetch('https://rest.gohighlevel.com/v1/contacts/');\n",
+        ),
+    ]);
+    let (code, r) = scan(dir.path(), &[]);
+    assert_eq!(code, 0, "{r:#}");
+    assert_eq!(summary(&r, "gate_failures"), 0);
+    let contexts: Vec<&str> = r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["context"].as_str().unwrap())
+        .collect();
+    assert!(contexts.contains(&"test"), "{contexts:?}");
+    assert!(contexts.contains(&"docs"), "{contexts:?}");
+    assert!(contexts.contains(&"comment"), "{contexts:?}");
+    let (code, _) = scan(dir.path(), &["--fail-on", "docs,comment,test"]);
+    assert_eq!(code, 1);
+    let (code, _) = scan(dir.path(), &["--fail-on", "test"]);
+    assert_eq!(code, 1);
+    let o = bin()
+        .args(["scan", "--fail-on", "prose"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn gate_open_markers_fail_until_removed() {
+    // A file without any HighLevel host: only the marker `diff` left.
+    let dir = tree(&[(
+        "src/users.js",
+        "// ghl-migrate: users.list — companyId (query, required for /users/search)\nexport const users = () => api.get(USERS_PATH);\n",
+    )]);
+    let (code, r) = scan(dir.path(), &[]);
+    assert_eq!(code, 1);
+    assert_eq!(r["findings"][0]["category"], "migration_todo");
+    std::fs::write(
+        dir.path().join("src/users.js"),
+        "export const users = () => api.get(USERS_PATH);\n",
+    )
+    .unwrap();
+    assert_eq!(scan(dir.path(), &[]).0, 0);
+}
+
+const V1_CALLS: &str = "\
+fetch('https://rest.gohighlevel.com/v1/contacts/');
+// ghl-migrate: ignore[users.list] proxied through our gateway, migrated there
+fetch('https://rest.gohighlevel.com/v1/users/');
+fetch('https://rest.gohighlevel.com/v1/tags/'); // ghl-migrate: ignore[*] removed with the tags page
+";
+
+#[test]
+fn gate_inline_suppressions_are_counted_not_dropped() {
+    let dir = tree(&[("a.js", V1_CALLS)]);
+    let (code, r) = scan(dir.path(), &[]);
+    assert_eq!(code, 1, "the contacts call is not suppressed");
+    assert_eq!(summary(&r, "gate_failures"), 1);
+    assert_eq!(summary(&r, "suppressed"), 2);
+    let users = r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "users.list")
+        .unwrap();
+    assert_eq!(users["suppressed"]["kind"], "inline");
+    assert_eq!(
+        users["suppressed"]["justification"],
+        "proxied through our gateway, migrated there"
+    );
+    // SARIF carries them as suppressions.
+    let o = bin()
+        .args(["scan", "-q", "--format", "sarif"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let sarif: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let suppressed = sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["suppressions"][0]["kind"] == "inSource")
+        .count();
+    assert_eq!(suppressed, 2);
+}
+
+#[test]
+fn gate_bare_ignore_is_reported_and_suppresses_nothing() {
+    let dir = tree(&[(
+        "a.js",
+        "// ghl-migrate: ignore\nfetch('https://rest.gohighlevel.com/v1/contacts/');\n",
+    )]);
+    let (code, r) = scan(dir.path(), &[]);
+    assert_eq!(code, 1);
+    assert_eq!(summary(&r, "suppressed"), 0);
+    assert!(
+        r["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["category"] == "suppression_without_reason")
+    );
+}
+
+#[test]
+fn gate_exclude_and_ignore_file_leave_paths_out_and_count_them() {
+    let call = "fetch('https://rest.gohighlevel.com/v1/contacts/');\n";
+    let dir = tree(&[
+        ("src/a.js", call),
+        ("legacy/b.js", call),
+        ("vendor/c.js", call),
+        (".ghl-migrateignore", "# archived code\nlegacy/\n"),
+    ]);
+    let (code, r) = scan(dir.path(), &[]);
+    assert_eq!(code, 1);
+    assert_eq!(summary(&r, "findings"), 2);
+    assert_eq!(summary(&r, "excluded"), 1);
+    let (_, r) = scan(
+        dir.path(),
+        &["--exclude", "vendor/**", "--exclude", "src/*.js"],
+    );
+    assert_eq!(summary(&r, "findings"), 0);
+    assert_eq!(summary(&r, "excluded"), 3);
+    let o = bin()
+        .args(["scan", "--exclude", "legacy/{a,b", "."])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--exclude"));
+}
+
+#[test]
+fn gate_baseline_round_trip_fails_only_on_new_findings() {
+    let dir = tree(&[(
+        "a.js",
+        "fetch('https://rest.gohighlevel.com/v1/contacts/');\nfetch('https://rest.gohighlevel.com/v1/users/');\n",
+    )]);
+    let base = dir.path().join("baseline.json");
+    let o = bin()
+        .args(["scan", "-q", "--write-baseline"])
+        .arg(&base)
+        .arg(dir.path().join("a.js"))
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0));
+    let text = std::fs::read_to_string(&base).unwrap();
+    assert!(text.contains("\"fingerprint\": \"sha256:"), "{text}");
+    assert!(
+        !text.contains("rest.gohighlevel.com"),
+        "no code in the baseline"
+    );
+    // Lines move, one new call arrives: only it fails.
+    std::fs::write(
+        dir.path().join("a.js"),
+        "// moved down\n\nfetch('https://rest.gohighlevel.com/v1/users/');\nfetch('https://rest.gohighlevel.com/v1/contacts/');\nfetch('https://rest.gohighlevel.com/v1/tags/');\n",
+    )
+    .unwrap();
+    let (code, r) = scan(
+        &dir.path().join("a.js"),
+        &["--baseline", base.to_str().unwrap()],
+    );
+    assert_eq!(code, 1);
+    assert_eq!(summary(&r, "gate_failures"), 1);
+    assert_eq!(summary(&r, "suppressed"), 2);
+    let failing: Vec<&str> = r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["suppressed"].is_null())
+        .map(|f| f["rule"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(failing, ["tags.list"]);
+}
+
+#[test]
+fn gate_fails_closed_on_inputs_it_cannot_use() {
+    let dir = tree(&[(
+        "a.js",
+        "fetch('https://rest.gohighlevel.com/v1/contacts/');\n",
+    )]);
+    let root = dir.path().to_str().unwrap();
+    let missing = dir.path().join("missing");
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (vec!["scan", "/dev/null"], "/dev/null"),
+        (vec!["scan", missing.to_str().unwrap()], "missing"),
+        (
+            vec!["diff", "--rule", "contacts.lsit", root],
+            "contacts.lsit",
+        ),
+        (vec!["diff", "--backup", root], "--backup"),
+        (vec!["diff", "--apply", "-o", "x.patch", root], "--apply"),
+        (vec!["scan", "--baseline", "nope.json", root], "nope.json"),
+    ];
+    for (args, named) in cases {
+        let o = bin().args(&args).output().unwrap();
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(err.contains(named), "{args:?}: {err}");
+        assert_eq!(err.lines().count(), 1, "{args:?}: one line: {err}");
+    }
+}
