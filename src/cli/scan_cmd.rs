@@ -20,7 +20,10 @@ pub fn walk_options(w: &WalkArgs) -> WalkOptions {
 /// A path named on the command line must be a readable file or directory: anything else (missing,
 /// unreadable, a FIFO, a device) is an error, never an empty and green report.
 fn check_readable(p: &std::path::Path) -> Result<()> {
-    let meta = std::fs::metadata(p).map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))?;
+    let meta = std::fs::metadata(p).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => anyhow::anyhow!("{}: no such file or directory", p.display()),
+        _ => anyhow::anyhow!("{}: {e}", p.display()),
+    })?;
     if meta.is_dir() {
         std::fs::read_dir(p).map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))?;
     } else if meta.is_file() {

@@ -9,11 +9,12 @@ use std::collections::BTreeMap;
 pub fn build(r: &ScanReport, rules: &RuleSet) -> Value {
     let mut used: BTreeMap<String, Value> = BTreeMap::new();
     let mut results = Vec::new();
+    let prefix = prefix_in_git_top(r);
     for f in &r.findings {
         let id = super::rule_id(f);
         used.entry(id.clone())
             .or_insert_with(|| descriptor(&id, f, rules));
-        results.push(result(&id, f));
+        results.push(result(&id, f, &prefix));
     }
     let rule_list: Vec<Value> = used.into_values().collect();
     let index: BTreeMap<String, usize> = rule_list
@@ -37,7 +38,7 @@ pub fn build(r: &ScanReport, rules: &RuleSet) -> Value {
                 "informationUri": "https://marketplace.gohighlevel.com/docs/",
                 "rules": rule_list,
             }},
-            "originalUriBaseIds": {"%SRCROOT%": {"description": {"text": "The scanned root."}}},
+            "originalUriBaseIds": {"%SRCROOT%": {"description": {"text": "The top of the git work tree holding the scanned root (the scanned root outside git)."}}},
             "results": results,
             "invocations": [{
                 "executionSuccessful": true,
@@ -100,11 +101,45 @@ fn descriptor(id: &str, f: &Finding, rules: &RuleSet) -> Value {
         "name": id.replace(['.', '-'], "_"),
         "shortDescription": {"text": short},
         "defaultConfiguration": {"level": level},
-        "properties": {"tags": ["highlevel", "v1-migration"]},
+        "properties": properties(f),
     })
 }
 
-fn result(id: &str, f: &Finding) -> Value {
+/// Tags, and for committed keys the `security-severity` GitHub uses to rank alerts (a V1 key grants the
+/// whole sub-account or agency: high; other tokens: medium-high).
+fn properties(f: &Finding) -> Value {
+    let tags = json!(["highlevel", "v1-migration"]);
+    match f.credential.as_ref().filter(|_| f.kind == Kind::Credential) {
+        Some(c) => json!({
+            "tags": ["highlevel", "v1-migration", "security"],
+            "security-severity": if c.kind.is_v1() { "8.8" } else { "7.5" },
+        }),
+        None => json!({ "tags": tags }),
+    }
+}
+
+/// Where the scanned root sits in its git work tree (`services/api/` for a scan of that folder), so that
+/// result URIs are relative to the repository top as code scanning expects; empty outside git.
+fn prefix_in_git_top(r: &ScanReport) -> String {
+    let [root] = r.roots.as_slice() else {
+        return String::new();
+    };
+    let Ok(root) = std::path::Path::new(root).canonicalize() else {
+        return String::new();
+    };
+    if !root.is_dir() {
+        return String::new();
+    }
+    let top = root.ancestors().find(|a| a.join(".git").exists());
+    match top.and_then(|t| root.strip_prefix(t).ok()) {
+        Some(rel) if !rel.as_os_str().is_empty() => {
+            format!("{}/", rel.to_string_lossy().replace('\\', "/"))
+        }
+        _ => String::new(),
+    }
+}
+
+fn result(id: &str, f: &Finding, prefix: &str) -> Value {
     let level = match f.kind {
         Kind::Credential => "error",
         Kind::Mention => "note",
@@ -122,7 +157,7 @@ fn result(id: &str, f: &Finding) -> Value {
         "level": level,
         "message": {"text": text},
         "locations": [{"physicalLocation": {
-            "artifactLocation": {"uri": f.path, "uriBaseId": "%SRCROOT%"},
+            "artifactLocation": {"uri": format!("{prefix}{}", f.path), "uriBaseId": "%SRCROOT%"},
             "region": {"startLine": f.line, "startColumn": f.column, "snippet": {"text": f.snippet}},
         }}],
         "partialFingerprints": {"ghlMigrateFinding/v1": fp},
