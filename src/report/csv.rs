@@ -2,11 +2,19 @@
 use crate::scan::ScanReport;
 use std::io::{self, Write};
 
+/// One cell: a value a spreadsheet would run as a formula (starting with `=`, `@`, `+`, `-`, tab or CR,
+/// as OWASP lists them) gets a leading `'`; then RFC 4180 quoting. Paths and snippets come from the
+/// scanned tree, which others may control.
 fn q(s: &str) -> String {
+    let s = if s.starts_with(['=', '@', '+', '-', '\t', '\r']) {
+        format!("'{s}")
+    } else {
+        s.to_string()
+    };
     if s.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {
-        s.to_string()
+        s
     }
 }
 

@@ -43,6 +43,11 @@ pub struct ScanReport {
     /// Files scanned with a caveat (decoded from UTF-16, invalid UTF-8 replaced).
     pub warnings: Vec<Skipped>,
     pub summary: Summary,
+    /// Each scanned file's content hash (`walk::content_hash` of its bytes as read), by finding path:
+    /// what `diff` checks before patching and `--apply` right before replacing. Empty when the file
+    /// was read twice with different content. Not part of the JSON contract.
+    #[serde(skip)]
+    pub hashes: HashMap<String, String>,
 }
 
 #[derive(Debug, Default, Serialize)]
@@ -200,6 +205,10 @@ pub fn scan(
                         if !lexer && program.is_none() {
                             continue;
                         }
+                        shared
+                            .lock()
+                            .unwrap()
+                            .record_hash(&rel, walk::content_hash(bytes));
                         let Ok(text) = walk::decode(utf16.unwrap_or_else(|| bytes.to_vec())) else {
                             continue;
                         };
@@ -287,6 +296,7 @@ fn follow_programs(
             st.code.iter().collect()
         };
         let mut linked = Vec::new();
+        let mut hashes = Vec::new();
         for path in files {
             let rel = display(path);
             if done.contains(&rel) {
@@ -298,6 +308,7 @@ fn follow_programs(
             let Some(l) = links.links(path, &rel, bytes) else {
                 continue;
             };
+            hashes.push((rel.clone(), walk::content_hash(bytes)));
             let Ok(text) = walk::decode(bytes.to_vec()) else {
                 continue;
             };
@@ -306,6 +317,9 @@ fn follow_programs(
             };
             done.insert(rel.clone());
             linked.extend(follow::parse(l, &rel, src));
+        }
+        for (rel, hash) in hashes {
+            st.record_hash(&rel, hash);
         }
         for p in linked {
             fresh.push(st.program.units.len());
@@ -390,6 +404,7 @@ struct State {
     code: Vec<PathBuf>,
     files_read: usize,
     bytes: u64,
+    hashes: HashMap<String, String>,
 }
 
 impl State {
@@ -405,8 +420,11 @@ impl State {
                 warning,
                 parsed,
                 link_candidate,
+                rel,
+                hash,
             } => {
                 self.files_read += 1;
+                self.record_hash(&rel, hash);
                 if link_candidate {
                     self.code.push(path.to_path_buf());
                 }
@@ -418,6 +436,18 @@ impl State {
                     self.warnings.push(w);
                 }
                 self.merge(scan);
+            }
+        }
+    }
+
+    /// Remembers the content a file's findings come from; a second read that differs leaves no valid
+    /// hash (the file changed during the scan: nothing may be patched from it).
+    fn record_hash(&mut self, rel: &str, hash: String) {
+        match self.hashes.get_mut(rel) {
+            Some(h) if *h != hash => h.clear(),
+            Some(_) => {}
+            None => {
+                self.hashes.insert(rel.to_string(), hash);
             }
         }
     }
@@ -444,6 +474,9 @@ enum Outcome {
         /// Modelled code that was not parsed yet (a token or setting name but no host): a candidate
         /// for linking.
         link_candidate: bool,
+        /// The finding path and the hash of the bytes read.
+        rel: String,
+        hash: String,
     },
 }
 
@@ -473,6 +506,7 @@ fn scan_file(
     }
     // The prefilter runs on raw bytes: most files are rejected before any decoding (UTF-16, with a BOM or
     // recognisably without, is decoded first).
+    let raw = bytes;
     let decoded = walk::decode_utf16(bytes);
     let utf16 = decoded.as_ref().map(|(_, note)| *note);
     let bytes = decoded.as_ref().map_or(bytes, |(s, _)| s.as_bytes());
@@ -498,6 +532,7 @@ fn scan_file(
         Hit::Strong => {}
     }
     let rel = &display(path);
+    let hash = walk::content_hash(raw);
     // Only files that pass the prefilter are copied out of the thread's buffer.
     let bytes = match decoded {
         Some((s, _)) => s.into_bytes(),
@@ -544,6 +579,8 @@ fn scan_file(
         warning,
         parsed,
         link_candidate: modelled.is_some() && !names_host,
+        rel: rel.clone(),
+        hash,
     }
 }
 
@@ -789,6 +826,7 @@ fn finish(st: State, roots: &[PathBuf], files_seen: usize, started: Instant) -> 
         skipped,
         warnings,
         summary: s,
+        hashes: st.hashes,
     }
 }
 
