@@ -201,8 +201,16 @@ pub fn plan_patches(
             ));
             continue;
         }
-        let patch = match hunks::unified(path, &before, &edit.text, &secret_lines, 3) {
-            Ok(_) if !encoding.patchable() => {
+        let shown = encoding
+            .patch_text(&before)
+            .zip(encoding.patch_text(&edit.text));
+        let (old, new) = shown
+            .as_ref()
+            .map_or((before.as_str(), edit.text.as_str()), |(o, n)| {
+                (o.as_str(), n.as_str())
+            });
+        let patch = match hunks::unified(path, old, new, &secret_lines, 3) {
+            Ok(_) if shown.is_none() => {
                 summary.review.push(format!(
                     "{path}: UTF-16 text, left out of the patch (git treats it as binary); --apply rewrites it in UTF-16"
                 ));

@@ -7,8 +7,14 @@ use crate::scan::walk;
 /// How a file's text is stored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Encoding {
-    Utf8,
-    Utf16 { little_endian: bool, bom: bool },
+    /// With or without a BOM (kept out of the text, so a line inserted at the top goes after it).
+    Utf8 {
+        bom: bool,
+    },
+    Utf16 {
+        little_endian: bool,
+        bom: bool,
+    },
 }
 
 /// A file's text and how to write it back.
@@ -35,10 +41,12 @@ pub fn decode(bytes: &[u8]) -> Result<Source, String> {
             bom: false,
         }
     } else {
-        Encoding::Utf8
+        Encoding::Utf8 {
+            bom: bytes.starts_with(UTF8_BOM),
+        }
     };
     let text = match encoding {
-        Encoding::Utf8 => std::str::from_utf8(bytes)
+        Encoding::Utf8 { bom } => std::str::from_utf8(&bytes[if bom { 3 } else { 0 }..])
             .map_err(|_| {
                 "not valid UTF-8 text (rewriting would lose its invalid bytes)".to_string()
             })?
@@ -70,6 +78,8 @@ pub fn decode(bytes: &[u8]) -> Result<Source, String> {
     Ok(Source { text, encoding })
 }
 
+const UTF8_BOM: &[u8] = &[0xEF, 0xBB, 0xBF];
+
 /// A `\r` not followed by `\n`.
 fn has_lone_cr(text: &str) -> bool {
     let b = text.as_bytes();
@@ -80,7 +90,14 @@ impl Encoding {
     /// `text` as this encoding's bytes (the inverse of `decode`).
     pub fn encode(self, text: &str) -> Vec<u8> {
         match self {
-            Encoding::Utf8 => text.as_bytes().to_vec(),
+            Encoding::Utf8 { bom } => {
+                let mut out = Vec::with_capacity(text.len() + 3);
+                if bom {
+                    out.extend_from_slice(UTF8_BOM);
+                }
+                out.extend_from_slice(text.as_bytes());
+                out
+            }
             Encoding::Utf16 { little_endian, bom } => {
                 let mut out = Vec::with_capacity(text.len() * 2 + 2);
                 let mut push = |u: u16| {
@@ -99,9 +116,14 @@ impl Encoding {
         }
     }
 
-    /// Whether `git apply` can take a text patch of the file (git treats UTF-16 as binary).
-    pub fn patchable(self) -> bool {
-        self == Encoding::Utf8
+    /// The text as a patch shows it (a UTF-8 BOM is part of the first line `git apply` matches), or
+    /// `None` when `git apply` cannot take a text patch of the file (git treats UTF-16 as binary).
+    pub fn patch_text(self, text: &str) -> Option<String> {
+        match self {
+            Encoding::Utf8 { bom: false } => Some(text.to_string()),
+            Encoding::Utf8 { bom: true } => Some(format!("\u{feff}{text}")),
+            Encoding::Utf16 { .. } => None,
+        }
     }
 }
 
@@ -138,9 +160,10 @@ mod tests {
     }
 
     #[test]
-    fn utf8_bom_is_kept_and_invalid_utf8_refused() {
+    fn utf8_bom_is_kept_out_of_the_text_and_invalid_utf8_refused() {
         let bytes = b"\xEF\xBB\xBFa\n";
         let s = decode(bytes).unwrap();
+        assert_eq!(s.text, "a\n");
         assert_eq!(s.encoding.encode(&s.text), bytes);
         assert!(decode(b"a\xFF\n").is_err());
     }

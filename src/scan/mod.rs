@@ -763,7 +763,14 @@ fn display_path(single_dir: Option<&Path>, p: &Path) -> String {
         Some(rel) if !rel.as_os_str().is_empty() => rel.to_path_buf(),
         _ => p.to_path_buf(),
     };
-    let s = shown.to_string_lossy().replace('\\', "/");
+    // `\` separates directories only on Windows; elsewhere it is part of a name (and `diff` must find
+    // the file again by this path).
+    let s = shown.to_string_lossy();
+    let s = if cfg!(windows) {
+        s.replace('\\', "/")
+    } else {
+        s.into_owned()
+    };
     s.strip_prefix("./").map(str::to_string).unwrap_or(s)
 }
 
