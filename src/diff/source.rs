@@ -18,6 +18,7 @@ pub enum Encoding {
 }
 
 /// A file's text and how to write it back.
+#[derive(Debug)]
 pub struct Source {
     pub text: String,
     pub encoding: Encoding,
