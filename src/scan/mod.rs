@@ -107,7 +107,7 @@ pub fn scan(
             }
             let n = seen.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
             if let Some(p) = progress
-                && n % 256 == 0
+                && n.is_multiple_of(256)
             {
                 p(n);
             }
