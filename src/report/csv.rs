@@ -63,3 +63,19 @@ pub fn write(r: &ScanReport, out: &mut dyn Write) -> io::Result<()> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::q;
+
+    #[test]
+    fn formula_cells_get_a_quote_prefix_then_rfc4180_quoting() {
+        assert_eq!(q("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
+        assert_eq!(q("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(q("+1"), "'+1");
+        assert_eq!(q("-1"), "'-1");
+        assert_eq!(q("\tx"), "'\tx");
+        assert_eq!(q("\rx"), "\"'\rx\"");
+        assert_eq!(q("a-b=c"), "a-b=c");
+    }
+}

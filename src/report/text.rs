@@ -139,3 +139,17 @@ pub fn write(r: &ScanReport, color: bool, out: &mut dyn Write) -> io::Result<()>
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::visible;
+
+    #[test]
+    fn visible_escapes_control_characters_and_bidi_overrides() {
+        assert_eq!(visible("src/a.js"), "src/a.js");
+        assert_eq!(
+            visible("a\u{1b}[2J\nb\tc\u{202e}d"),
+            "a\\u{1b}[2J\\nb\\tc\\u{202e}d"
+        );
+    }
+}
