@@ -259,7 +259,7 @@ pub fn export_format(f: Format, data: &[u8]) {
             continue; // deeper than serde_json's recursion limit
         };
         let want = exports::detect(&v, Path::new(path_for(f, false)));
-        let text = if (data.len() + i) % 2 == 0 {
+        let text = if (data.len() + i).is_multiple_of(2) {
             doc
         } else {
             serde_json::to_string_pretty(&v).unwrap()

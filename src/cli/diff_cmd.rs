@@ -39,6 +39,9 @@ pub fn run(cli: &Cli, a: &DiffArgs, out: &mut dyn Write) -> Result<i32> {
     if let Some(dir) = &a.per_file {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
         for p in &patches {
+            if p.patch.is_empty() {
+                continue; // UTF-16: only --apply rewrites it
+            }
             let name = format!("{}.patch", p.path.replace('/', "__"));
             let file = dir.join(name);
             crate::redact::write_file(&file, diff::unified(p).as_bytes())
@@ -52,15 +55,15 @@ pub fn run(cli: &Cli, a: &DiffArgs, out: &mut dyn Write) -> Result<i32> {
         None => {}
     }
     if a.apply {
-        let done = diff::apply(&patches, a.backup)?;
-        eprint_line(&format!("applied to {} file(s)", done.len()));
+        let done = diff::apply(&patches, &root, a.backup)?;
+        eprint_line(&format!("applied to {} file(s)", done.written.len()));
     }
     eprint_line(&format!(
         "ghl-migrate diff: {} file(s) changed; {} finding(s) rewritten, {} marked for review, {} left for a human",
         summary.files_changed, summary.rewritten, summary.marked, summary.skipped
     ));
     for r in summary.review.iter().chain(&summary.refused) {
-        eprint_line(&format!("  {r}"));
+        eprint_line(&format!("  {}", crate::report::visible(r)));
     }
     Ok(EXIT_OK)
 }

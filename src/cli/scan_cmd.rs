@@ -21,7 +21,9 @@ pub fn walk_options(w: &WalkArgs) -> WalkOptions {
 /// unreadable, a FIFO, a device) is an error, never an empty and green report.
 fn check_readable(p: &std::path::Path) -> Result<()> {
     let meta = std::fs::metadata(p).map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => anyhow::anyhow!("{}: no such file or directory", p.display()),
+        std::io::ErrorKind::NotFound => {
+            anyhow::anyhow!("{}: no such file or directory", p.display())
+        }
         _ => anyhow::anyhow!("{}: {e}", p.display()),
     })?;
     if meta.is_dir() {

@@ -22,7 +22,7 @@ pub fn unified(
 ) -> Result<String, String> {
     let diff = TextDiff::from_lines(before, after);
     let old_total = diff.old_slices().len();
-    let mut out = format!("diff --git a/{path} b/{path}\n--- a/{path}\n+++ b/{path}\n");
+    let mut out = header(path);
     for group in diff.grouped_ops(radius) {
         let mut rows: Vec<Row> = Vec::new();
         for op in &group {
@@ -75,6 +75,42 @@ pub fn unified(
     Ok(out)
 }
 
+/// The `diff --git` / `---` / `+++` lines as git writes them, so `git apply` reads back the same name.
+fn header(path: &str) -> String {
+    let (a, b) = (git_name("a/", path), git_name("b/", path));
+    // git ends `---`/`+++` names holding a space with a tab, which tells `git apply` where the name ends.
+    let tab = if path.contains(' ') { "\t" } else { "" };
+    format!("diff --git {a} {b}\n--- {a}{tab}\n+++ {b}{tab}\n")
+}
+
+/// `prefix` + `path`, C-quoted the way git quotes names (`core.quotePath`): a name holding a control
+/// character, `"`, `\` or a non-ASCII byte is written in double quotes with `\t`, `\n`, `\"`, `\\` …
+/// and every other such byte as a three-digit octal escape.
+pub fn git_name(prefix: &str, path: &str) -> String {
+    let plain = |b: u8| !(b < 0x20 || b == b'"' || b == b'\\' || b >= 0x7f);
+    if path.bytes().all(plain) {
+        return format!("{prefix}{path}");
+    }
+    let mut out = format!("\"{prefix}");
+    for b in path.bytes() {
+        match b {
+            0x07 => out.push_str("\\a"),
+            0x08 => out.push_str("\\b"),
+            b'\t' => out.push_str("\\t"),
+            b'\n' => out.push_str("\\n"),
+            0x0b => out.push_str("\\v"),
+            0x0c => out.push_str("\\f"),
+            b'\r' => out.push_str("\\r"),
+            b'"' => out.push_str("\\\""),
+            b'\\' => out.push_str("\\\\"),
+            b if plain(b) => out.push(b as char),
+            b => out.push_str(&format!("\\{b:03o}")),
+        }
+    }
+    out.push('"');
+    out
+}
+
 fn write_hunk(out: &mut String, seg: &[Row]) {
     let old_start = seg.iter().find_map(|r| r.old);
     let new_start = seg.iter().find_map(|r| r.new);
@@ -125,6 +161,19 @@ mod tests {
         let after = "a\nbase=v2\nKEY=secret\nc\n";
         let secrets: BTreeSet<usize> = [2].into_iter().collect();
         assert!(unified("f", before, after, &secrets, 3).is_err());
+    }
+
+    #[test]
+    fn header_quotes_unusual_names_like_git() {
+        assert_eq!(git_name("a/", "src/x.js"), "a/src/x.js");
+        assert_eq!(
+            git_name("a/", "t\tn\nq\"b\\e\u{1b}é"),
+            "\"a/t\\tn\\nq\\\"b\\\\e\\033\\303\\251\""
+        );
+        assert_eq!(
+            header("x y.js"),
+            "diff --git a/x y.js b/x y.js\n--- a/x y.js\t\n+++ b/x y.js\t\n"
+        );
     }
 
     #[test]

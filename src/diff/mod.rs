@@ -1,10 +1,14 @@
 //! `diff`: unified diffs (`git apply` / `patch -p1`) for what can be rewritten with certainty, marker
-//! comments for what needs a human, and `--apply` (atomic, refuses files changed since they were read).
+//! comments for what needs a human, and `--apply` (see `apply`: the one write path).
+mod apply;
 mod edit;
 pub mod exports;
 mod hunks;
 pub mod n8n;
 pub mod rewrite;
+pub mod source;
+
+pub use apply::{Applied, apply};
 
 use crate::rules::RuleSet;
 use crate::scan::ScanReport;
@@ -19,9 +23,13 @@ pub struct FilePatch {
     pub abs: PathBuf,
     pub before: String,
     pub after: String,
-    /// `before`'s fingerprint, to refuse applying over a file that changed since.
+    /// The content hash of the bytes the findings were made from (`walk::content_hash`): `--apply`
+    /// replaces the file only while it still has it.
     pub before_hash: String,
-    /// The unified diff (never showing a line that holds a key).
+    /// How `after` is written back (the file's own encoding).
+    pub encoding: source::Encoding,
+    /// The unified diff (never showing a line that holds a key); empty for a file `git apply` cannot
+    /// patch as text (UTF-16), which only `--apply` rewrites.
     pub patch: String,
 }
 
@@ -69,12 +77,16 @@ pub fn plan_patches(
         } else {
             root.to_path_buf()
         };
-        let Ok(before) = std::fs::read_to_string(&abs) else {
-            summary
-                .refused
-                .push(format!("{path}: not readable as UTF-8 text"));
-            continue;
+        let (src, hash) = match read_as_scanned(scan, path, &abs) {
+            Ok(x) => x,
+            Err(why) => {
+                summary
+                    .refused
+                    .push(format!("{path}: {why}; left unchanged"));
+                continue;
+            }
         };
+        let before = src.text;
         let Some(lang) = crate::scan::lang::Lang::detect(&abs, before.as_bytes()) else {
             continue;
         };
@@ -94,7 +106,16 @@ pub fn plan_patches(
                 .map(|(i, _)| i),
         );
         let export = findings.iter().any(|(_, f)| f.json_pointer.is_some());
-        files.push((path, abs, before, lang, secret_lines, findings, export));
+        files.push((
+            path,
+            abs,
+            before,
+            lang,
+            secret_lines,
+            findings,
+            export,
+            (src.encoding, hash),
+        ));
     }
     // Base-URL variables of exports, and those that must stay V1 because a request on them does: found by
     // rewriting until no more variables get blocked.
@@ -108,7 +129,7 @@ pub fn plan_patches(
     let mut blocked: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for _ in 0..8 {
         let mut rewritten = BTreeSet::new();
-        for (_, abs, before, lang, secrets, findings, export) in &files {
+        for (_, abs, before, lang, secrets, findings, export, _) in &files {
             if !export {
                 continue;
             }
@@ -143,7 +164,7 @@ pub fn plan_patches(
         }
         blocked = next;
     }
-    for (path, abs, before, lang, secret_lines, findings, export) in files {
+    for (path, abs, before, lang, secret_lines, findings, export, (encoding, hash)) in files {
         let edit = match export
             .then(|| {
                 let ctx = exports::Ctx {
@@ -188,7 +209,21 @@ pub fn plan_patches(
             ));
             continue;
         }
-        let patch = match hunks::unified(path, &before, &edit.text, &secret_lines, 3) {
+        let shown = encoding
+            .patch_text(&before)
+            .zip(encoding.patch_text(&edit.text));
+        let (old, new) = shown
+            .as_ref()
+            .map_or((before.as_str(), edit.text.as_str()), |(o, n)| {
+                (o.as_str(), n.as_str())
+            });
+        let patch = match hunks::unified(path, old, new, &secret_lines, 3) {
+            Ok(_) if shown.is_none() => {
+                summary.review.push(format!(
+                    "{path}: UTF-16 text, left out of the patch (git treats it as binary); --apply rewrites it in UTF-16"
+                ));
+                String::new()
+            }
             Ok(p) => p,
             Err(why) => {
                 summary.refused.push(format!(
@@ -201,13 +236,33 @@ pub fn plan_patches(
         patches.push(FilePatch {
             path: path.to_string(),
             abs,
-            before_hash: crate::redact::fingerprint(&before),
+            before_hash: hash,
+            encoding,
             before,
             after: edit.text,
             patch,
         });
     }
     (patches, summary)
+}
+
+/// A file's text as the scan read it, with its content hash: refused when the file cannot be read, was
+/// not read by the scan, or changed since (its findings would point at other content).
+fn read_as_scanned(
+    scan: &ScanReport,
+    path: &str,
+    abs: &Path,
+) -> Result<(source::Source, String), String> {
+    let bytes = std::fs::read(abs).map_err(|e| format!("not readable ({})", e.kind()))?;
+    let hash = crate::scan::walk::content_hash(&bytes);
+    match scan.hashes.get(path) {
+        None => return Err("not read by the scan".into()),
+        Some(h) if *h != hash => {
+            return Err("changed since it was scanned (run diff again)".into());
+        }
+        Some(_) => {}
+    }
+    Ok((source::decode(&bytes)?, hash))
 }
 
 /// Refuses rewrites that break what we can parse: JSON, YAML, Rust. (Files that did not parse before are
@@ -235,74 +290,4 @@ fn still_parses(lang: crate::scan::lang::Lang, before: &str, after: &str) -> Res
 /// The unified diff of one patch, with `a/` and `b/` prefixes (`git apply`, `patch -p1`).
 pub fn unified(p: &FilePatch) -> String {
     p.patch.clone()
-}
-
-/// Writes every patch atomically (temp file + rename), refusing any file that changed since it was read,
-/// a file that is a symlink (the rename would replace the link, and writing through it could leave the
-/// tree), and a backup path that already exists (never overwritten, never followed). When it stops early,
-/// the error names the files already written.
-pub fn apply(patches: &[FilePatch], backup: bool) -> anyhow::Result<Vec<String>> {
-    let mut done: Vec<String> = Vec::new();
-    for p in patches {
-        if let Err(e) = apply_one(p, backup) {
-            let written = if done.is_empty() {
-                "no file was written".to_string()
-            } else {
-                format!("already written: {}", done.join(", "))
-            };
-            return Err(e.context(format!("stopped at {} ({written})", p.path)));
-        }
-        done.push(p.path.clone());
-    }
-    Ok(done)
-}
-
-fn apply_one(p: &FilePatch, backup: bool) -> anyhow::Result<()> {
-    use anyhow::Context;
-    use std::io::Write;
-    let meta = std::fs::symlink_metadata(&p.abs).with_context(|| format!("reading {}", p.path))?;
-    if meta.file_type().is_symlink() {
-        anyhow::bail!(
-            "{} is a symlink: not written through (edit its target by hand)",
-            p.path
-        );
-    }
-    let now = std::fs::read_to_string(&p.abs).with_context(|| format!("re-reading {}", p.path))?;
-    if crate::redact::fingerprint(&now) != p.before_hash {
-        anyhow::bail!(
-            "{} changed since it was scanned: not applied (run diff again)",
-            p.path
-        );
-    }
-    let dir = p.abs.parent().unwrap_or(Path::new("."));
-    if backup {
-        let orig = p.abs.with_extension(format!(
-            "{}orig",
-            p.abs
-                .extension()
-                .map(|e| format!("{}.", e.to_string_lossy()))
-                .unwrap_or_default()
-        ));
-        // `create_new` fails on any existing entry, a symlink included: nothing is overwritten or
-        // written through.
-        let mut f = std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&orig)
-            .with_context(|| {
-                format!(
-                    "writing the backup {}: it already exists or cannot be created (not overwritten)",
-                    orig.display()
-                )
-            })?;
-        f.write_all(p.before.as_bytes())
-            .with_context(|| format!("writing a backup of {}", p.path))?;
-    }
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)
-        .with_context(|| format!("creating a temp file next to {}", p.path))?;
-    tmp.write_all(p.after.as_bytes())?;
-    let _ = std::fs::set_permissions(tmp.path(), meta.permissions());
-    tmp.persist(&p.abs)
-        .with_context(|| format!("replacing {}", p.path))?;
-    Ok(())
 }

@@ -2,11 +2,19 @@
 use crate::scan::ScanReport;
 use std::io::{self, Write};
 
+/// One cell: a value a spreadsheet would run as a formula (starting with `=`, `@`, `+`, `-`, tab or CR,
+/// as OWASP lists them) gets a leading `'`; then RFC 4180 quoting. Paths and snippets come from the
+/// scanned tree, which others may control.
 fn q(s: &str) -> String {
+    let s = if s.starts_with(['=', '@', '+', '-', '\t', '\r']) {
+        format!("'{s}")
+    } else {
+        s.to_string()
+    };
     if s.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {
-        s.to_string()
+        s
     }
 }
 
@@ -54,4 +62,20 @@ pub fn write(r: &ScanReport, out: &mut dyn Write) -> io::Result<()> {
         writeln!(out, "{}", line.join(","))?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::q;
+
+    #[test]
+    fn formula_cells_get_a_quote_prefix_then_rfc4180_quoting() {
+        assert_eq!(q("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
+        assert_eq!(q("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(q("+1"), "'+1");
+        assert_eq!(q("-1"), "'-1");
+        assert_eq!(q("\tx"), "'\tx");
+        assert_eq!(q("\rx"), "\"'\rx\"");
+        assert_eq!(q("a-b=c"), "a-b=c");
+    }
 }

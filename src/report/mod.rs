@@ -6,6 +6,8 @@ mod markdown;
 mod sarif;
 mod text;
 
+pub use text::visible;
+
 use crate::rules::RuleSet;
 use crate::scan::ScanReport;
 use std::io::{self, Write};

@@ -3,14 +3,36 @@ use crate::scan::ScanReport;
 use crate::scan::finding::{Context, Kind};
 use std::io::{self, Write};
 
+/// `s` with every control character (and Unicode bidi override) escaped visibly (`\n`, `\u{1b}`): file
+/// names and snippets come from the scanned tree, and raw ESC sequences or newlines in them would repaint
+/// the terminal or forge output lines.
+pub fn visible(s: &str) -> std::borrow::Cow<'_, str> {
+    let hidden =
+        |c: char| c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+    if !s.chars().any(hidden) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if hidden(c) {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 struct Paint(bool);
 
 impl Paint {
+    /// Paints `s` (escaped with `visible`: only our own colour codes reach the terminal).
     fn p(&self, code: &str, s: &str) -> String {
+        let s = visible(s);
         if self.0 {
             format!("\x1b[{code}m{s}\x1b[0m")
         } else {
-            s.to_string()
+            s.into_owned()
         }
     }
 }
@@ -55,7 +77,7 @@ pub fn write(r: &ScanReport, color: bool, out: &mut dyn Write) -> io::Result<()>
             "  {}  {:<4} {}{}",
             paint.p("32", &loc),
             kind,
-            super::describe(f),
+            visible(&super::describe(f)),
             ctx
         )?;
         let mut extra = Vec::new();
@@ -83,7 +105,13 @@ pub fn write(r: &ScanReport, color: bool, out: &mut dyn Write) -> io::Result<()>
         writeln!(out)?;
     }
     for s in &r.skipped {
-        writeln!(out, "{} {}: {}", paint.p("33", "skipped"), s.path, s.reason)?;
+        writeln!(
+            out,
+            "{} {}: {}",
+            paint.p("33", "skipped"),
+            visible(&s.path),
+            visible(&s.reason)
+        )?;
     }
     let s = &r.summary;
     let calls = s.by_kind.get("call").copied().unwrap_or(0);
@@ -140,4 +168,18 @@ pub fn write(r: &ScanReport, color: bool, out: &mut dyn Write) -> io::Result<()>
         )?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::visible;
+
+    #[test]
+    fn visible_escapes_control_characters_and_bidi_overrides() {
+        assert_eq!(visible("src/a.js"), "src/a.js");
+        assert_eq!(
+            visible("a\u{1b}[2J\nb\tc\u{202e}d"),
+            "a\\u{1b}[2J\\nb\\tc\\u{202e}d"
+        );
+    }
 }

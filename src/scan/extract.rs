@@ -582,18 +582,19 @@ impl<'a> Cx<'a> {
                 // A V2 request helper shadows same-named V1 helpers elsewhere.
                 let full = format!("{}{}", h.rest, &l.template[h.end..]);
                 let dynamic = full.trim_end_matches("{}");
-                if full != dynamic && url::is_bare_base(dynamic) {
-                    if let Some(name) = self.helper_name(l) {
-                        let line = self.li.line(off);
-                        self.out.defs.push(Def {
-                            key: names::canonical(&name),
-                            name,
-                            value: BaseValue::V2,
-                            path: self.rel.to_string(),
-                            line,
-                            in_code: true,
-                        });
-                    }
+                if full != dynamic
+                    && url::is_bare_base(dynamic)
+                    && let Some(name) = self.helper_name(l)
+                {
+                    let line = self.li.line(off);
+                    self.out.defs.push(Def {
+                        key: names::canonical(&name),
+                        name,
+                        value: BaseValue::V2,
+                        path: self.rel.to_string(),
+                        line,
+                        in_code: true,
+                    });
                 }
                 self.mention(off, ctx, h)
             }

@@ -486,11 +486,12 @@ impl Lexer<'_> {
                 continue;
             }
             // Skip over interpolations so quotes inside them do not end the string.
-            if depth == 0 && interp != Interp::None {
-                if let Some(close) = interp_open(self.s, j, interp) {
-                    j = close;
-                    continue;
-                }
+            if depth == 0
+                && interp != Interp::None
+                && let Some(close) = interp_open(self.s, j, interp)
+            {
+                j = close;
+                continue;
             }
             if b == q && (!triple || self.s[j..].starts_with(&[q, q, q])) {
                 body_end = j;

@@ -232,10 +232,10 @@ pub fn infer(src: &str, start: usize, end: usize, next_url: Option<usize>) -> Op
         });
     }
     // The URL assigned to a variable, used later in a call.
-    if let Some(var) = assigned_var(stmt_before) {
-        if let Some(i) = follow_variable(src, end, &var, next_url) {
-            return Some(i);
-        }
+    if let Some(var) = assigned_var(stmt_before)
+        && let Some(i) = follow_variable(src, end, &var, next_url)
+    {
+        return Some(i);
     }
     if neutral.is_some() {
         return Some(Inferred {

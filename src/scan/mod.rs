@@ -46,6 +46,11 @@ pub struct ScanReport {
     /// Files scanned with a caveat (decoded from UTF-16, invalid UTF-8 replaced).
     pub warnings: Vec<Skipped>,
     pub summary: Summary,
+    /// Each scanned file's content hash (`walk::content_hash` of its bytes as read), by finding path:
+    /// what `diff` checks before patching and `--apply` right before replacing. Empty when the file
+    /// was read twice with different content. Not part of the JSON contract.
+    #[serde(skip)]
+    pub hashes: HashMap<String, String>,
 }
 
 #[derive(Debug, Default, Serialize)]
@@ -117,7 +122,7 @@ pub fn scan(
                 }
                 let n = seen.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
                 if let Some(p) = progress
-                    && n % 256 == 0
+                    && n.is_multiple_of(256)
                 {
                     p(n);
                 }
@@ -215,6 +220,10 @@ pub fn scan(
                         if !lexer && program.is_none() {
                             continue;
                         }
+                        shared
+                            .lock()
+                            .unwrap()
+                            .record_hash(&rel, walk::content_hash(bytes));
                         let Ok(text) = walk::decode(utf16.unwrap_or_else(|| bytes.to_vec())) else {
                             continue;
                         };
@@ -304,6 +313,7 @@ fn follow_programs(
             st.code.iter().collect()
         };
         let mut linked = Vec::new();
+        let mut hashes = Vec::new();
         for path in files {
             let rel = display(path);
             if done.contains(&rel) {
@@ -315,6 +325,7 @@ fn follow_programs(
             let Some(l) = links.links(path, &rel, bytes) else {
                 continue;
             };
+            hashes.push((rel.clone(), walk::content_hash(bytes)));
             let Ok(text) = walk::decode(bytes.to_vec()) else {
                 continue;
             };
@@ -323,6 +334,9 @@ fn follow_programs(
             };
             done.insert(rel.clone());
             linked.extend(follow::parse(l, &rel, src));
+        }
+        for (rel, hash) in hashes {
+            st.record_hash(&rel, hash);
         }
         for p in linked {
             fresh.push(st.program.units.len());
@@ -407,8 +421,9 @@ struct State {
     code: Vec<PathBuf>,
     files_read: usize,
     bytes: u64,
-    /// Inline suppressions by path.
+    /// Inline suppressions.
     inline: Vec<markers::Inline>,
+    hashes: HashMap<String, String>,
 }
 
 impl State {
@@ -424,8 +439,11 @@ impl State {
                 warning,
                 parsed,
                 link_candidate,
+                rel,
+                hash,
             } => {
                 self.files_read += 1;
+                self.record_hash(&rel, hash);
                 if link_candidate {
                     self.code.push(path.to_path_buf());
                 }
@@ -436,7 +454,19 @@ impl State {
                 if let Some(w) = warning {
                     self.warnings.push(w);
                 }
-                self.merge(scan);
+                self.merge(*scan);
+            }
+        }
+    }
+
+    /// Remembers the content a file's findings come from; a second read that differs leaves no valid
+    /// hash (the file changed during the scan: nothing may be patched from it).
+    fn record_hash(&mut self, rel: &str, hash: String) {
+        match self.hashes.get_mut(rel) {
+            Some(h) if *h != hash => h.clear(),
+            Some(_) => {}
+            None => {
+                self.hashes.insert(rel.to_string(), hash);
             }
         }
     }
@@ -457,13 +487,16 @@ enum Outcome {
     Weak,
     Skipped(Skipped),
     Scanned {
-        scan: FileScan,
+        scan: Box<FileScan>,
         bytes: u64,
         warning: Option<Skipped>,
         parsed: Vec<follow::Parsed>,
         /// Modelled code that was not parsed yet (a token or setting name but no host): a candidate
         /// for linking.
         link_candidate: bool,
+        /// The finding path and the hash of the bytes read.
+        rel: String,
+        hash: String,
     },
 }
 
@@ -493,6 +526,7 @@ fn scan_file(
     }
     // The prefilter runs on raw bytes: most files are rejected before any decoding (UTF-16, with a BOM or
     // recognisably without, is decoded first).
+    let raw = bytes;
     let decoded = walk::decode_utf16(bytes);
     let utf16 = decoded.as_ref().map(|(_, note)| *note);
     let bytes = decoded.as_ref().map_or(bytes, |(s, _)| s.as_bytes());
@@ -518,6 +552,7 @@ fn scan_file(
         Hit::Strong => {}
     }
     let rel = &display(path);
+    let hash = walk::content_hash(raw);
     // Only files that pass the prefilter are copied out of the thread's buffer.
     let bytes = match decoded {
         Some((s, _)) => s.into_bytes(),
@@ -559,11 +594,13 @@ fn scan_file(
         .map(|l| follow::parse(l, rel, src))
         .unwrap_or_default();
     Outcome::Scanned {
-        scan,
+        scan: Box::new(scan),
         bytes: src.len() as u64,
         warning,
         parsed,
         link_candidate: modelled.is_some() && !names_host,
+        rel: rel.clone(),
+        hash,
     }
 }
 
@@ -747,7 +784,14 @@ fn display_path(single_dir: Option<&Path>, p: &Path) -> String {
         Some(rel) if !rel.as_os_str().is_empty() => rel.to_path_buf(),
         _ => p.to_path_buf(),
     };
-    let s = shown.to_string_lossy().replace('\\', "/");
+    // `\` separates directories only on Windows; elsewhere it is part of a name (and `diff` must find
+    // the file again by this path).
+    let s = shown.to_string_lossy();
+    let s = if cfg!(windows) {
+        s.replace('\\', "/")
+    } else {
+        s.into_owned()
+    };
     s.strip_prefix("./").map(str::to_string).unwrap_or(s)
 }
 
@@ -812,6 +856,7 @@ fn finish(st: State, roots: &[PathBuf], files_seen: usize, started: Instant) -> 
         skipped,
         warnings,
         summary: s,
+        hashes: st.hashes,
     }
 }
 

@@ -91,10 +91,11 @@ impl Excludes {
         for root in roots.iter().filter(|r| r.is_dir()) {
             let mut b = ignore::gitignore::GitignoreBuilder::new(root);
             let file = root.join(IGNORE_FILE);
-            if !opts.no_ignore && file.is_file() {
-                if let Some(e) = b.add(&file) {
-                    return Err(format!("{}: {e}", file.display()));
-                }
+            if !opts.no_ignore
+                && file.is_file()
+                && let Some(e) = b.add(&file)
+            {
+                return Err(format!("{}: {e}", file.display()));
             }
             for pattern in &opts.exclude {
                 b.add_line(None, pattern)
@@ -219,6 +220,16 @@ pub fn read_into<'b>(path: &Path, max: u64, buf: &'b mut Vec<u8>) -> Result<&'b 
     Ok(&buf[..filled])
 }
 
+/// The fingerprint of a file's bytes as the scan read them: `diff` refuses to patch, and `--apply` to
+/// replace, a file whose bytes no longer have it (the findings were made from other content).
+pub fn content_hash(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
 /// A NUL byte in the first 8 KiB: binary.
 pub fn is_binary(bytes: &[u8]) -> bool {
     memchr::memchr(0, &bytes[..bytes.len().min(8192)]).is_some()
@@ -257,7 +268,7 @@ pub fn decode_utf16(bytes: &[u8]) -> Option<(String, &'static str)> {
 /// BOM-less UTF-16: in the first 4 KiB, at least 80 % of the high bytes are NUL and at most 10 % of the
 /// low bytes are (mostly-ASCII text); `Some(true)` for little-endian. Binary data rarely keeps that
 /// rhythm, and what does decodes to noise that matches nothing.
-fn utf16_without_bom(bytes: &[u8]) -> Option<bool> {
+pub fn utf16_without_bom(bytes: &[u8]) -> Option<bool> {
     let sample = &bytes[..bytes.len().min(4096) & !1];
     let pairs = sample.len() / 2;
     // Nearly every file has no NUL at all: one SIMD search settles it before any counting.

@@ -69,10 +69,10 @@ fn assigned_names(root: Node, src: &str) -> HashSet<String> {
                             .map(|w| w.to_string()),
                     ),
                     "printf" => {
-                        if let Some(i) = words.iter().position(|w| *w == "-v") {
-                            if let Some(v) = words.get(i + 1) {
-                                out.insert(v.to_string());
-                            }
+                        if let Some(i) = words.iter().position(|w| *w == "-v")
+                            && let Some(v) = words.get(i + 1)
+                        {
+                            out.insert(v.to_string());
                         }
                     }
                     _ => {}
@@ -452,10 +452,10 @@ impl<'s> Sh<'s> {
     fn command(&mut self, n: Node, d: usize) -> Expr {
         // Prefix assignments (`FOO=bar cmd`) only set the command's environment: walk their values.
         for c in named_children(n) {
-            if c.kind() == "variable_assignment" {
-                if let Some(v) = c.child_by_field_name("value") {
-                    self.word(v, d + 1);
-                }
+            if c.kind() == "variable_assignment"
+                && let Some(v) = c.child_by_field_name("value")
+            {
+                self.word(v, d + 1);
             }
         }
         let name_node = n.child_by_field_name("name");
@@ -486,23 +486,23 @@ impl<'s> Sh<'s> {
             Expr::Name(s) => s.as_str(),
             _ => "",
         };
-        if matches!(cmd, "source" | ".") {
-            if let (Some(a), Some(an)) = (args.first(), arg_nodes.first()) {
-                let module = match &a.value {
-                    Expr::Str(s) => s.clone(),
-                    _ => self
-                        .t(*an)
-                        .trim_matches(|c| c == '"' || c == '\'')
-                        .to_string(),
-                };
-                self.b.facts.imports.push(Import {
-                    module,
-                    local: String::new(),
-                    name: None,
-                    line: line(n),
-                });
-                return Expr::Unknown;
-            }
+        if matches!(cmd, "source" | ".")
+            && let (Some(a), Some(an)) = (args.first(), arg_nodes.first())
+        {
+            let module = match &a.value {
+                Expr::Str(s) => s.clone(),
+                _ => self
+                    .t(*an)
+                    .trim_matches(|c| c == '"' || c == '\'')
+                    .to_string(),
+            };
+            self.b.facts.imports.push(Import {
+                module,
+                local: String::new(),
+                name: None,
+                line: line(n),
+            });
+            return Expr::Unknown;
         }
         if cmd == "printf" {
             if let Some(i) = args.iter().position(|a| a.value == Expr::Str("-v".into())) {

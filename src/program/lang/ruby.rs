@@ -230,12 +230,11 @@ impl<'s, 't> Rb<'s, 't> {
                 };
             }
         }
-        if tail {
-            if let Some(v) = &val {
-                if *v != Expr::Unknown {
-                    self.b.ret(v.clone());
-                }
-            }
+        if tail
+            && let Some(v) = &val
+            && *v != Expr::Unknown
+        {
+            self.b.ret(v.clone());
         }
         val
     }
@@ -533,10 +532,10 @@ impl<'s, 't> Rb<'s, 't> {
                 _ => {}
             }
         }
-        if let Some(Expr::Str(s)) = parts.first_mut() {
-            if let Some(rest) = s.strip_prefix('\n') {
-                *s = rest.to_string();
-            }
+        if let Some(Expr::Str(s)) = parts.first_mut()
+            && let Some(rest) = s.strip_prefix('\n')
+        {
+            *s = rest.to_string();
         }
         if squiggly {
             // Common indentation of the non-blank body lines (the end marker excluded).
@@ -739,12 +738,12 @@ impl<'s, 't> Rb<'s, 't> {
 
     fn ident(&self, n: Node) -> Expr {
         let name = self.t(n);
-        if !self.locals.is_empty() && !self.is_local(name) {
-            if let Some(c) = self.b.current_class() {
-                if self.attrs.get(&c).is_some_and(|a| a.contains(name)) {
-                    return Expr::Attr(Box::new(Expr::SelfRef), name.to_string());
-                }
-            }
+        if !self.locals.is_empty()
+            && !self.is_local(name)
+            && let Some(c) = self.b.current_class()
+            && self.attrs.get(&c).is_some_and(|a| a.contains(name))
+        {
+            return Expr::Attr(Box::new(Expr::SelfRef), name.to_string());
         }
         Expr::Name(name.to_string())
     }
@@ -924,12 +923,11 @@ impl<'s, 't> Rb<'s, 't> {
 
     /// A lambda assigned to a name takes that name.
     fn name_fn(&mut self, v: &Expr, name: &str) {
-        if let Expr::Func(id) = v {
-            if let Some(f) = self.b.facts.functions.get_mut(*id) {
-                if f.name.is_empty() {
-                    f.name = name.to_string();
-                }
-            }
+        if let Expr::Func(id) = v
+            && let Some(f) = self.b.facts.functions.get_mut(*id)
+            && f.name.is_empty()
+        {
+            f.name = name.to_string();
         }
     }
 
@@ -1048,25 +1046,24 @@ impl<'s, 't> Rb<'s, 't> {
         let block = n.child_by_field_name("block");
         let recv_text = recv.map_or("", |r| self.t(r));
 
-        if let Some(r) = recv {
-            if args_node.is_none() && block.is_none() {
-                if r.kind() == "self" && mname == "class" {
-                    return Expr::SelfRef;
-                }
-                if matches!(mname, "freeze" | "to_s" | "to_str" | "dup" | "itself") {
-                    return self.expr(r, d + 1);
-                }
+        if let Some(r) = recv
+            && args_node.is_none()
+            && block.is_none()
+        {
+            if r.kind() == "self" && mname == "class" {
+                return Expr::SelfRef;
+            }
+            if matches!(mname, "freeze" | "to_s" | "to_str" | "dup" | "itself") {
+                return self.expr(r, d + 1);
             }
         }
         // lambda { } / proc { } / Proc.new { }
-        if args_node.is_none() {
-            if let Some(bl) = block {
-                if (recv.is_none() && matches!(mname, "lambda" | "proc"))
-                    || (recv_text == "Proc" && mname == "new")
-                {
-                    return Expr::Func(self.block_fn(bl, "", false, d));
-                }
-            }
+        if args_node.is_none()
+            && let Some(bl) = block
+            && ((recv.is_none() && matches!(mname, "lambda" | "proc"))
+                || (recv_text == "Proc" && mname == "new"))
+        {
+            return Expr::Func(self.block_fn(bl, "", false, d));
         }
 
         let end_node = if block.is_some() {
@@ -1109,16 +1106,15 @@ impl<'s, 't> Rb<'s, 't> {
             && matches!(mname, "require" | "require_relative" | "load")
             && args.len() == 1
             && block.is_none()
+            && let Expr::Str(m) = &args[0].value
         {
-            if let Expr::Str(m) = &args[0].value {
-                self.b.facts.imports.push(Import {
-                    module: m.clone(),
-                    local: String::new(),
-                    name: None,
-                    line: line(n),
-                });
-                return Expr::Unknown;
-            }
+            self.b.facts.imports.push(Import {
+                module: m.clone(),
+                local: String::new(),
+                name: None,
+                line: line(n),
+            });
+            return Expr::Unknown;
         }
 
         let mut block_ret = None;
@@ -1142,39 +1138,39 @@ impl<'s, 't> Rb<'s, 't> {
         }
 
         // Class-body macros.
-        if recv.is_none() {
-            if let Some(cid) = self.in_class_body() {
-                match mname {
-                    "base_uri" | "headers" => {
-                        if let Some(a) = args.first() {
-                            let v = a.value.clone();
-                            self.b.bind(Scope::Class(cid), mname, v, line(n));
-                        }
+        if recv.is_none()
+            && let Some(cid) = self.in_class_body()
+        {
+            match mname {
+                "base_uri" | "headers" => {
+                    if let Some(a) = args.first() {
+                        let v = a.value.clone();
+                        self.b.bind(Scope::Class(cid), mname, v, line(n));
                     }
-                    "attr_reader" | "attr_accessor" => {
-                        let names: Vec<String> = args
-                            .iter()
-                            .filter_map(|a| match &a.value {
-                                Expr::Str(s) => Some(s.clone()),
-                                _ => None,
-                            })
-                            .collect();
-                        self.attrs.entry(cid).or_default().extend(names);
-                    }
-                    "include" | "extend" | "prepend" => {
-                        let names: Vec<String> = args_node
-                            .map(named_children)
-                            .unwrap_or_default()
-                            .into_iter()
-                            .filter(|c| matches!(c.kind(), "constant" | "scope_resolution"))
-                            .map(|c| self.t(c).to_string())
-                            .collect();
-                        if let Some(c) = self.b.facts.classes.get_mut(cid) {
-                            c.bases.extend(names);
-                        }
-                    }
-                    _ => {}
                 }
+                "attr_reader" | "attr_accessor" => {
+                    let names: Vec<String> = args
+                        .iter()
+                        .filter_map(|a| match &a.value {
+                            Expr::Str(s) => Some(s.clone()),
+                            _ => None,
+                        })
+                        .collect();
+                    self.attrs.entry(cid).or_default().extend(names);
+                }
+                "include" | "extend" | "prepend" => {
+                    let names: Vec<String> = args_node
+                        .map(named_children)
+                        .unwrap_or_default()
+                        .into_iter()
+                        .filter(|c| matches!(c.kind(), "constant" | "scope_resolution"))
+                        .map(|c| self.t(c).to_string())
+                        .collect();
+                    if let Some(c) = self.b.facts.classes.get_mut(cid) {
+                        c.bases.extend(names);
+                    }
+                }
+                _ => {}
             }
         }
 
@@ -1189,20 +1185,21 @@ impl<'s, 't> Rb<'s, 't> {
         self.b.call(ce.clone());
 
         // ENV.fetch('X', d) / ENV.fetch('X') { d }
-        if recv_text.trim_start_matches("::") == "ENV" && mname == "fetch" {
-            if let Some(Expr::Str(name)) = ce.args.first().map(|a| &a.value) {
-                let default = match ce.args.get(1) {
-                    Some(a) if block.is_none() => match &a.value {
-                        Expr::Unknown => None,
-                        v => Some(Box::new(v.clone())),
-                    },
-                    _ => block_ret.map(Box::new),
-                };
-                return Expr::Env {
-                    name: name.clone(),
-                    default,
-                };
-            }
+        if recv_text.trim_start_matches("::") == "ENV"
+            && mname == "fetch"
+            && let Some(Expr::Str(name)) = ce.args.first().map(|a| &a.value)
+        {
+            let default = match ce.args.get(1) {
+                Some(a) if block.is_none() => match &a.value {
+                    Expr::Unknown => None,
+                    v => Some(Box::new(v.clone())),
+                },
+                _ => block_ret.map(Box::new),
+            };
+            return Expr::Env {
+                name: name.clone(),
+                default,
+            };
         }
         if recv.is_some() && args_node.is_none() && block.is_none() && !new_object {
             return callee;

@@ -422,10 +422,10 @@ impl<'a> Index<'a> {
                     .trim_start_matches("__DIR__")
                     .trim_start_matches("dirname(__FILE__)");
                 let mut v = Vec::new();
-                if s.starts_with('.') || fam.global_names() {
-                    if let Some(p) = join_path(dir, s.trim_start_matches('/')) {
-                        v.push(p);
-                    }
+                if (s.starts_with('.') || fam.global_names())
+                    && let Some(p) = join_path(dir, s.trim_start_matches('/'))
+                {
+                    v.push(p);
                 }
                 if fam.global_names() || fam == Family::Dart || s.starts_with('/') {
                     // Include paths relative to the root or any ancestor.

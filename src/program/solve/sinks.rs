@@ -1011,20 +1011,22 @@ fn format_printf(solver: &Solver, t: &Tmpl, args: &[Arg], fr: &FrameRef) -> Tmpl
                     last = i;
                     continue;
                 }
-            } else if b[i] == b'{' && i + 1 < b.len() && b[i + 1].is_ascii_digit() {
-                if let Some(k) = l[i..].find('}') {
-                    let n: usize = l[i + 1..i + k]
-                        .split([':', ','])
-                        .next()
-                        .unwrap_or("")
-                        .parse()
-                        .unwrap_or(0);
-                    out.append(&Tmpl::lit(&l[last..i]));
-                    out.append(&val(n));
-                    i += k + 1;
-                    last = i;
-                    continue;
-                }
+            } else if b[i] == b'{'
+                && i + 1 < b.len()
+                && b[i + 1].is_ascii_digit()
+                && let Some(k) = l[i..].find('}')
+            {
+                let n: usize = l[i + 1..i + k]
+                    .split([':', ','])
+                    .next()
+                    .unwrap_or("")
+                    .parse()
+                    .unwrap_or(0);
+                out.append(&Tmpl::lit(&l[last..i]));
+                out.append(&val(n));
+                i += k + 1;
+                last = i;
+                continue;
             }
             i += 1;
         }
