@@ -18,6 +18,8 @@ pub enum CredentialKind {
     V1AgencyKey,
     /// An old UUID-format (or other short) V1 key, recognised by use, not shape.
     V1ShortKey,
+    /// A JWT sent or stored as a V1 key whose payload does not decode (truncated, corrupted, re-encoded).
+    V1UnreadableKey,
     V2Pit,
     V2OauthToken,
     /// A secret used with HighLevel whose kind cannot be told.
@@ -30,6 +32,7 @@ impl CredentialKind {
             CredentialKind::V1LocationKey => "v1_location_key",
             CredentialKind::V1AgencyKey => "v1_agency_key",
             CredentialKind::V1ShortKey => "v1_short_key",
+            CredentialKind::V1UnreadableKey => "v1_unreadable_key",
             CredentialKind::V2Pit => "v2_pit",
             CredentialKind::V2OauthToken => "v2_oauth_token",
             CredentialKind::UnknownSecret => "unknown_secret",
@@ -42,6 +45,7 @@ impl CredentialKind {
             CredentialKind::V1LocationKey
                 | CredentialKind::V1AgencyKey
                 | CredentialKind::V1ShortKey
+                | CredentialKind::V1UnreadableKey
         )
     }
 
@@ -51,6 +55,7 @@ impl CredentialKind {
             CredentialKind::V1LocationKey => "V1 location API key (JWT)",
             CredentialKind::V1AgencyKey => "V1 agency API key (JWT)",
             CredentialKind::V1ShortKey => "V1 API key (old short/UUID format)",
+            CredentialKind::V1UnreadableKey => "V1 API key (a JWT whose payload does not decode)",
             CredentialKind::V2Pit => "V2 Private Integration Token",
             CredentialKind::V2OauthToken => "V2 OAuth access token",
             CredentialKind::UnknownSecret => "secret of unknown kind",
@@ -178,6 +183,39 @@ pub fn classify_by_use(token: &str, v1_usage: bool) -> Option<Credential> {
     if is_placeholder(t) || !looks_secret(t) {
         return None;
     }
+    // Another vendor's key (OpenAI, Anthropic, GitHub, Slack, AWS, Stripe) is a secret, never a HighLevel key.
+    const VENDOR: &[&str] = &[
+        "sk-",
+        "sk_",
+        "pk_",
+        "rk_",
+        "ghp_",
+        "gho_",
+        "ghs_",
+        "github_pat_",
+        "xox",
+        "AKIA",
+        "ASIA",
+        "AIza",
+        "glpat-",
+        "npm_",
+        "SG.",
+    ];
+    if VENDOR.iter().any(|p| t.starts_with(p)) {
+        return Some(Credential::new(
+            CredentialKind::UnknownSecret,
+            t,
+            Claims::default(),
+        ));
+    }
+    if t.starts_with("eyJ") && decode_jwt(t).is_none() && t.split('.').count() == 3 {
+        let kind = if v1_usage {
+            CredentialKind::V1UnreadableKey
+        } else {
+            CredentialKind::UnknownSecret
+        };
+        return Some(Credential::new(kind, t, Claims::default()));
+    }
     if decode_jwt(t).is_some() {
         // Some other JWT (not a HighLevel key) sent to HighLevel: still a secret.
         return Some(Credential::new(
@@ -298,6 +336,12 @@ pub fn is_placeholder(value: &str) -> bool {
         "insert",
         "redacted",
         "secret",
+        "dummy",
+        "test-key",
+        "test_key",
+        "testkey",
+        "fake",
+        "sample",
         "process.env",
         "getenv",
         "environ",
