@@ -72,6 +72,16 @@ pub struct V2Spec {
     scopes: BTreeMap<String, ScopeInfo>,
 }
 
+/// A path template's shape: parameters as `{}`, no trailing slash, lower case.
+fn shape(p: &str) -> String {
+    p.trim_end_matches('/')
+        .split('/')
+        .map(|s| if s.starts_with('{') { "{}" } else { s })
+        .collect::<Vec<_>>()
+        .join("/")
+        .to_ascii_lowercase()
+}
+
 impl V2Spec {
     /// The embedded spec, parsed once.
     pub fn get() -> &'static V2Spec {
@@ -130,14 +140,6 @@ impl V2Spec {
 
     /// A spec path that differs from `path` only by a trailing slash or parameter names, to suggest a fix.
     pub fn similar_path(&self, method: Method, path: &str) -> Option<&Operation> {
-        let shape = |p: &str| {
-            p.trim_end_matches('/')
-                .split('/')
-                .map(|s| if s.starts_with('{') { "{}" } else { s })
-                .collect::<Vec<_>>()
-                .join("/")
-                .to_ascii_lowercase()
-        };
         let want = shape(path);
         let mut found: Vec<&Operation> = self
             .ops
@@ -146,6 +148,13 @@ impl V2Spec {
             .collect();
         found.sort_by(|a, b| a.path.cmp(&b.path));
         found.into_iter().next()
+    }
+
+    /// Whether any V2 operation, whatever its method, has this path (up to parameter names and a trailing
+    /// slash).
+    pub fn serves_path(&self, path: &str) -> bool {
+        let want = shape(path);
+        self.ops.values().any(|o| shape(&o.path) == want)
     }
 
     pub fn is_known_scope(&self, scope: &str) -> bool {

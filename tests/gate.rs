@@ -251,3 +251,50 @@ fn gate_fails_closed_on_inputs_it_cannot_use() {
         assert_eq!(err.lines().count(), 1, "{args:?}: one line: {err}");
     }
 }
+
+#[test]
+fn gate_half_migrated_call_after_apply_fails_until_fixed() {
+    // One base shared by a call diff can rewrite and one it cannot (its parameters move).
+    let dir = tree(&[(
+        "ghl.py",
+        "import requests\n\nBASE = \"https://rest.gohighlevel.com/v1\"\n\n\ndef slots(cal):\n    return requests.get(BASE + \"/appointments/slots?calendarId=\" + cal)\n\n\ndef contacts():\n    return requests.get(BASE + \"/contacts/\")\n",
+    )]);
+    let o = bin()
+        .args(["diff", "--apply"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let (code, r) = scan(dir.path(), &[]);
+    assert_eq!(code, 1);
+    let half: Vec<&serde_json::Value> = r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["category"] == "half_migrated")
+        .collect();
+    assert_eq!(half.len(), 1, "{r:#}");
+    assert_eq!(half[0]["rule"], "appointments.slots");
+    assert_eq!(half[0]["v2"]["path"], "/calendars/{calendarId}/free-slots");
+    assert_eq!(half[0]["line"], 9);
+    // A person finishes the job: the V2 path, markers removed.
+    let text = std::fs::read_to_string(dir.path().join("ghl.py")).unwrap();
+    let fixed: String = text
+        .lines()
+        .filter(|l| !l.contains("ghl-migrate:"))
+        .map(|l| {
+            l.replace(
+                "BASE + \"/appointments/slots?calendarId=\" + cal",
+                "BASE + \"/calendars/\" + cal + \"/free-slots\"",
+            ) + "\n"
+        })
+        .collect();
+    std::fs::write(dir.path().join("ghl.py"), fixed).unwrap();
+    let (code, r) = scan(dir.path(), &[]);
+    assert_eq!(code, 0, "{r:#}");
+}

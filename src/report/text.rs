@@ -53,6 +53,9 @@ pub fn write(r: &ScanReport, color: bool, out: &mut dyn Write) -> io::Result<()>
             Kind::BaseUrl => paint.p("33", "base"),
             Kind::Credential => paint.p("31;1;7", "KEY "),
             Kind::ExportNode => paint.p("31;1", "node"),
+            Kind::Mention if f.category == Some(crate::scan::half_migrated::CATEGORY) => {
+                paint.p("31;1", "half")
+            }
             Kind::Mention => paint.p("2", "note"),
         };
         let ctx = match f.context {

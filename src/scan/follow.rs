@@ -484,7 +484,13 @@ pub fn findings(reqs: Vec<Request>, program: &Program, rules: &RuleSet) -> Vec<F
             } else {
                 r.rest.clone()
             };
-            apply_rule(rules, &mut f, &normalize(&rest));
+            if r.v2 {
+                if !super::half_migrated::mark(rules, &mut f, &rest) {
+                    continue;
+                }
+            } else {
+                apply_rule(rules, &mut f, &normalize(&rest));
+            }
             if r.open_param {
                 let note = "the path comes from a parameter no caller in the scanned tree supplies";
                 f.note = Some(match f.note.take() {

@@ -62,7 +62,7 @@ pub fn fails(f: &Finding, fail_on: FailOn) -> bool {
     let v1 = match f.kind {
         Kind::Call | Kind::BaseUrl | Kind::ExportNode => true,
         Kind::Credential => f.credential.as_ref().is_some_and(|c| c.kind.is_v1()),
-        Kind::Mention => false,
+        Kind::Mention => f.category == Some(super::half_migrated::CATEGORY),
     };
     v1 && fail_on.includes(f.context)
 }

@@ -10,6 +10,7 @@ pub mod extract;
 pub mod finding;
 pub mod follow;
 pub mod gate;
+pub mod half_migrated;
 pub mod lang;
 pub mod lexer;
 pub mod lines;

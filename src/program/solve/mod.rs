@@ -23,6 +23,8 @@ pub struct Request {
     pub host: String,
     /// Path and query after the host, holes written `{name}`.
     pub rest: String,
+    /// The host is V2 (such requests matter when their path is still a V1 one: half-migrated).
+    pub v2: bool,
     /// Verbs (several when a condition chooses), each with how it was found.
     pub methods: Vec<(Method, String)>,
     /// Where the base, the path and the verb came from, nearest the definition first.
@@ -69,8 +71,12 @@ pub fn solve(units: &[Unit], env: HashMap<String, (String, String)>) -> Vec<Requ
         let call = &unit.facts.calls[ci];
         for f in found {
             let rendered = f.url.render();
-            let Some((host, rest)) = value::v1_split(&rendered) else {
-                continue;
+            let (host, rest, v2) = match value::v1_split(&rendered) {
+                Some((h, r)) => (h, r, false),
+                None => match value::v2_split(&rendered) {
+                    Some((h, r)) => (h, r, true),
+                    None => continue,
+                },
             };
             let params: Vec<(usize, usize)> = f
                 .url
@@ -101,6 +107,7 @@ pub fn solve(units: &[Unit], env: HashMap<String, (String, String)>) -> Vec<Requ
                 stmt_line: call.stmt_line,
                 host,
                 rest,
+                v2,
                 methods: f.methods,
                 trail,
                 open_param,

@@ -197,12 +197,21 @@ impl Val {
 
 /// Which V1 host a rendered URL starts with, and the rest after the host.
 pub fn v1_split(url: &str) -> Option<(String, String)> {
+    split_host(url, &["rest.gohighlevel.com", "rest.leadconnectorhq.com"])
+}
+
+/// `(host, rest)` for a URL on the V2 host (`services.leadconnectorhq.com`).
+pub fn v2_split(url: &str) -> Option<(String, String)> {
+    split_host(url, &["services.leadconnectorhq.com"])
+}
+
+fn split_host(url: &str, hosts: &[&str]) -> Option<(String, String)> {
     let lower = url.to_ascii_lowercase();
     let after_scheme = lower
         .strip_prefix("https://")
         .or_else(|| lower.strip_prefix("http://"))
         .or_else(|| lower.strip_prefix("//"))?;
-    for host in ["rest.gohighlevel.com", "rest.leadconnectorhq.com"] {
+    for &host in hosts {
         if let Some(rest) = after_scheme.strip_prefix(host) {
             let skip = url.len() - rest.len();
             let rest = &url[skip..];
