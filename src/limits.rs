@@ -89,14 +89,21 @@ mod tests {
         let e = read_small_file(&p, 10, "config file").unwrap_err();
         assert!(e.to_string().contains("larger than"), "{e}");
         std::fs::write(&p, "x".repeat(10)).unwrap();
-        assert_eq!(read_small_file(&p, 10, "config file").unwrap(), "x".repeat(10));
+        assert_eq!(
+            read_small_file(&p, 10, "config file").unwrap(),
+            "x".repeat(10)
+        );
     }
 
     #[test]
     fn structure_refusal_catches_deep_flow_and_block_nesting() {
         assert_eq!(structure_refusal("a: [1, {b: 2}]\n", MAX_DOC_BYTES), None);
         let flow = format!("{}{}", "[".repeat(200), "]".repeat(200));
-        assert!(structure_refusal(&flow, MAX_DOC_BYTES).unwrap().contains("nested deeper"));
+        assert!(
+            structure_refusal(&flow, MAX_DOC_BYTES)
+                .unwrap()
+                .contains("nested deeper")
+        );
         let dashes = format!("{}x\n", "- ".repeat(200));
         assert!(structure_refusal(&dashes, MAX_DOC_BYTES).is_some());
     }

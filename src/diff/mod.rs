@@ -214,9 +214,10 @@ fn still_parses(lang: crate::scan::lang::Lang, before: &str, after: &str) -> Res
         }
         // Too large or deep to parse quickly (see `limits`): a rewrite that cannot be checked is refused.
         Lang::Yaml => {
-            if let Some(why) =
-                crate::limits::structure_refusal(before, crate::scan::exports::MAX_YAML_BYTES as u64)
-            {
+            if let Some(why) = crate::limits::structure_refusal(
+                before,
+                crate::scan::exports::MAX_YAML_BYTES as u64,
+            ) {
                 return Err(format!("the file is {why}, so a rewrite cannot be checked"));
             }
             match serde_norway::from_str::<serde_norway::Value>(before) {

@@ -103,8 +103,9 @@ pub(crate) fn read_dir_files(dir: &Path) -> Result<Vec<(String, String)>, LoadEr
         if entry.file_type().is_file()
             && matches!(p.extension().and_then(|x| x.to_str()), Some("yaml" | "yml"))
         {
-            let text = crate::limits::read_small_file(p, crate::limits::MAX_DOC_BYTES, "rules file")
-                .map_err(|e| err(p.display().to_string(), format!("cannot read: {e:#}")))?;
+            let text =
+                crate::limits::read_small_file(p, crate::limits::MAX_DOC_BYTES, "rules file")
+                    .map_err(|e| err(p.display().to_string(), format!("cannot read: {e:#}")))?;
             files.push((p.display().to_string(), text));
         }
     }

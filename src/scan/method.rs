@@ -183,7 +183,12 @@ fn verb_of(call: &str) -> Option<(Option<Method>, &'static str)> {
 }
 
 /// Infers the method of the request whose URL literal spans `start..end` in `src`.
-pub fn infer(li: &LineIndex, start: usize, end: usize, next_url: Option<usize>) -> Option<Inferred> {
+pub fn infer(
+    li: &LineIndex,
+    start: usize,
+    end: usize,
+    next_url: Option<usize>,
+) -> Option<Inferred> {
     let src = li.src();
     let line_start = line_start_near(src, start);
     // Up to 3 lines before, for calls written across lines (`requests.post(\n    url`).
@@ -513,8 +518,7 @@ mod tests {
         {
             start -= 1;
         }
-        infer(&LineIndex::new(src), start, start + needle.len(), None)
-            .map(|i| (i.method, i.source))
+        infer(&LineIndex::new(src), start, start + needle.len(), None).map(|i| (i.method, i.source))
     }
 
     #[test]
