@@ -47,12 +47,12 @@ fn many_calls_on_one_line_scan_in_linear_time() {
 fn snippet_window_on_a_long_line_still_hides_a_key_known_by_use() {
     // The key is recognised by `Bearer` next to it; the finding's window starts after that word.
     let key = "8c0e6a4e-5d2b-4f1a-9e3c-7b6a5d4c3b2a"; // synthetic
+    let call = format!(
+        r#"fetch("https://rest.gohighlevel.com/v1/contacts/", {{headers: {{t: '{key}'}}}})"#
+    );
     let line = format!(
-        "const h = {{Authorization: 'Bearer {key}'}};{}x({});",
-        " ".repeat(2500),
-        format!(
-            r#"fetch("https://rest.gohighlevel.com/v1/contacts/", {{headers: {{t: '{key}'}}}})"#
-        )
+        "const h = {{Authorization: 'Bearer {key}'}};{}x({call});",
+        " ".repeat(2500)
     );
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("a.js"), line + "\n").unwrap();

@@ -93,14 +93,11 @@ impl<'a> LineIndex<'a> {
         // The last checkpoint at or before the wanted character, then at most one block of characters.
         let k = self.chars_before.partition_point(|&n| n <= want).max(1) - 1;
         let from = floor_char_boundary(self.src, (k * BLOCK).max(start)).max(start);
-        let mut n = self.chars_to(from);
-        for (i, _) in self.src[from..end].char_indices() {
-            if n == want {
-                return from + i;
-            }
-            n += 1;
-        }
-        end
+        let skip = want.saturating_sub(self.chars_to(from));
+        self.src[from..end]
+            .char_indices()
+            .nth(skip)
+            .map_or(end, |(i, _)| from + i)
     }
 }
 
