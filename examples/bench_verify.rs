@@ -84,6 +84,9 @@ fn main() -> anyhow::Result<()> {
         allow_token_exchange: false,
         strict: false,
         now: time::OffsetDateTime::now_utc().unix_timestamp(),
+        // A benchmark measures the run; it must not be cut short by the CLI's defaults.
+        max_time: std::time::Duration::from_secs(3600),
+        scope_time: std::time::Duration::from_secs(3600),
     };
     let started = Instant::now();
     let report = tokio::runtime::Runtime::new()?.block_on(verify::verify(jobs, opts))?;

@@ -5,6 +5,7 @@
 pub mod cli;
 pub mod credential;
 pub mod diff;
+pub mod limits;
 pub mod method;
 pub mod pathmatch;
 pub mod plan;

@@ -11,9 +11,9 @@ pub fn run(cli: &Cli, a: &PlanArgs, out: &mut dyn Write) -> Result<i32> {
     let (cfg, cfg_path) = match &a.config {
         Some(p) => {
             let text =
-                std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?;
-            let cfg: PlanConfig = serde_norway::from_str(&text)
-                .with_context(|| format!("parsing {}", p.display()))?;
+                crate::limits::read_small_file(p, crate::limits::MAX_DOC_BYTES, "config file")?;
+            let cfg: PlanConfig =
+                crate::limits::parse_yaml(&text, &format!("config file {}", p.display()))?;
             (cfg, Some(p.display().to_string()))
         }
         None => match root.as_deref().map(PlanConfig::load).transpose()?.flatten() {

@@ -72,6 +72,13 @@ pub struct VerifyArgs {
     /// Connect and read timeout, e.g. 15, 2.5 or 500ms.
     #[arg(long, value_name = "SECS", default_value = "15")]
     pub timeout: String,
+    /// Wall-clock bound for the whole run, e.g. 5m or 90s: probes still unanswered then are reported
+    /// "not verified: time budget exhausted" and the run is not ready.
+    #[arg(long, value_name = "DURATION", default_value = "5m")]
+    pub max_time: String,
+    /// Wall-clock bound for one scope's probe, 429 waits and retries included.
+    #[arg(long, value_name = "DURATION", default_value = "60s")]
+    pub scope_time: String,
     /// Locations verified at the same time.
     #[arg(long, value_name = "N", default_value_t = 32)]
     pub concurrency: usize,
@@ -189,6 +196,8 @@ fn options(a: &VerifyArgs) -> Result<Options> {
         allow_search_posts: a.allow_search_posts,
         allow_token_exchange: a.allow_token_exchange,
         strict: a.strict,
+        max_time: parse_duration(&a.max_time).context("--max-time")?,
+        scope_time: parse_duration(&a.scope_time).context("--scope-time")?,
         now: time::OffsetDateTime::now_utc().unix_timestamp(),
     })
 }

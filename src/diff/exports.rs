@@ -102,6 +102,13 @@ pub fn rewrite(
         Lang::Yaml => true,
         _ => return None,
     };
+    // The same size and depth bounds as scan: a deeply nested export is left to the text rewriter.
+    if yaml
+        && crate::limits::structure_refusal(src, crate::scan::exports::MAX_YAML_BYTES as u64)
+            .is_some()
+    {
+        return None;
+    }
     let value: Value = if yaml {
         serde_norway::from_str(src).ok()?
     } else {

@@ -275,10 +275,20 @@ fn still_parses(lang: crate::scan::lang::Lang, before: &str, after: &str) -> Res
                 .map(|_| ())
                 .map_err(|e| e.to_string())
         }
-        Lang::Yaml if serde_norway::from_str::<serde_norway::Value>(before).is_ok() => {
-            serde_norway::from_str::<serde_norway::Value>(after)
-                .map(|_| ())
-                .map_err(|e| e.to_string())
+        // Too large or deep to parse quickly (see `limits`): a rewrite that cannot be checked is refused.
+        Lang::Yaml => {
+            if let Some(why) = crate::limits::structure_refusal(
+                before,
+                crate::scan::exports::MAX_YAML_BYTES as u64,
+            ) {
+                return Err(format!("the file is {why}, so a rewrite cannot be checked"));
+            }
+            match serde_norway::from_str::<serde_norway::Value>(before) {
+                Ok(_) => serde_norway::from_str::<serde_norway::Value>(after)
+                    .map(|_| ())
+                    .map_err(|e| e.to_string()),
+                Err(_) => Ok(()),
+            }
         }
         Lang::Rust if syn::parse_file(before).is_ok() => syn::parse_file(after)
             .map(|_| ())

@@ -9,7 +9,7 @@
 //!     distributed: false      # installed in other agencies' accounts → OAuth Marketplace app
 //!     webhooks: false         # receives HighLevel webhooks → OAuth app
 //! ```
-use anyhow::{Context, Result};
+use anyhow::Result;
 use serde::Deserialize;
 use std::path::Path;
 
@@ -53,8 +53,16 @@ impl PlanConfig {
         for name in ["ghl-migrate.yaml", "ghl-migrate.yml"] {
             let p = dir.join(name);
             if p.is_file() {
-                let text = std::fs::read_to_string(&p)
-                    .with_context(|| format!("reading {}", p.display()))?;
+                let text = crate::limits::read_small_file(
+                    &p,
+                    crate::limits::MAX_DOC_BYTES,
+                    "config file",
+                )?;
+                if let Some(why) =
+                    crate::limits::structure_refusal(&text, crate::limits::MAX_DOC_BYTES)
+                {
+                    anyhow::bail!("config file {} is {why}: not parsed", p.display());
+                }
                 let cfg: PlanConfig = serde_norway::from_str(&text).map_err(|e| {
                     let at = e
                         .location()

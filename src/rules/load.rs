@@ -103,8 +103,9 @@ pub(crate) fn read_dir_files(dir: &Path) -> Result<Vec<(String, String)>, LoadEr
         if entry.file_type().is_file()
             && matches!(p.extension().and_then(|x| x.to_str()), Some("yaml" | "yml"))
         {
-            let text = std::fs::read_to_string(p)
-                .map_err(|e| err(p.display().to_string(), format!("cannot read: {e}")))?;
+            let text =
+                crate::limits::read_small_file(p, crate::limits::MAX_DOC_BYTES, "rules file")
+                    .map_err(|e| err(p.display().to_string(), format!("cannot read: {e:#}")))?;
             files.push((p.display().to_string(), text));
         }
     }
@@ -123,6 +124,16 @@ pub fn parse_files(files: &[(String, String)]) -> (Vec<Rule>, Vec<Diagnostic>) {
     let mut rules = Vec::new();
     let mut diags = Vec::new();
     for (name, text) in files {
+        if let Some(why) = crate::limits::structure_refusal(text, crate::limits::MAX_DOC_BYTES) {
+            diags.push(Diagnostic {
+                severity: Severity::Error,
+                file: name.clone(),
+                line: 1,
+                column: None,
+                message: format!("rules file is {why}: not parsed"),
+            });
+            continue;
+        }
         match serde_norway::from_str::<RuleFile>(text) {
             Ok(file) => {
                 let starts = rule_lines(text);

@@ -107,8 +107,8 @@ pub fn extract(rel: &str, src: &str, lang: Lang, rules: &RuleSet) -> FileScan {
     pit_with_v1(&mut cx.out.findings);
     // A key recognised by use may also appear elsewhere on a line in a form the line redactor does not
     // know: scrub every raw value found in this file from every snippet (still whole lines here), then cut.
-    let raw: Vec<&str> = raw.iter().map(String::as_str).collect();
-    let finish = |f: &mut Finding| f.snippet = truncate(&crate::redact::scrub(&f.snippet, &raw));
+    let scrubber = secrets::Scrubber::new(&raw);
+    let finish = |f: &mut Finding| f.snippet = truncate(&scrubber.scrub(&f.snippet));
     cx.out.findings.iter_mut().for_each(finish);
     cx.out
         .pending
@@ -182,8 +182,10 @@ impl<'a> Cx<'a> {
     fn finding(&self, kind: Kind, off: usize, context: Context) -> Finding {
         let line = self.li.line(off);
         let mut f = Finding::new(kind, self.rel, line, self.li.column(off), context);
-        // Whole line, redacted; cut to length once the file's secrets are known (see `extract`).
-        f.snippet = secrets::redact_line(around(self.li.text(line), self.li.column(off)).trim());
+        // The window around the finding, redacted; cut to length once the file's secrets are known (see
+        // `extract`). Never the whole of a long line: each finding costs its window, not its line.
+        let at = off.saturating_sub(self.li.line_start(line));
+        f.snippet = secrets::redact_line(around(self.li.text(line), at).trim());
         f.lang = Some(self.lang.name());
         f
     }
@@ -490,7 +492,7 @@ impl<'a> Cx<'a> {
     }
 
     fn infer_method(&self, f: &mut Finding, l: &Lit, next_url: Option<usize>) {
-        if let Some(i) = method::infer(self.src, l.lit.start, l.lit.end, next_url) {
+        if let Some(i) = method::infer(&self.li, l.lit.start, l.lit.end, next_url) {
             f.method = Some(i.method);
             f.method_source = Some(i.source);
         }
@@ -738,7 +740,7 @@ impl<'a> Cx<'a> {
                 HostKind::V1 => {
                     let mut f = self.finding(Kind::Call, off, ctx);
                     f.host = Some(h.host.clone());
-                    if let Some(i) = method::infer(self.src, off, start + h.end, None) {
+                    if let Some(i) = method::infer(&self.li, off, start + h.end, None) {
                         f.method = Some(i.method);
                         f.method_source = Some(i.source);
                     }
@@ -1165,17 +1167,15 @@ fn pit_with_v1(findings: &mut Vec<Finding>) {
     }
 }
 
-/// For very long lines (minified files): the part around `column`, widened to token boundaries so no key
-/// is cut in half (a half key would escape the redactor's patterns).
-fn around(line: &str, column: usize) -> &str {
+/// For very long lines (minified files): the part around byte `at`, widened to token boundaries so no key
+/// is cut in half (a half key would escape the redactor's patterns; `redact_line` also catches a JWT cut
+/// short). Costs the window, not the line, so many findings on one line stay linear.
+pub fn around(line: &str, at: usize) -> &str {
     const MAX: usize = 2000;
     if line.len() <= MAX {
         return line;
     }
-    let at = line
-        .char_indices()
-        .nth(column.saturating_sub(1))
-        .map_or(0, |(i, _)| i);
+    let at = super::lines::floor_char_boundary(line, at.min(line.len()));
     let is_sep = |c: char| {
         c.is_whitespace()
             || matches!(

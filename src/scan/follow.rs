@@ -441,6 +441,7 @@ pub fn findings(reqs: Vec<Request>, program: &Program, rules: &RuleSet) -> Vec<F
         .collect();
     // Line starts per file, built once: a file with many requests stays linear.
     let mut line_index: HashMap<&str, super::lines::LineIndex> = HashMap::new();
+    let mut line_secrets: HashMap<(&str, usize), secrets::Scrubber> = HashMap::new();
     let mut out = Vec::new();
     for r in reqs {
         let Some(&(unit, src)) = by_path.get(r.path.as_str()) else {
@@ -449,8 +450,16 @@ pub fn findings(reqs: Vec<Request>, program: &Program, rules: &RuleSet) -> Vec<F
         let li = line_index
             .entry(unit.path.as_str())
             .or_insert_with(|| super::lines::LineIndex::new(src));
+        // The window around the request, not the whole line: many requests on one minified line stay
+        // linear. The window is cut at token boundaries before anything is redacted.
+        // The keys are found on the whole line, once per line: a key known by its use (`Bearer …`) may
+        // sit in the window while what tells its use does not.
         let line_text = li.text(r.line);
-        let shown = scrubbed_snippet(line_text);
+        let scrubber = line_secrets
+            .entry((unit.path.as_str(), r.line))
+            .or_insert_with(|| line_scrubber(line_text));
+        let at = li.offset(r.line, r.column) - li.line_start(r.line);
+        let shown = snippet(&scrubber.scrub(super::extract::around(line_text, at)));
         let alts: Vec<Option<&(crate::method::Method, String)>> = if r.methods.is_empty() {
             vec![None]
         } else {
@@ -507,12 +516,14 @@ pub fn findings(reqs: Vec<Request>, program: &Program, rules: &RuleSet) -> Vec<F
     out
 }
 
-/// A snippet with every key on the line redacted (the same detectors as everywhere, then the same
-/// line redactor).
-fn scrubbed_snippet(line: &str) -> String {
-    let hits = secrets::find(line, true);
-    let raw: Vec<&str> = hits.iter().flat_map(|h| h.raw(line)).collect();
-    snippet(&crate::redact::scrub(line, &raw))
+/// Every key on a line (the same detectors as everywhere), to scrub from the snippets of its requests
+/// before the line redactor runs.
+fn line_scrubber(line: &str) -> secrets::Scrubber {
+    let raw: Vec<String> = secrets::find(line, true)
+        .iter()
+        .flat_map(|h| h.raw(line).map(str::to_string))
+        .collect();
+    secrets::Scrubber::new(&raw)
 }
 
 /// What the parsed files say about lines the line extractor reported as calls.
@@ -597,12 +608,21 @@ pub fn lines(program: &Program) -> Lines {
 pub fn merge(existing: &mut Vec<Finding>, new: Vec<Followed>, lines: &Lines) {
     let mut drop: HashSet<usize> = HashSet::new();
     let mut added: Vec<Finding> = Vec::new();
-    // The line extractor's code calls by file: each new finding looks only at its own file's.
-    let mut calls_by_path: HashMap<String, Vec<usize>> = HashMap::new();
+    // The line extractor's code calls by file, in written order: each new finding looks only at the
+    // calls of its own file within the lines that can match, and skips those already taken.
+    let mut calls_by_path: HashMap<&str, FileCalls> = HashMap::new();
     for (i, e) in existing.iter().enumerate() {
         if e.kind == Kind::Call && e.context == Context::Code {
-            calls_by_path.entry(e.path.clone()).or_default().push(i);
+            calls_by_path
+                .entry(e.path.as_str())
+                .or_default()
+                .calls
+                .push((e.line, i, endpoint_key(&e.v1_path)));
         }
+    }
+    for fc in calls_by_path.values_mut() {
+        fc.calls.sort_by_key(|c| (c.0, c.1));
+        fc.next_live = (0..=fc.calls.len()).collect();
     }
     for Followed {
         finding: mut nf,
@@ -610,29 +630,34 @@ pub fn merge(existing: &mut Vec<Finding>, new: Vec<Followed>, lines: &Lines) {
     } in new
     {
         let end = nf.end_line.unwrap_or(nf.line);
-        for &i in calls_by_path
-            .get(&nf.path)
-            .map_or(&[][..], |v| v.as_slice())
-        {
-            let e = &existing[i];
-            let same_call = e.line >= nf.line && e.line <= end;
-            let same_endpoint = e.v1_path.is_some()
-                && (endpoint_key(&e.v1_path) == endpoint_key(&nf.v1_path)
-                    || (e.rule.is_some() && e.rule == nf.rule));
-            let earlier = same_endpoint && e.line >= scope.0 && e.line < nf.line;
-            if (same_call || earlier) && (drop.insert(i) || nf.written.is_none()) {
-                {
-                    nf.written.get_or_insert((e.line, e.column));
-                    // What the line extractor knew about an endpoint no rule names (a made-up `/v2`
-                    // path on the V1 host) is more specific than "unknown".
-                    if nf.rule.is_none() && e.rule.is_none() && e.note.is_some() && same_call {
-                        nf.note = e.note.clone();
-                        nf.category = nf.category.or(e.category);
-                    }
-                    if nf.base_source.is_none() || e.base_source.is_some() {
-                        nf.base_source = e.base_source.clone().or(nf.base_source);
-                    }
+        if let Some(fc) = calls_by_path.get_mut(nf.path.as_str()) {
+            let (key, at, rule) = (endpoint_key(&nf.v1_path), nf.line, nf.rule.clone());
+            let matches = |&(line, i, ref k): &(usize, usize, String)| {
+                let e = &existing[i];
+                let same_call = line >= at && line <= end;
+                let same_endpoint =
+                    e.v1_path.is_some() && (*k == key || (e.rule.is_some() && e.rule == rule));
+                same_call || (same_endpoint && line >= scope.0 && line < at)
+            };
+            let lo = scope.0.min(nf.line);
+            let a = fc.calls.partition_point(|c| c.0 < lo);
+            let b = fc.calls.partition_point(|c| c.0 <= end);
+            // A call another request already took still tells this one where its URL is written.
+            let first = (a..b).find(|&j| matches(&fc.calls[j]));
+            if let Some(j) = first
+                && drop.contains(&fc.calls[j].1)
+            {
+                take(&mut nf, &existing[fc.calls[j].1], end);
+            }
+            let mut j = fc.live(a);
+            while j < b {
+                if matches(&fc.calls[j]) {
+                    let i = fc.calls[j].1;
+                    drop.insert(i);
+                    take(&mut nf, &existing[i], end);
+                    fc.next_live[j] = j + 1;
                 }
+                j = fc.live(j + 1);
             }
         }
         added.push(nf);
@@ -674,6 +699,44 @@ pub fn merge(existing: &mut Vec<Finding>, new: Vec<Followed>, lines: &Lines) {
         keep
     });
     existing.extend(added);
+}
+
+/// The line extractor's code calls of one file, sorted by (line, index), with a skip list over the calls
+/// no request has taken yet.
+#[derive(Default)]
+struct FileCalls {
+    /// (line, index in the findings, endpoint key).
+    calls: Vec<(usize, usize, String)>,
+    /// `next_live[j]` leads to the first call at or after `j` not yet taken (`calls.len()` at the end).
+    next_live: Vec<usize>,
+}
+
+impl FileCalls {
+    /// The first call at or after `j` not yet taken (path-halving, so repeated skips stay cheap).
+    fn live(&mut self, mut j: usize) -> usize {
+        while self.next_live[j] != j {
+            let n = self.next_live[self.next_live[j]];
+            self.next_live[j] = n;
+            j = n;
+        }
+        j
+    }
+}
+
+/// A request found by the program model takes over a line-extractor call: where the URL is written, and
+/// what the line extractor knew better.
+fn take(nf: &mut Finding, e: &Finding, end: usize) {
+    let same_call = e.line >= nf.line && e.line <= end;
+    nf.written.get_or_insert((e.line, e.column));
+    // What the line extractor knew about an endpoint no rule names (a made-up `/v2` path on the V1
+    // host) is more specific than "unknown".
+    if nf.rule.is_none() && e.rule.is_none() && e.note.is_some() && same_call {
+        nf.note = e.note.clone();
+        nf.category = nf.category.or(e.category);
+    }
+    if nf.base_source.is_none() || e.base_source.is_some() {
+        nf.base_source = e.base_source.clone().or(nf.base_source.take());
+    }
 }
 
 /// A V1 path compared loosely: case, a trailing slash and parameter names do not matter.

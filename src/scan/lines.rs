@@ -1,15 +1,53 @@
 //! Byte offset → (line, column) and line text, for positioning findings.
+//!
+//! Every lookup costs at most one block of bytes, never a scan from the start of the line: a minified file
+//! with tens of thousands of findings on one line stays linear.
+
+/// Bytes per character-count checkpoint.
+const BLOCK: usize = 256;
 
 pub struct LineIndex<'a> {
     src: &'a str,
     starts: Vec<usize>,
+    /// Characters before byte `k * BLOCK`, or empty when the source is ASCII (a column is then a byte
+    /// distance).
+    chars_before: Vec<usize>,
 }
 
 impl<'a> LineIndex<'a> {
     pub fn new(src: &'a str) -> LineIndex<'a> {
         let mut starts = vec![0];
         starts.extend(memchr::memchr_iter(b'\n', src.as_bytes()).map(|i| i + 1));
-        LineIndex { src, starts }
+        let chars_before = if src.is_ascii() {
+            Vec::new()
+        } else {
+            let mut n = 0;
+            let mut v = Vec::with_capacity(src.len() / BLOCK + 1);
+            for block in src.as_bytes().chunks(BLOCK) {
+                v.push(n);
+                n += char_starts(block);
+            }
+            v
+        };
+        LineIndex {
+            src,
+            starts,
+            chars_before,
+        }
+    }
+
+    /// The indexed text.
+    pub fn src(&self) -> &'a str {
+        self.src
+    }
+
+    /// Characters in `src[..off]` (`off` a char boundary), in at most one block of work.
+    fn chars_to(&self, off: usize) -> usize {
+        if self.chars_before.is_empty() {
+            return off;
+        }
+        let k = off / BLOCK;
+        self.chars_before[k] + char_starts(&self.src.as_bytes()[k * BLOCK..off])
     }
 
     /// 1-based line of a byte offset.
@@ -22,7 +60,7 @@ impl<'a> LineIndex<'a> {
         let l = self.line(off);
         let start = self.starts[l - 1];
         let off = floor_char_boundary(self.src, off.min(self.src.len()));
-        self.src[start.min(off)..off].chars().count() + 1
+        self.chars_to(off) - self.chars_to(start.min(off)) + 1
     }
 
     /// Byte offset where 1-based `line` starts.
@@ -43,16 +81,29 @@ impl<'a> LineIndex<'a> {
         self.src[start..end.max(start)].trim_end_matches('\r')
     }
 
-    /// Offset of 1-based (line, character column).
+    /// Offset of 1-based (line, character column); the end of the line when the column is past it.
     pub fn offset(&self, line: usize, col: usize) -> usize {
         let start = self.line_start(line);
         let text = self.text(line);
-        start
-            + text
-                .char_indices()
-                .nth(col.saturating_sub(1))
-                .map_or(text.len(), |(i, _)| i)
+        let end = start + text.len();
+        let want = self.chars_to(start) + col.saturating_sub(1);
+        if self.chars_before.is_empty() {
+            return want.min(end);
+        }
+        // The last checkpoint at or before the wanted character, then at most one block of characters.
+        let k = self.chars_before.partition_point(|&n| n <= want).max(1) - 1;
+        let from = floor_char_boundary(self.src, (k * BLOCK).max(start)).max(start);
+        let skip = want.saturating_sub(self.chars_to(from));
+        self.src[from..end]
+            .char_indices()
+            .nth(skip)
+            .map_or(end, |(i, _)| from + i)
     }
+}
+
+/// Characters starting in `bytes` (every byte that is not a UTF-8 continuation byte).
+fn char_starts(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&b| (b as i8) >= -0x40).count()
 }
 
 pub fn floor_char_boundary(s: &str, mut i: usize) -> usize {
@@ -77,5 +128,21 @@ mod tests {
         assert_eq!(li.text(2), "cé d");
         assert_eq!(li.text(3), "x");
         assert_eq!(li.offset(2, 4), s.find('d').unwrap());
+        assert_eq!(li.offset(2, 99), s.find("\nx").unwrap());
+    }
+
+    /// Columns and offsets agree with a plain character count on long mixed-width lines (the checkpoints
+    /// fall inside multi-byte characters).
+    #[test]
+    fn columns_on_long_non_ascii_lines_match_a_plain_count() {
+        let s = format!("x\n{}\n{}", "aé€😀 ".repeat(300), "ü".repeat(700));
+        let li = LineIndex::new(&s);
+        for (off, _) in s.char_indices() {
+            let l = li.line(off);
+            let start = li.line_start(l);
+            let col = s[start..off].chars().count() + 1;
+            assert_eq!(li.column(off), col, "offset {off}");
+            assert_eq!(li.offset(l, col), off, "line {l} column {col}");
+        }
     }
 }

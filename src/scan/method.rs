@@ -7,6 +7,7 @@
 //! (4) the default of a call that implies GET (`fetch(url)`, `curl url`, `file_get_contents`, `urlopen`).
 //! Otherwise the method is unknown (`None`): never a guess presented as fact.
 use crate::method::Method;
+use crate::scan::lines::{LineIndex, floor_char_boundary};
 use regex::Regex;
 use std::sync::OnceLock;
 
@@ -182,8 +183,14 @@ fn verb_of(call: &str) -> Option<(Option<Method>, &'static str)> {
 }
 
 /// Infers the method of the request whose URL literal spans `start..end` in `src`.
-pub fn infer(src: &str, start: usize, end: usize, next_url: Option<usize>) -> Option<Inferred> {
-    let line_start = src[..start].rfind('\n').map_or(0, |i| i + 1);
+pub fn infer(
+    li: &LineIndex,
+    start: usize,
+    end: usize,
+    next_url: Option<usize>,
+) -> Option<Inferred> {
+    let src = li.src();
+    let line_start = line_start_near(src, start);
     // Up to 3 lines before, for calls written across lines (`requests.post(\n    url`).
     let before_start = nth_line_start_back(src, line_start, 3);
     let before = strip_literal_open(&src[before_start..start]);
@@ -215,7 +222,7 @@ pub fn infer(src: &str, start: usize, end: usize, next_url: Option<usize>) -> Op
         return Some(i);
     }
     // curl with data and no -X is a POST; plain curl is a GET.
-    let line_end = src[end..].find('\n').map_or(src.len(), |i| end + i);
+    let line_end = line_end_near(src, end);
     let cmd_line = &src[line_start..line_end];
     if is_curl_command(cmd_line) {
         if curl_data_re().is_match(cmd_line)
@@ -233,7 +240,7 @@ pub fn infer(src: &str, start: usize, end: usize, next_url: Option<usize>) -> Op
     }
     // The URL assigned to a variable, used later in a call.
     if let Some(var) = assigned_var(stmt_before)
-        && let Some(i) = follow_variable(src, end, &var, next_url)
+        && let Some(i) = follow_variable(li, end, &var, next_url)
     {
         return Some(i);
     }
@@ -317,10 +324,10 @@ fn is_curl_command(line: &str) -> bool {
 /// The shell lines continued with `\` after `line_end`.
 fn continued_lines(src: &str, line_end: usize) -> &str {
     let mut end = line_end;
-    let mut prev_line = &src[src[..line_end].rfind('\n').map_or(0, |i| i + 1)..line_end];
+    let mut prev_line = &src[line_start_near(src, line_end)..line_end];
     let mut n = 0;
     while prev_line.trim_end().ends_with('\\') && end < src.len() && n < 30 {
-        let next_end = src[end + 1..].find('\n').map_or(src.len(), |i| end + 1 + i);
+        let next_end = line_end_near(src, end + 1);
         prev_line = &src[end + 1..next_end];
         end = next_end;
         n += 1;
@@ -336,28 +343,48 @@ fn statement_tail(before: &str) -> &str {
     &before[cut.max(blank)..]
 }
 
+/// How far inference looks along one line, in bytes: a minified file is one huge line, and each request
+/// must cost its neighbourhood, not its line (many requests on one line would be quadratic).
+const LINE_REACH: usize = 4096;
+
+/// The start of the line holding `at`, or `LINE_REACH` bytes before `at` on a longer line.
+fn line_start_near(src: &str, at: usize) -> usize {
+    let floor = floor_char_boundary(src, at.saturating_sub(LINE_REACH));
+    src[floor..at].rfind('\n').map_or(floor, |i| floor + i + 1)
+}
+
+/// The end of the line holding `at` (before its `\n`), or `LINE_REACH` bytes after `at` on a longer line.
+fn line_end_near(src: &str, at: usize) -> usize {
+    let ceil = floor_char_boundary(src, (at + LINE_REACH).min(src.len()));
+    src[at..ceil].find('\n').map_or(ceil, |i| at + i)
+}
+
 fn nth_line_start_back(src: &str, from: usize, n: usize) -> usize {
     let mut i = from;
     for _ in 0..n {
         if i == 0 {
             break;
         }
-        i = src[..i - 1].rfind('\n').map_or(0, |p| p + 1);
+        i = line_start_near(src, i - 1);
     }
     i
 }
 
-fn window_end(src: &str, from: usize, lines: usize, next_url: Option<usize>) -> usize {
+/// The end of `lines` lines after `from`, at most `limit` bytes on (each line searched only that far).
+fn lines_end(src: &str, from: usize, lines: usize, limit: usize) -> Option<usize> {
+    let cap = floor_char_boundary(src, from.saturating_add(limit).min(src.len()));
     let mut end = from;
     for _ in 0..lines {
-        match src[end..].find('\n') {
+        match memchr::memchr(b'\n', &src.as_bytes()[end.min(cap)..cap]) {
             Some(i) => end += i + 1,
-            None => {
-                end = src.len();
-                break;
-            }
+            None => return None,
         }
     }
+    Some(end)
+}
+
+fn window_end(src: &str, from: usize, lines: usize, next_url: Option<usize>) -> usize {
+    let end = lines_end(src, from, lines, 4096).unwrap_or(src.len());
     // Bounded in bytes too: a minified file is one huge line.
     let end = next_url
         .map_or(end, |n| end.min(n.max(from)))
@@ -401,18 +428,24 @@ pub fn assigned_var(stmt_before: &str) -> Option<String> {
     Some(name.rsplit(['.', '>']).next().unwrap_or(name).to_string())
 }
 
-fn follow_variable(src: &str, from: usize, var: &str, next_url: Option<usize>) -> Option<Inferred> {
+fn follow_variable(
+    li: &LineIndex,
+    from: usize,
+    var: &str,
+    next_url: Option<usize>,
+) -> Option<Inferred> {
+    let src = li.src();
     let end = window_end_no_blank(src, from, VAR_LINES, next_url);
     let region = &src[from..end];
     let pat = format!(r#"(?:^|[^\w$]){}(?:[^\w]|$)"#, regex::escape(var));
     let re = Regex::new(&pat).ok()?;
     for m in re.find_iter(region) {
         let abs = from + m.start() + m.as_str().find(var).unwrap_or(0);
-        let line_start = src[..abs].rfind('\n').map_or(0, |i| i + 1);
+        let line_start = line_start_near(src, abs);
         let before = statement_tail(strip_literal_open(
             &src[nth_line_start_back(src, line_start, 1)..abs],
         ));
-        let line = src[..abs].matches('\n').count() + 1;
+        let line = li.line(abs);
         let after_end = window_end(src, abs, WINDOW_LINES, next_url);
         let at = |mut i: Inferred| {
             i.source = format!("{} (request at line {line})", i.source);
@@ -457,13 +490,10 @@ fn follow_variable(src: &str, from: usize, var: &str, next_url: Option<usize>) -
 }
 
 fn window_end_no_blank(src: &str, from: usize, lines: usize, next_url: Option<usize>) -> usize {
-    let mut end = from;
-    for _ in 0..lines {
-        match src[end..].find('\n') {
-            Some(i) => end += i + 1,
-            None => return src.len().min(next_url.unwrap_or(usize::MAX).max(from)),
-        }
-    }
+    let Some(end) = lines_end(src, from, lines, 8192) else {
+        let end = src.len().min(next_url.unwrap_or(usize::MAX).max(from));
+        return floor_char_boundary(src, end.min(from + 8192));
+    };
     let end = next_url
         .map_or(end, |n| end.min(n.max(from)))
         .min(from + 8192)
@@ -488,7 +518,7 @@ mod tests {
         {
             start -= 1;
         }
-        infer(src, start, start + needle.len(), None).map(|i| (i.method, i.source))
+        infer(&LineIndex::new(src), start, start + needle.len(), None).map(|i| (i.method, i.source))
     }
 
     #[test]

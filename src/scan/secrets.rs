@@ -217,6 +217,55 @@ pub fn redact_line(line: &str) -> String {
     crate::redact::clean(line).into_owned()
 }
 
+/// Scrubs a fixed set of raw secret values from many snippets. Each snippet is searched once for all
+/// values (Aho-Corasick), and only the values present go to [`crate::redact::scrub`]: a file with many
+/// keys and many findings stays linear instead of values × snippets.
+pub struct Scrubber {
+    values: Vec<String>,
+    finder: Option<aho_corasick::AhoCorasick>,
+}
+
+impl Scrubber {
+    pub fn new(values: &[String]) -> Scrubber {
+        let mut values: Vec<String> = values.iter().filter(|v| v.len() >= 8).cloned().collect();
+        values.sort();
+        values.dedup();
+        // Every output of the run hides them too, not only the snippets they appear in.
+        for v in &values {
+            crate::redact::remember(v);
+        }
+        // Building can only fail past the automaton's size limits; then every value is tried (slow, safe).
+        let finder = aho_corasick::AhoCorasick::new(&values).ok();
+        Scrubber { values, finder }
+    }
+
+    /// `text` with every known value replaced by its redacted form.
+    pub fn scrub(&self, text: &str) -> String {
+        if self.values.is_empty() {
+            return text.to_string();
+        }
+        let present: Vec<&str> = match &self.finder {
+            Some(ac) => {
+                let mut seen = vec![false; self.values.len()];
+                for m in ac.find_overlapping_iter(text) {
+                    seen[m.pattern().as_usize()] = true;
+                }
+                self.values
+                    .iter()
+                    .zip(seen)
+                    .filter_map(|(v, s)| s.then_some(v.as_str()))
+                    .collect()
+            }
+            None => self.values.iter().map(String::as_str).collect(),
+        };
+        if present.is_empty() {
+            text.to_string()
+        } else {
+            crate::redact::scrub(text, &present)
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -256,5 +305,17 @@ mod tests {
         assert!(!r.contains("7b4d-4e8a"));
         let r = redact_line("apiKey: '8c0e6a4e-5d2b-4f1a-9e3c-7b6a5d4c3b2a'");
         assert!(!r.contains("5d2b-4f1a"), "{r}");
+    }
+
+    #[test]
+    fn scrubber_hides_only_the_values_present_including_overlapping_ones() {
+        // Synthetic values; one contains another.
+        let long = "8c0e6a4e-5d2b-4f1a-9e3c-7b6a5d4c3b2a".to_string();
+        let inner = "5d2b-4f1a-9e3c".to_string();
+        let s = Scrubber::new(&[inner.clone(), long.clone(), "short".into()]);
+        let out = s.scrub(&format!("a {long} b {inner} c short"));
+        assert!(!out.contains("5d2b-4f1a"), "{out}");
+        assert!(out.ends_with("c short"), "{out}");
+        assert_eq!(s.scrub("nothing here"), "nothing here");
     }
 }

@@ -27,6 +27,9 @@ pub enum Outcome {
     RateLimited,
     /// 5xx: inconclusive, never "valid" (some endpoints answer bad tokens with 500).
     ServerError,
+    /// A 4xx whose message speaks of the token or authentication ("bad token", "unauthorized"): it proves
+    /// neither that the credential authenticated nor that the scope is held.
+    AuthMessage,
     /// Anything else: inconclusive.
     Unknown,
 }
@@ -65,6 +68,9 @@ impl Outcome {
             Outcome::NotFound => "not found",
             Outcome::RateLimited => "rate limited (429)",
             Outcome::ServerError => "server error: inconclusive",
+            Outcome::AuthMessage => {
+                "a 4xx that speaks of the token or authentication: inconclusive, not proof of the scope"
+            }
             Outcome::Unknown => "unexpected answer: inconclusive",
         }
     }
@@ -120,6 +126,8 @@ pub fn classify(status: u16, body: &[u8], probe_id_in_path: bool) -> Classified 
         Outcome::PlanGated
     } else if status >= 500 {
         Outcome::ServerError
+    } else if (400..500).contains(&status) && speaks_of_auth(&lower) {
+        Outcome::AuthMessage
     } else if status == 400 || status == 422 {
         Outcome::Reached
     } else if status == 404 {
@@ -138,6 +146,25 @@ pub fn classify(status: u16, body: &[u8], probe_id_in_path: bool) -> Classified 
         message,
         trace_id,
     }
+}
+
+/// An error message about the token or authentication rather than the request: such a 4xx never shows the
+/// request got past the authentication and scope gates.
+fn speaks_of_auth(lower: &str) -> bool {
+    [
+        "token",
+        "auth",
+        "credential",
+        "jwt",
+        "expired",
+        "invalid key",
+        "api key",
+        "apikey",
+        "bearer",
+        "forbidden",
+    ]
+    .iter()
+    .any(|n| lower.contains(n))
 }
 
 /// `message` (string or array of strings, joined), or V1's `msg`.

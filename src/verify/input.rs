@@ -61,8 +61,11 @@ impl SecretSource {
                 Secret::new(&v, &format!("environment variable {var}"))
             }
             SecretSource::File(p) => {
-                let v = std::fs::read_to_string(p)
-                    .with_context(|| format!("reading credential file {}", p.display()))?;
+                let v = crate::limits::read_small_file(
+                    p,
+                    crate::limits::MAX_TOKEN_BYTES,
+                    "credential file",
+                )?;
                 Secret::new(&v, &format!("credential file {}", p.display()))
             }
             SecretSource::Stdin => {
@@ -177,8 +180,7 @@ pub struct Plan {
 
 impl Plan {
     pub fn load(path: &Path) -> Result<Plan> {
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("reading plan {}", path.display()))?;
+        let text = crate::limits::read_small_file(path, crate::limits::MAX_DOC_BYTES, "plan")?;
         Plan::parse(&text).with_context(|| format!("invalid plan {}", path.display()))
     }
 
@@ -229,8 +231,10 @@ impl Integration {
 
 /// `--tokens FILE`: integration id → `{env: VAR}` or `{file: PATH}` (relative to the tokens file).
 pub fn load_tokens_file(path: &Path) -> Result<BTreeMap<String, SecretSource>> {
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("reading tokens file {}", path.display()))?;
+    let text = crate::limits::read_small_file(path, crate::limits::MAX_DOC_BYTES, "tokens file")?;
+    if let Some(why) = crate::limits::structure_refusal(&text, crate::limits::MAX_DOC_BYTES) {
+        bail!("tokens file {} is {why}: not parsed", path.display());
+    }
     /// `{env: VAR}` or `{file: PATH}`, exactly one.
     #[derive(Deserialize)]
     #[serde(deny_unknown_fields)]
@@ -267,8 +271,8 @@ pub fn load_tokens_file(path: &Path) -> Result<BTreeMap<String, SecretSource>> {
 
 /// The V2 scopes of every call a `scan --format json` report matched to a rule.
 pub fn scopes_from_scan(path: &Path) -> Result<Vec<String>> {
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("reading scan report {}", path.display()))?;
+    let text =
+        crate::limits::read_small_file(path, crate::limits::MAX_REPORT_BYTES, "scan report")?;
     let doc: serde_json::Value = serde_json::from_str(&text)
         .with_context(|| format!("{} is not a `scan --format json` report", path.display()))?;
     let findings = doc

@@ -43,7 +43,14 @@ pub struct Options {
     pub strict: bool,
     /// Unix seconds, for the expiry check.
     pub now: i64,
+    /// Wall-clock bound for the whole run (`--max-time`).
+    pub max_time: std::time::Duration,
+    /// Wall-clock bound for one probe, its 429 waits and retries included (`--scope-time`).
+    pub scope_time: std::time::Duration,
 }
+
+/// Why a probe has no answer when the time budget ran out (the scope is then not verified).
+pub const BUDGET_EXHAUSTED: &str = "not verified: time budget exhausted";
 
 /// One integration to verify with its credential(s).
 #[derive(Debug, Clone)]
@@ -107,6 +114,27 @@ struct Shared {
     limiters: Limiters,
     opts: Options,
     table: &'static ProbeTable,
+    /// When the run's `--max-time` is up.
+    deadline: tokio::time::Instant,
+}
+
+impl Shared {
+    /// Sends through [`Http::send`], bounded by the per-scope time and what is left of the run's budget:
+    /// a server answering 429 forever (any `Retry-After`) costs at most that, never a hang.
+    async fn send(
+        &self,
+        base: &Url,
+        token: &str,
+        req: &Request,
+        limiter: &ratelimit::Limiter,
+    ) -> Result<http::Response, String> {
+        let until = self
+            .deadline
+            .min(tokio::time::Instant::now() + self.opts.scope_time);
+        tokio::time::timeout_at(until, self.http.send(base, token, req, limiter))
+            .await
+            .unwrap_or_else(|_| Err(BUDGET_EXHAUSTED.to_string()))
+    }
 }
 
 /// Runs verification for every job and builds the report.
@@ -115,6 +143,7 @@ pub async fn verify(jobs: Vec<Job>, opts: Options) -> anyhow::Result<Report> {
         http: Http::new(opts.http)?,
         limiters: Limiters::new(opts.rate),
         table: ProbeTable::get(),
+        deadline: tokio::time::Instant::now() + opts.max_time,
         opts,
     });
     let sem = Arc::new(tokio::sync::Semaphore::new(shared.opts.concurrency.max(1)));
@@ -411,6 +440,9 @@ impl Sent {
 
     /// Why there is no answer to report.
     fn no_answer(&self) -> String {
+        if self.error.as_deref() == Some(BUDGET_EXHAUSTED) {
+            return BUDGET_EXHAUSTED.to_string();
+        }
         format!(
             "no answer: {}",
             self.error.as_deref().unwrap_or("network error")
@@ -428,14 +460,18 @@ struct LocationRun<'a> {
     secrets: Vec<String>,
     requests: u32,
     warnings: Vec<String>,
+    /// Some probe answered 2xx: the credential is positively authenticated, so a 4xx on a made-up id
+    /// can count as the scope held.
+    authenticated: bool,
 }
 
 impl LocationRun<'_> {
     async fn send(&mut self, token: &str, req: &Request) -> Sent {
         let base = &self.shared.opts.base_url;
-        match self.shared.http.send(base, token, req, &self.limiter).await {
+        match self.shared.send(base, token, req, &self.limiter).await {
             Ok(r) => {
                 self.requests += r.attempts;
+                self.authenticated |= (200..300).contains(&r.status);
                 Sent {
                     answer: Some(answer::classify(r.status, &r.body, req.uses_probe_id)),
                     error: None,
@@ -506,6 +542,7 @@ async fn verify_location(shared: &Shared, ctx: &JobCtx, location: &str) -> Locat
         secrets: ctx.secrets.clone(),
         requests: 0,
         warnings: Vec::new(),
+        authenticated: false,
     };
     let table = shared.table;
     let opts = &shared.opts;
@@ -645,6 +682,9 @@ async fn verify_location(shared: &Shared, ctx: &JobCtx, location: &str) -> Locat
         };
         results.push(line);
     }
+    if !run.authenticated {
+        unproven_without_a_2xx(&mut binding, &mut results);
+    }
     if binding.status == BindingStatus::Unconfirmed && binding.detail.is_empty() {
         binding.detail = "no probe reached the location".into();
     }
@@ -660,6 +700,28 @@ async fn verify_location(shared: &Shared, ctx: &JobCtx, location: &str) -> Locat
         ready,
     };
     LocationOrV1::Location(Box::new(report), run.warnings)
+}
+
+/// Without a single 2xx the credential was never shown to authenticate: a server answering 4xx to
+/// everything (a bad token, a proxy) must not read as "bound, every scope verified". Validation answers
+/// then prove nothing: the scopes and binding they settled are inconclusive.
+fn unproven_without_a_2xx(binding: &mut Binding, results: &mut [ScopeReport]) {
+    const WHY: &str = "a 4xx on a made-up id proves a scope only once the credential has answered 2xx (the binding or another probe); no probe did";
+    for r in results.iter_mut() {
+        if r.status == ScopeStatus::Verified
+            && r.server
+                .http_status
+                .is_some_and(|s| !(200..300).contains(&s))
+        {
+            r.status = ScopeStatus::Inconclusive;
+            r.blocking = true;
+            r.detail = WHY.into();
+        }
+    }
+    if binding.status == BindingStatus::Bound {
+        binding.status = BindingStatus::Unconfirmed;
+        binding.detail = format!("not confirmed: {WHY}");
+    }
 }
 
 /// `POST /oauth/locationToken` with the agency token; returns the scope line for `oauth.write` and the
@@ -830,7 +892,6 @@ async fn check_v1(shared: &Shared, key: &Secret, secrets: &[String]) -> V1Report
     let limiter = shared.limiters.for_key(&format!("v1:{fp}"));
     let refs: Vec<&str> = secrets.iter().map(String::as_str).collect();
     let (status, detail) = match shared
-        .http
         .send(&shared.opts.v1_base_url, key.expose(), &req, &limiter)
         .await
     {

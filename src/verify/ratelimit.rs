@@ -45,20 +45,22 @@ pub fn parse_rate(s: &str) -> Result<(u32, Duration)> {
     Ok((n, parse_duration(d)?))
 }
 
-/// Parses `10`, `2.5`, `10s`, `200ms` (bare numbers are seconds).
+/// Parses `10`, `2.5`, `10s`, `200ms`, `5m` (bare numbers are seconds).
 pub fn parse_duration(s: &str) -> Result<Duration> {
     let s = s.trim();
     let (num, scale) = if let Some(x) = s.strip_suffix("ms") {
         (x, 0.001)
     } else if let Some(x) = s.strip_suffix('s') {
         (x, 1.0)
+    } else if let Some(x) = s.strip_suffix('m') {
+        (x, 60.0)
     } else {
         (s, 1.0)
     };
     let v: f64 = num
         .trim()
         .parse()
-        .with_context(|| format!("invalid duration {s:?} (use e.g. 10, 10s or 200ms)"))?;
+        .with_context(|| format!("invalid duration {s:?} (use e.g. 10, 10s, 200ms or 5m)"))?;
     if !(v.is_finite() && v > 0.0 && v * scale <= 3600.0) {
         bail!("duration {s:?} must be above 0 and at most an hour");
     }
