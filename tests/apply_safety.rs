@@ -112,16 +112,7 @@ fn apply_keeps_utf16_without_bom_and_never_splices_utf8() {
         } else {
             &now[..]
         };
-        let units: Vec<u16> = body
-            .chunks_exact(2)
-            .map(|c| {
-                if le {
-                    u16::from_le_bytes([c[0], c[1]])
-                } else {
-                    u16::from_be_bytes([c[0], c[1]])
-                }
-            })
-            .collect();
+        let units = ghl_migrate::scan::walk::utf16_units(body, le);
         let decoded = String::from_utf16(&units).expect("still UTF-16 of the same byte order");
         assert_ne!(decoded, text, "rewritten");
         assert!(decoded.contains("ghl-migrate"), "{decoded}");

@@ -14,9 +14,24 @@ const LOC: &str = "Pq4Lm8Zx2Cv6Bn0Mk3Jh";
 /// A made-up PIT.
 const PIT: &str = "pit-3f2a9c1e-7b4d-4e8a-9c2f-5d1e8b7a6c40";
 
+/// Runs `cmd`, which must stop within 20 s with exit 2 and a message holding `says`.
+fn refused_quickly(cmd: &mut assert_cmd::Command, says: &str) {
+    let started = Instant::now();
+    let out = cmd.output().unwrap();
+    assert!(
+        started.elapsed() < Duration::from_secs(20),
+        "took {:?}",
+        started.elapsed()
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains(says), "{stderr}");
+}
+
 #[test]
 fn many_calls_on_one_line_scan_in_linear_time() {
-    // 20,000 V1 calls on one 1 MB line: ~340 s in a debug build when each finding cost its whole line.
+    // 20,000 V1 calls on one 1 MB line: ~340 s in a debug build when each finding cost its whole line,
+    // ~20 s now (the bound leaves room for a loaded CI machine).
     let dir = tempfile::tempdir().unwrap();
     let call = r#"fetch("https://rest.gohighlevel.com/v1/contacts/");"#;
     std::fs::write(dir.path().join("min.js"), call.repeat(20_000) + "\n").unwrap();
@@ -27,7 +42,7 @@ fn many_calls_on_one_line_scan_in_linear_time() {
         .output()
         .unwrap();
     assert!(
-        started.elapsed() < Duration::from_secs(30),
+        started.elapsed() < Duration::from_secs(90),
         "took {:?}",
         started.elapsed()
     );
@@ -97,34 +112,23 @@ fn config_nested_too_deep_is_refused_with_exit_2() {
     let dir = tempfile::tempdir().unwrap();
     let cfg = dir.path().join("cfg.yaml");
     std::fs::write(&cfg, deep_yaml(100_000)).unwrap();
-    let started = Instant::now();
-    let out = bin()
-        .args(["plan", "--config"])
-        .arg(&cfg)
-        .arg(dir.path())
-        .output()
-        .unwrap();
-    assert!(started.elapsed() < Duration::from_secs(20));
-    assert_eq!(out.status.code(), Some(2));
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("nested deeper than 128 levels"), "{stderr}");
+    refused_quickly(
+        bin().args(["plan", "--config"]).arg(&cfg).arg(dir.path()),
+        "nested deeper than 128 levels",
+    );
 }
 
 #[test]
 fn rules_file_nested_too_deep_is_an_error() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("deep.yaml"), deep_yaml(100_000)).unwrap();
-    let started = Instant::now();
-    let out = bin()
-        .args(["scan", "--rules"])
-        .arg(dir.path())
-        .arg(dir.path())
-        .output()
-        .unwrap();
-    assert!(started.elapsed() < Duration::from_secs(20));
-    assert_eq!(out.status.code(), Some(2));
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("nested deeper than 128 levels"), "{stderr}");
+    refused_quickly(
+        bin()
+            .args(["scan", "--rules"])
+            .arg(dir.path())
+            .arg(dir.path()),
+        "nested deeper than 128 levels",
+    );
 }
 
 #[test]
@@ -152,17 +156,10 @@ fn config_naming_a_fifo_is_refused_not_waited_on() {
     if !made.is_ok_and(|s| s.success()) {
         return; // no mkfifo on this system
     }
-    let started = Instant::now();
-    let out = bin()
-        .args(["plan", "--config"])
-        .arg(&fifo)
-        .arg(dir.path())
-        .output()
-        .unwrap();
-    assert!(started.elapsed() < Duration::from_secs(20));
-    assert_eq!(out.status.code(), Some(2));
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("is not a regular file"), "{stderr}");
+    refused_quickly(
+        bin().args(["plan", "--config"]).arg(&fifo).arg(dir.path()),
+        "is not a regular file",
+    );
 }
 
 /// A one-integration PIT plan for `LOC`.
@@ -188,23 +185,19 @@ fn token_file_naming_a_device_is_refused() {
     }
     let dir = tempfile::tempdir().unwrap();
     let p = plan(dir.path(), &["contacts.readonly"]);
-    let started = Instant::now();
-    let out = bin()
-        .args([
-            "verify",
-            "--token-file",
-            "/dev/zero",
-            "--base-url",
-            "http://127.0.0.1:9",
-            "--plan",
-        ])
-        .arg(&p)
-        .output()
-        .unwrap();
-    assert!(started.elapsed() < Duration::from_secs(20));
-    assert_eq!(out.status.code(), Some(2));
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("is not a regular file"), "{stderr}");
+    refused_quickly(
+        bin()
+            .args([
+                "verify",
+                "--token-file",
+                "/dev/zero",
+                "--base-url",
+                "http://127.0.0.1:9",
+                "--plan",
+            ])
+            .arg(&p),
+        "is not a regular file",
+    );
 }
 
 /// A server on 127.0.0.1 giving every request the same answer. Returns its base URL.

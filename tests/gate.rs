@@ -3,17 +3,7 @@
 mod support;
 
 use std::path::Path;
-use support::bin;
-
-fn tree(files: &[(&str, &str)]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for (name, text) in files {
-        let p = dir.path().join(name);
-        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-        std::fs::write(p, text).unwrap();
-    }
-    dir
-}
+use support::{bin, tree};
 
 /// (exit code, JSON report) of `scan --format json` with `args`.
 fn scan(dir: &Path, args: &[&str]) -> (i32, serde_json::Value) {

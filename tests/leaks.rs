@@ -10,7 +10,7 @@ use ghl_migrate::credential::synthetic_jwt;
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
 use std::path::Path;
-use support::bin;
+use support::{bin, tree};
 
 const FORMATS: &[&str] = &["text", "json", "sarif", "csv", "markdown"];
 
@@ -61,16 +61,6 @@ fn every_output(dir: &Path) -> Vec<(String, String)> {
         ),
     ));
     outs
-}
-
-fn tree(files: &[(&str, String)]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for (name, text) in files {
-        let p = dir.path().join(name);
-        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-        std::fs::write(p, text).unwrap();
-    }
-    dir
 }
 
 fn assert_never_shown(files: &[(&str, String)], secrets: &[&str]) {

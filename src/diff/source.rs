@@ -57,16 +57,7 @@ pub fn decode(bytes: &[u8]) -> Result<Source, String> {
             if body.len() % 2 != 0 {
                 return Err("UTF-16 text with an odd number of bytes (truncated?)".into());
             }
-            let units: Vec<u16> = body
-                .chunks_exact(2)
-                .map(|c| {
-                    if little_endian {
-                        u16::from_le_bytes([c[0], c[1]])
-                    } else {
-                        u16::from_be_bytes([c[0], c[1]])
-                    }
-                })
-                .collect();
+            let units = crate::scan::walk::utf16_units(body, little_endian);
             String::from_utf16(&units)
                 .map_err(|_| "UTF-16 text with an unpaired surrogate".to_string())?
         }

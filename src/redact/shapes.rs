@@ -37,7 +37,7 @@ fn pit() -> &'static Regex {
 fn scheme_value() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     re(&RE, || {
-        format!(r"(?i)\b(bearer|token|basic)(?:\s+|%20|\+)([A-Za-z0-9][{TOKEN}]{{7,}})")
+        format!(r"(?i)\b(bearer|token|basic)(?:[ \t]+|%20|\+)([A-Za-z0-9][{TOKEN}]{{7,}})")
     })
 }
 
@@ -46,7 +46,7 @@ fn assignment() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     re(&RE, || {
         format!(
-            r#"(?i)([A-Za-z_][A-Za-z0-9_.-]*)['"]?\s*(?:=>|:=|:|=)\s*['"`]?(?:bearer(?:\s+|%20|\+))?([A-Za-z0-9][{TOKEN}]{{11,}})"#
+            r#"(?i)([A-Za-z_][A-Za-z0-9_.-]*)['"]?[ \t]*(?:=>|:=|:|=)[ \t]*['"`]?(?:bearer(?:[ \t]+|%20|\+))?([A-Za-z0-9][{TOKEN}]{{11,}})"#
         )
     })
 }

@@ -252,17 +252,20 @@ pub fn decode_utf16(bytes: &[u8]) -> Option<(String, &'static str)> {
         (le, bytes, note)
     };
     // chunks_exact drops an odd trailing byte (a truncated file).
-    let units: Vec<u16> = body
-        .chunks_exact(2)
+    Some((String::from_utf16_lossy(&utf16_units(body, le)), note))
+}
+
+/// UTF-16 code units of `body` in the given byte order (an odd trailing byte is dropped).
+pub fn utf16_units(body: &[u8], little_endian: bool) -> Vec<u16> {
+    body.chunks_exact(2)
         .map(|c| {
-            if le {
+            if little_endian {
                 u16::from_le_bytes([c[0], c[1]])
             } else {
                 u16::from_be_bytes([c[0], c[1]])
             }
         })
-        .collect();
-    Some((String::from_utf16_lossy(&units), note))
+        .collect()
 }
 
 /// BOM-less UTF-16: in the first 4 KiB, at least 80 % of the high bytes are NUL and at most 10 % of the

@@ -8,6 +8,17 @@ pub fn bin() -> Command {
     Command::cargo_bin("ghl-migrate").unwrap()
 }
 
+/// A temporary tree holding `files` (relative path, text); parents are created.
+pub fn tree<T: AsRef<str>>(files: &[(&str, T)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text) in files {
+        let p = dir.path().join(name);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text.as_ref()).unwrap();
+    }
+    dir
+}
+
 /// Runs `cmd`, fails the test with its stderr unless it succeeded, and returns (stdout, stderr).
 pub fn run_ok(cmd: &mut Command) -> (String, String) {
     let out = cmd.output().unwrap();
