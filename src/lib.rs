@@ -3,6 +3,7 @@
 //! Data flows one way: walk → extract → match → findings → report / plan / diff; verify consumes a plan.
 //! `main.rs` only parses the command line; everything here is usable (and tested) as a library.
 pub mod cli;
+pub mod config;
 pub mod credential;
 pub mod diff;
 pub mod limits;

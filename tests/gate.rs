@@ -288,3 +288,76 @@ fn gate_half_migrated_call_after_apply_fails_until_fixed() {
     let (code, r) = scan(dir.path(), &[]);
     assert_eq!(code, 0, "{r:#}");
 }
+
+#[test]
+fn gate_settings_file_at_the_git_top_is_read_by_scan_and_checked() {
+    let call = "fetch('https://rest.gohighlevel.com/v1/contacts/');\n";
+    let dir = tree(&[
+        ("svc/legacy/a.js", call),
+        ("svc/b.js", call),
+        (
+            "svc/README.md",
+            "Old host: https://rest.gohighlevel.com/v1/contacts/\n",
+        ),
+        (
+            "ghl-migrate.yaml",
+            "scan:\n  exclude: [\"legacy/\"]\n  fail_on: [docs]\n  baseline: base.json\n",
+        ),
+    ]);
+    std::fs::create_dir(dir.path().join(".git")).unwrap();
+    // No baseline file yet: a clear error naming it.
+    let svc = dir.path().join("svc");
+    let o = bin().args(["scan", "-q"]).arg(&svc).output().unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("base.json"));
+    // Record it (svc/b.js and the docs line), then only new findings fail; legacy/ stays excluded.
+    let o = bin()
+        .args(["scan", "-q", "--write-baseline"])
+        .arg(dir.path().join("base.json"))
+        .arg(&svc)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0));
+    let (code, r) = scan(&svc, &[]);
+    assert_eq!(code, 0, "{r:#}");
+    assert_eq!(summary(&r, "excluded"), 1);
+    assert_eq!(summary(&r, "suppressed"), 2);
+    std::fs::write(
+        svc.join("README.md"),
+        "Old host: https://rest.gohighlevel.com/v1/users/\n",
+    )
+    .unwrap();
+    assert_eq!(
+        scan(&svc, &[]).0,
+        1,
+        "docs fail: the settings file says fail_on: [docs]"
+    );
+    // config check: ok, then an unknown key with its line and column.
+    let o = bin()
+        .args(["config", "check"])
+        .current_dir(&svc)
+        .output()
+        .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    std::fs::write(
+        dir.path().join("ghl-migrate.yaml"),
+        "scan:\n  exclud: [x]\n",
+    )
+    .unwrap();
+    let o = bin()
+        .args(["config", "check"])
+        .current_dir(&svc)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("ghl-migrate.yaml:2:3") && err.contains("exclud"),
+        "{err}"
+    );
+}

@@ -15,6 +15,10 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "DIR")]
     pub rules: Option<PathBuf>,
 
+    /// Settings file (default: ghl-migrate.yaml at the scanned root, else at the top of its git work tree).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
     #[command(subcommand)]
     pub command: Command,
 }
@@ -30,6 +34,9 @@ pub enum Command {
     /// Browse and validate the V1 → V2 rule table.
     #[command(subcommand)]
     Rules(RulesCommand),
+    /// Validate the settings file (ghl-migrate.yaml).
+    #[command(subcommand)]
+    Config(ConfigCommand),
     /// Prove with read-only V2 calls that replacement credentials are valid, bound to the right
     /// location and hold every needed scope. Exit 0 ready, 1 not ready, 2 error.
     Verify(Box<crate::cli::verify_cmd::VerifyArgs>),
@@ -71,15 +78,23 @@ pub struct PlanArgs {
     /// Write the plan to FILE instead of standard output.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
-    /// Settings file (default: ghl-migrate.yaml in the first PATH, if present).
-    #[arg(long, value_name = "FILE")]
-    pub config: Option<PathBuf>,
     /// Compute key ages as of this date (YYYY-MM-DD) instead of today, for reproducible plans.
     #[arg(long, value_name = "DATE", value_parser = parse_date)]
     pub as_of: Option<i64>,
     /// No progress bar.
     #[arg(long, short = 'q')]
     pub quiet: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Check a settings file: unknown keys, types, globs and contexts, with line and column (exit 2 when
+    /// invalid). Without FILE: the one `scan` would use for PATH (default: the current folder).
+    Check {
+        /// The file to check.
+        #[arg(value_name = "FILE")]
+        file: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

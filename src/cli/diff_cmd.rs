@@ -17,7 +17,7 @@ pub fn run(cli: &Cli, a: &DiffArgs, out: &mut dyn Write) -> Result<i32> {
         bail!("diff takes one PATH (the root the patch is relative to)");
     }
     let root = a.walk.paths[0].clone();
-    let (report, rules) = super::scan_cmd::run_scan(cli, &a.walk, a.quiet)?;
+    let (report, rules, _) = super::scan_cmd::run_scan(cli, &a.walk, a.quiet)?;
     if let Some(unknown) = a.rule_ids.iter().find(|id| rules.get(id).is_none()) {
         bail!("--rule {unknown:?}: no such rule (see `ghl-migrate rules list`)");
     }

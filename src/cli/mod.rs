@@ -1,5 +1,6 @@
 //! Command dispatch: turns parsed arguments into library calls and exit codes.
 pub mod args;
+mod config_cmd;
 mod diff_cmd;
 mod plan_cmd;
 mod rules_cmd;
@@ -25,6 +26,7 @@ pub fn run(cli: Cli) -> i32 {
         args::Command::Diff(a) => diff_cmd::run(&cli, a, &mut out),
         args::Command::Plan(a) => plan_cmd::run(&cli, a, &mut out),
         args::Command::Rules(cmd) => rules_cmd::run(&cli, cmd, &mut out),
+        args::Command::Config(cmd) => config_cmd::run(&cli, cmd, &mut out),
         args::Command::Verify(a) => verify_cmd::run(a, &mut out),
     };
     let _ = out.flush();

@@ -39,16 +39,45 @@ fn check_readable(p: &std::path::Path) -> Result<()> {
     Ok(())
 }
 
-/// Runs the scan with a progress spinner on a terminal.
+/// The settings file in force: `--config`, else the one found for the scanned paths.
+pub struct Settings {
+    pub config: crate::config::Config,
+    pub path: Option<std::path::PathBuf>,
+}
+
+pub fn settings(cli: &Cli, paths: &[std::path::PathBuf]) -> Result<Settings> {
+    Ok(match &cli.config {
+        Some(p) => Settings {
+            config: crate::config::Config::read(p)?,
+            path: Some(p.clone()),
+        },
+        None => match crate::config::Config::find(paths)? {
+            Some((config, path)) => Settings {
+                config,
+                path: Some(path),
+            },
+            None => Settings {
+                config: crate::config::Config::default(),
+                path: None,
+            },
+        },
+    })
+}
+
+/// Runs the scan with a progress spinner on a terminal, with the settings file's excludes.
 pub fn run_scan(
     cli: &Cli,
     w: &WalkArgs,
     quiet: bool,
-) -> Result<(scan::ScanReport, crate::rules::RuleSet)> {
+) -> Result<(scan::ScanReport, crate::rules::RuleSet, Settings)> {
     for p in &w.paths {
         check_readable(p)?;
     }
-    scan::walk::Excludes::new(&w.paths, &walk_options(w)).map_err(anyhow::Error::msg)?;
+    let found = settings(cli, &w.paths)?;
+    let mut opts = walk_options(w);
+    opts.exclude
+        .extend(found.config.scan.exclude.iter().cloned());
+    scan::walk::Excludes::new(&w.paths, &opts).map_err(anyhow::Error::msg)?;
     let rules = super::rules_cmd::load(cli)?;
     let show = !quiet && std::io::stderr().is_terminal();
     let bar = show.then(|| {
@@ -62,23 +91,36 @@ pub fn run_scan(
             b.set_message(format!("{n} files"));
         }
     };
-    let report = scan::scan(&w.paths, &walk_options(w), &rules, Some(&tick));
+    let report = scan::scan(&w.paths, &opts, &rules, Some(&tick));
     if let Some(b) = bar {
         b.finish_and_clear();
     }
-    Ok((report, rules))
+    Ok((report, rules, found))
 }
 
 pub fn run(cli: &Cli, a: &ScanArgs, out: &mut dyn Write) -> Result<i32> {
-    let fail_on = scan::gate::FailOn::parse(&a.fail_on).map_err(anyhow::Error::msg)?;
-    let baseline = a
-        .baseline
-        .as_deref()
-        .map(scan::baseline::read)
-        .transpose()?;
-    let (mut report, rules) = run_scan(cli, &a.walk, a.quiet)?;
-    if let (Some(b), Some(path)) = (&baseline, &a.baseline) {
-        scan::baseline::apply(&mut report, b, &path.display().to_string());
+    scan::gate::FailOn::parse(&a.fail_on).map_err(anyhow::Error::msg)?;
+    let (mut report, rules, found) = run_scan(cli, &a.walk, a.quiet)?;
+    // The command line adds contexts to the settings file's and overrides its baseline.
+    let fail_on: Vec<String> = found
+        .config
+        .scan
+        .fail_on
+        .iter()
+        .chain(&a.fail_on)
+        .cloned()
+        .collect();
+    let fail_on = scan::gate::FailOn::parse(&fail_on).map_err(anyhow::Error::msg)?;
+    let baseline_path = a.baseline.clone().or_else(|| {
+        let rel = found.config.scan.baseline.as_ref()?;
+        let dir = found.path.as_deref()?.parent()?;
+        Some(dir.join(rel))
+    });
+    if a.write_baseline.is_none()
+        && let Some(path) = &baseline_path
+    {
+        let b = scan::baseline::read(path)?;
+        scan::baseline::apply(&mut report, &b, &path.display().to_string());
     }
     scan::gate::evaluate(&mut report, fail_on);
     if let Some(path) = &a.write_baseline {

@@ -139,7 +139,7 @@ pub fn write(r: &ScanReport, color: bool, out: &mut dyn Write) -> io::Result<()>
     if s.excluded > 0 {
         writeln!(
             out,
-            "excluded: {} path(s) (--exclude, .ghl-migrateignore)",
+            "excluded: {} path(s) (--exclude, .ghl-migrateignore, ghl-migrate.yaml)",
             s.excluded
         )?;
     }
