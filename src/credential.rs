@@ -98,6 +98,9 @@ pub struct Credential {
     pub length: usize,
     #[serde(flatten)]
     pub claims: Claims,
+    /// The value is a bare UUID (the oldest V1 key format): known V1 when the tree uses V1.
+    #[serde(skip)]
+    pub uuid_shaped: bool,
 }
 
 impl Credential {
@@ -108,6 +111,7 @@ impl Credential {
             redacted: redact(secret),
             length: secret.chars().count(),
             claims,
+            uuid_shaped: is_uuid(secret.trim()),
         }
     }
 

@@ -361,3 +361,30 @@ fn gate_settings_file_at_the_git_top_is_read_by_scan_and_checked() {
         "{err}"
     );
 }
+
+#[test]
+fn gate_keys_uuid_settings_in_a_v1_tree_vendor_keys_and_unreadable_jwts() {
+    let uuid = "8c0e6a4e-5d2b-4f1a-9e3c-7b6a5d4c3b29"; // synthetic
+    let env = format!("# synthetic\nGHL_API_KEY={uuid}\n");
+    let js = "// synthetic\nconst key = 'sk-ant-api03-Zk3qP9x2Lm7vR4tY8wB1nQ5s';\nfetch('https://rest.gohighlevel.com/v1/contacts/', { headers: { Authorization: `Bearer ${key}` } });\nfetch('https://rest.gohighlevel.com/v1/users/', { headers: { Authorization: 'Bearer eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJub3QtanNvbi1hdC1hbGwtMTIzNDU2.c2lnbmF0dXJlc2lnbmF0dXJl' } });\n";
+    let kinds = |dir: &Path| -> Vec<String> {
+        let (_, r) = scan(dir, &[]);
+        let mut k: Vec<String> = r["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|f| f["credential"]["kind"].as_str().map(str::to_string))
+            .collect();
+        k.sort();
+        k
+    };
+    // Alone, the UUID setting is a secret of unknown kind; in a tree that calls V1 it is an old V1 key.
+    let alone = tree(&[(".env", env.clone())]);
+    assert_eq!(kinds(alone.path()), ["unknown_secret"]);
+    let v1 = tree(&[(".env", env), ("app.js", js.to_string())]);
+    assert_eq!(
+        kinds(v1.path()),
+        ["unknown_secret", "v1_short_key", "v1_unreadable_key"],
+        "the sk-ant- key is another vendor's"
+    );
+}

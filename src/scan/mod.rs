@@ -796,9 +796,26 @@ fn display_path(single_dir: Option<&Path>, p: &Path) -> String {
     s.strip_prefix("./").map(str::to_string).unwrap_or(s)
 }
 
+/// UUID-shaped values under key-named fields or settings, found in files that do not talk to V1 themselves,
+/// are old V1 keys once the tree is known to use V1.
+fn promote_uuid_keys(findings: &mut [Finding]) {
+    let tree_v1 = findings.iter().any(|f| {
+        matches!(f.kind, Kind::Call | Kind::BaseUrl | Kind::ExportNode) && f.host.is_some()
+    });
+    if !tree_v1 {
+        return;
+    }
+    for c in findings.iter_mut().filter_map(|f| f.credential.as_mut()) {
+        if c.kind == crate::credential::CredentialKind::UnknownSecret && c.uuid_shaped {
+            c.kind = crate::credential::CredentialKind::V1ShortKey;
+        }
+    }
+}
+
 fn finish(st: State, roots: &[PathBuf], files_seen: usize, started: Instant) -> ScanReport {
     let mut findings = st.findings;
     gate::mark_tests(&mut findings);
+    promote_uuid_keys(&mut findings);
     markers::apply(&mut findings, &st.inline);
     findings.sort_by(|a, b| {
         (a.sort_key(), &a.v1_path, a.method.map(|m| m.as_str())).cmp(&(

@@ -187,19 +187,20 @@ pub fn find(text: &str, v1_usage: bool) -> Vec<SecretHit> {
     }
     concatenated(text, v1_usage, &mut out);
     sent_as_bearer(text, v1_usage, &mut out);
-    if v1_usage {
-        for c in by_use_re().captures_iter(text) {
-            let m = c.get(1).unwrap();
-            if out
-                .iter()
-                .any(|h| h.start <= m.start() && m.start() < h.end)
-                || m.as_str().starts_with("eyJ")
-            {
-                continue;
-            }
-            if let Some(cred) = credential::classify_by_use(m.as_str(), true) {
-                out.push(SecretHit::new(m, cred, true));
-            }
+    // Values under key-like names or sent as a bearer: V1 keys when this file uses V1; elsewhere only UUIDs
+    // (the oldest key format), kept as unknown secrets until the tree is known to use V1 (`finish`).
+    for c in by_use_re().captures_iter(text) {
+        let m = c.get(1).unwrap();
+        if out
+            .iter()
+            .any(|h| h.start <= m.start() && m.start() < h.end)
+            || m.as_str().starts_with("eyJ")
+            || (!v1_usage && !credential::is_uuid(m.as_str()))
+        {
+            continue;
+        }
+        if let Some(cred) = credential::classify_by_use(m.as_str(), v1_usage) {
+            out.push(SecretHit::new(m, cred, true));
         }
     }
     out.sort_by_key(|h| h.start);
@@ -289,7 +290,13 @@ mod tests {
                 CredentialKind::V2Pit
             ]
         );
-        assert!(find(&text, false).iter().all(|h| !h.by_use));
+        // Without V1 usage in the file, a value known only by use is never a V1 key (a UUID stays an
+        // unknown secret until the tree is known to use V1).
+        assert!(
+            find(&text, false)
+                .iter()
+                .all(|h| !h.by_use || h.credential.kind == CredentialKind::UnknownSecret)
+        );
     }
 
     #[test]
