@@ -38,6 +38,14 @@ fn gate_v2_only_repository_with_prose_is_green_unless_asked() {
             "# Notes\n- deprecated: `https://rest.gohighlevel.com/v1/contacts/` (V1, retired)\n",
         ),
         (
+            "src/server.js",
+            "app.use(helmet({ contentSecurityPolicy: { directives: { connectSrc: [\"'self'\", \"https://rest.gohighlevel.com\"] } } }));\nconst retired = \"V1 (rest.gohighlevel.com) was retired on 2025-12-31\";\nconsole.log('was https://rest.gohighlevel.com/v1/contacts/');\n",
+        ),
+        (
+            "nginx.conf",
+            "add_header Content-Security-Policy \"connect-src 'self' https://rest.gohighlevel.com\";\n",
+        ),
+        (
             "src/__tests__/contacts.test.js",
             "const mock = { nextPageUrl: 'https://rest.gohighlevel.com/v1/contacts/?startAfter=1' };\nfetch('https://rest.gohighlevel.com/v1/contacts/');\n",
         ),

@@ -96,6 +96,7 @@ pub fn extract(rel: &str, src: &str, lang: Lang, rules: &RuleSet) -> FileScan {
             }
         }
     }
+    super::prose::demote(&mut cx.out.findings, &cx.li);
     // Every kind of file can hold markers and suppressions (`#`, `//`, `<!-- -->` comments).
     cx.out.inline = super::markers::find(rel, src, &cx.li, lang.name(), &mut cx.out.findings);
     let raw = cx.secrets();

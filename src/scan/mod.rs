@@ -19,6 +19,7 @@ pub mod method;
 pub mod names;
 pub mod pipedream;
 pub mod platform;
+pub mod prose;
 pub mod rust_syn;
 pub mod secrets;
 pub mod settings;
