@@ -8,6 +8,8 @@
 //!   exclude: ["legacy/**"]    # gitignore-style, added to --exclude and .ghl-migrateignore
 //!   fail_on: [docs]           # contexts that also fail the gate (comment, docs, test, all)
 //!   baseline: .ghl-migrate-baseline.json   # relative to this file
+//! verify:
+//!   max_time: 10m             # also timeout, scope_time, strict, allow_search_posts
 //! integrations:
 //!   - name: crm-sync
 //!     paths: ["crm-sync/**"]  # globs relative to the scanned root; first match wins
@@ -31,6 +33,27 @@ pub struct Config {
     pub integrations: Vec<IntegrationConfig>,
     #[serde(default)]
     pub scan: ScanConfig,
+    #[serde(default)]
+    pub verify: VerifyConfig,
+}
+
+/// `verify`'s standing settings (its flags override them).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VerifyConfig {
+    /// Per-request timeout (`15`, `2.5`, `500ms`).
+    #[serde(default)]
+    pub timeout: Option<String>,
+    /// Bound for the whole run (`5m`).
+    #[serde(default)]
+    pub max_time: Option<String>,
+    /// Bound for one scope's probe (`60s`).
+    #[serde(default)]
+    pub scope_time: Option<String>,
+    #[serde(default)]
+    pub strict: bool,
+    #[serde(default)]
+    pub allow_search_posts: bool,
 }
 
 /// The gate's standing settings (command-line flags add to or override them).
@@ -107,6 +130,17 @@ impl Config {
         }
         crate::scan::gate::FailOn::parse(&self.scan.fail_on)
             .map_err(|e| anyhow::anyhow!("{at}: scan.{}", e.trim_start_matches("--")))?;
+        let v = &self.verify;
+        for (key, value) in [
+            ("timeout", &v.timeout),
+            ("max_time", &v.max_time),
+            ("scope_time", &v.scope_time),
+        ] {
+            if let Some(d) = value {
+                crate::verify::ratelimit::parse_duration(d)
+                    .map_err(|e| anyhow::anyhow!("{at}: verify.{key} {d:?}: {e}"))?;
+            }
+        }
         Ok(())
     }
 

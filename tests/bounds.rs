@@ -314,3 +314,27 @@ fn verify_400_on_made_up_ids_without_any_2xx_proves_nothing() {
         );
     }
 }
+
+#[test]
+fn verify_time_bounds_come_from_the_settings_file_when_not_given() {
+    let url = fixed_server(
+        429,
+        "Retry-After: 999999\r\n",
+        r#"{"statusCode":429,"message":"Too Many Requests"}"#,
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("ghl-migrate.yaml");
+    std::fs::write(&cfg, "verify:\n  max_time: 3s\n  scope_time: 2s\n").unwrap();
+    let (code, r, elapsed) = verify(&url, &["--config", cfg.to_str().unwrap()]);
+    assert!(elapsed < Duration::from_secs(20), "took {elapsed:?}");
+    assert_eq!(code, 1, "{r:#}");
+    assert!(
+        scopes(&r)
+            .iter()
+            .all(|s| s["detail"] == "not verified: time budget exhausted"),
+        "{r:#}"
+    );
+    // A bad duration in the file is an error naming it.
+    std::fs::write(&cfg, "verify:\n  max_time: soon\n").unwrap();
+    refused_quickly(bin().args(["config", "check"]).arg(&cfg), "verify.max_time");
+}

@@ -27,7 +27,7 @@ pub fn run(cli: Cli) -> i32 {
         args::Command::Plan(a) => plan_cmd::run(&cli, a, &mut out),
         args::Command::Rules(cmd) => rules_cmd::run(&cli, cmd, &mut out),
         args::Command::Config(cmd) => config_cmd::run(&cli, cmd, &mut out),
-        args::Command::Verify(a) => verify_cmd::run(a, &mut out),
+        args::Command::Verify(a) => verify_cmd::run(&cli, a, &mut out),
     };
     let _ = out.flush();
     match result {

@@ -69,16 +69,18 @@ pub struct VerifyArgs {
     /// V1 API base URL for the V1 key check (same policy).
     #[arg(long, value_name = "URL", default_value = DEFAULT_V1_BASE_URL)]
     pub v1_base_url: String,
-    /// Connect and read timeout, e.g. 15, 2.5 or 500ms.
-    #[arg(long, value_name = "SECS", default_value = "15")]
-    pub timeout: String,
+    /// Connect and read timeout, e.g. 15, 2.5 or 500ms [default: 15, or `verify.timeout` in
+    /// ghl-migrate.yaml].
+    #[arg(long, value_name = "SECS")]
+    pub timeout: Option<String>,
     /// Wall-clock bound for the whole run, e.g. 5m or 90s: probes still unanswered then are reported
-    /// "not verified: time budget exhausted" and the run is not ready.
-    #[arg(long, value_name = "DURATION", default_value = "5m")]
-    pub max_time: String,
-    /// Wall-clock bound for one scope's probe, 429 waits and retries included.
-    #[arg(long, value_name = "DURATION", default_value = "60s")]
-    pub scope_time: String,
+    /// "not verified: time budget exhausted" and the run is not ready [default: 5m, or `verify.max_time`].
+    #[arg(long, value_name = "DURATION")]
+    pub max_time: Option<String>,
+    /// Wall-clock bound for one scope's probe, 429 waits and retries included [default: 60s, or
+    /// `verify.scope_time`].
+    #[arg(long, value_name = "DURATION")]
+    pub scope_time: Option<String>,
     /// Locations verified at the same time.
     #[arg(long, value_name = "N", default_value_t = 32)]
     pub concurrency: usize,
@@ -116,9 +118,11 @@ pub struct VerifyArgs {
     pub stray: Vec<String>,
 }
 
-pub fn run(args: &VerifyArgs, out: &mut dyn Write) -> Result<i32> {
+pub fn run(cli: &super::Cli, args: &VerifyArgs, out: &mut dyn Write) -> Result<i32> {
     reject_token_arguments(args)?;
-    let opts = options(args)?;
+    // The settings file of the current folder (or its git top), for the standing time bounds.
+    let settings = super::scan_cmd::settings(cli, &[std::path::PathBuf::from(".")])?;
+    let opts = options(args, &settings.config.verify)?;
     let jobs = jobs(args, &mut std::io::stdin().lock())?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -157,7 +161,13 @@ fn reject_token_arguments(a: &VerifyArgs) -> Result<()> {
     Ok(())
 }
 
-fn options(a: &VerifyArgs) -> Result<Options> {
+fn options(a: &VerifyArgs, cfg: &crate::config::VerifyConfig) -> Result<Options> {
+    // Command line, then the settings file, then the built-in default.
+    let pick = |flag: &Option<String>, set: &Option<String>, default: &'static str| {
+        flag.clone()
+            .or_else(|| set.clone())
+            .unwrap_or_else(|| default.to_string())
+    };
     let base_url = check_base_url(&a.base_url).context("--base-url")?;
     if let Some(host) = base_url.host_str()
         && !is_highlevel_host(host)
@@ -174,7 +184,7 @@ fn options(a: &VerifyArgs) -> Result<Options> {
         (rate.max, rate.window) = parse_rate(r).context("--rate-limit")?;
     }
     let mut http = HttpConfig {
-        timeout: parse_duration(&a.timeout).context("--timeout")?,
+        timeout: parse_duration(&pick(&a.timeout, &cfg.timeout, "15")).context("--timeout")?,
         ..HttpConfig::default()
     };
     if let Some(ms) = a.retry_base_ms {
@@ -193,11 +203,12 @@ fn options(a: &VerifyArgs) -> Result<Options> {
         http,
         rate,
         concurrency: a.concurrency,
-        allow_search_posts: a.allow_search_posts,
+        allow_search_posts: a.allow_search_posts || cfg.allow_search_posts,
         allow_token_exchange: a.allow_token_exchange,
-        strict: a.strict,
-        max_time: parse_duration(&a.max_time).context("--max-time")?,
-        scope_time: parse_duration(&a.scope_time).context("--scope-time")?,
+        strict: a.strict || cfg.strict,
+        max_time: parse_duration(&pick(&a.max_time, &cfg.max_time, "5m")).context("--max-time")?,
+        scope_time: parse_duration(&pick(&a.scope_time, &cfg.scope_time, "60s"))
+            .context("--scope-time")?,
         now: time::OffsetDateTime::now_utc().unix_timestamp(),
     })
 }
