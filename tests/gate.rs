@@ -3,7 +3,7 @@
 mod support;
 
 use std::path::Path;
-use support::{bin, tree};
+use support::{bin, run_ok, tree};
 
 /// (exit code, JSON report) of `scan --format json` with `args`.
 fn scan(dir: &Path, args: &[&str]) -> (i32, serde_json::Value) {
@@ -257,17 +257,7 @@ fn gate_half_migrated_call_after_apply_fails_until_fixed() {
         "ghl.py",
         "import requests\n\nBASE = \"https://rest.gohighlevel.com/v1\"\n\n\ndef slots(cal):\n    return requests.get(BASE + \"/appointments/slots?calendarId=\" + cal)\n\n\ndef contacts():\n    return requests.get(BASE + \"/contacts/\")\n",
     )]);
-    let o = bin()
-        .args(["diff", "--apply"])
-        .arg(dir.path())
-        .output()
-        .unwrap();
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
+    run_ok(bin().args(["diff", "--apply"]).arg(dir.path()));
     let (code, r) = scan(dir.path(), &[]);
     assert_eq!(code, 1);
     let half: Vec<&serde_json::Value> = r["findings"]
@@ -341,17 +331,7 @@ fn gate_settings_file_at_the_git_top_is_read_by_scan_and_checked() {
         "docs fail: the settings file says fail_on: [docs]"
     );
     // config check: ok, then an unknown key with its line and column.
-    let o = bin()
-        .args(["config", "check"])
-        .current_dir(&svc)
-        .output()
-        .unwrap();
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
+    run_ok(bin().args(["config", "check"]).current_dir(&svc));
     std::fs::write(
         dir.path().join("ghl-migrate.yaml"),
         "scan:\n  exclud: [x]\n",
