@@ -95,8 +95,25 @@ pub fn normalize(raw: &str) -> NormalizedPath {
         .map(str::trim)
         .filter(|seg| !seg.is_empty())
         .map(|seg| {
-            if seg.starts_with(':') || seg == "*" || !seg.chars().all(is_literal_char) {
+            // A query written into the path (`startDate=…&endDate=…`) stays literal, so that it is seen
+            // for what it is rather than taken for an id.
+            let query_like = seg.contains('=')
+                && !seg.starts_with(['=', '{', '$', ':'])
+                && seg
+                    .chars()
+                    .all(|c| is_literal_char(c) || c == '=' || c == '&' || c == HOLE);
+            if !query_like
+                && (seg.starts_with(':') || seg == "*" || !seg.chars().all(is_literal_char))
+            {
                 Seg::Param
+            } else if query_like {
+                // Holes (`\u{1}` from templates, `${x}`, `{x}`) read as `{}`.
+                let shown: String = seg
+                    .replace('\u{1}', "{}")
+                    .chars()
+                    .filter(|c| !c.is_control())
+                    .collect();
+                Seg::Lit(shown.to_ascii_lowercase())
             } else {
                 Seg::Lit(seg.to_ascii_lowercase())
             }

@@ -361,3 +361,68 @@ fn apply_refuses_existing_backups_and_symlinks() {
     );
     assert_eq!(std::fs::read_to_string(&target).unwrap(), CALL);
 }
+
+/// Two sends of one endpoint: each rewrite lands on its own line, once (the second used to be applied to
+/// the first line again, doubling its path).
+#[test]
+fn two_sends_of_one_endpoint_are_each_rewritten_once() {
+    let dir = support::tree(&[(
+        "b.py",
+        "import requests\nrequests.get(\"https://rest.gohighlevel.com/v1/contacts/xyz789\")\n\nrequests.get(\"https://rest.gohighlevel.com/v1/contacts/abc123\")\n",
+    )]);
+    let (patch, _) = support::run_ok(bin().arg("diff").arg(dir.path()));
+    let changed: Vec<&str> = patch
+        .lines()
+        .filter(|l| l.starts_with("+requests") || l.starts_with("-requests"))
+        .collect();
+    assert_eq!(
+        changed,
+        [
+            "-requests.get(\"https://rest.gohighlevel.com/v1/contacts/xyz789\")",
+            "+requests.get(\"https://services.leadconnectorhq.com/contacts/xyz789\")",
+            "-requests.get(\"https://rest.gohighlevel.com/v1/contacts/abc123\")",
+            "+requests.get(\"https://services.leadconnectorhq.com/contacts/abc123\")",
+        ],
+        "{patch}"
+    );
+}
+
+/// A path that fits a rule only by accident (a query written into a segment) is an unknown endpoint:
+/// a marker, no rewrite.
+#[test]
+fn accidental_rule_matches_are_marked_not_rewritten() {
+    let dir = support::tree(&[(
+        "b.py",
+        "import requests\ndef f(s, e):\n    return requests.get(f\"https://rest.gohighlevel.com/v1/appointments/startDate={s}&endDate={e}\")\n",
+    )]);
+    let (patch, stderr) = support::run_ok(bin().arg("diff").arg(dir.path()));
+    assert!(!patch.contains("+    return"), "no rewrite: {patch}");
+    assert!(
+        patch.contains("+    # ghl-migrate: V1 call left as is: unknown V1 endpoint"),
+        "{patch}"
+    );
+    assert!(
+        stderr.contains("a path segment holds `=` or `&`"),
+        "{stderr}"
+    );
+}
+
+/// Backups and rejects of patch tools are not code: `scan` leaves `*.orig` / `*.rej` alone.
+#[test]
+fn scan_ignores_patch_backups_and_rejects() {
+    let call = "fetch('https://rest.gohighlevel.com/v1/contacts/');\n";
+    let dir = support::tree(&[("a.js.orig", call), ("a.js.rej", call), ("a.js", call)]);
+    let out = bin()
+        .args(["scan", "-q", "--format", "json"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let paths: Vec<&str> = r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(paths, ["a.js"]);
+}

@@ -1225,6 +1225,19 @@ fn config_key(line: &str) -> Option<String> {
 
 /// Fills rule, v1_path and v2 of a call from its V1 path (or notes why no rule matched).
 pub fn apply_rule(rules: &RuleSet, f: &mut Finding, path: &NormalizedPath) {
+    // A segment holding `=` or `&` is a query written into the path (`/appointments/startDate=…&…`, an
+    // upstream bug): it may fit a rule's `{param}` by accident, but it is not that endpoint.
+    let query_in_path = path.segments.iter().any(|s| match s {
+        crate::pathmatch::Seg::Lit(l) => l.contains(['=', '&']),
+        _ => false,
+    });
+    if query_in_path {
+        f.v1_path = Some(path.to_string());
+        f.note = Some(
+            "unknown V1 endpoint: a path segment holds `=` or `&` (a query written into the path), so it matches no rule for certain".into(),
+        );
+        return;
+    }
     let (idx, note) = match rules.matcher().lookup(f.method, path) {
         Lookup::Rule(i) => (Some(i), None),
         Lookup::Ambiguous(v) => {

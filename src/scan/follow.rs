@@ -632,16 +632,20 @@ pub fn merge(existing: &mut Vec<Finding>, new: Vec<Followed>, lines: &Lines) {
         let end = nf.end_line.unwrap_or(nf.line);
         if let Some(fc) = calls_by_path.get_mut(nf.path.as_str()) {
             let (key, at, rule) = (endpoint_key(&nf.v1_path), nf.line, nf.rule.clone());
+            let lo = scope.0.min(nf.line);
+            let a = fc.calls.partition_point(|c| c.0 < lo);
+            let b = fc.calls.partition_point(|c| c.0 <= end);
+            // The line extractor's call at this very statement, when there is one, is this request; only
+            // without one does an earlier line with the same endpoint (the URL assigned before it is sent)
+            // stand for it. Otherwise two sends of one endpoint would both point at the first.
+            let own = (a..b).any(|j| fc.calls[j].0 >= at && fc.calls[j].0 <= end);
             let matches = |&(line, i, ref k): &(usize, usize, String)| {
                 let e = &existing[i];
                 let same_call = line >= at && line <= end;
                 let same_endpoint =
                     e.v1_path.is_some() && (*k == key || (e.rule.is_some() && e.rule == rule));
-                same_call || (same_endpoint && line >= scope.0 && line < at)
+                same_call || (!own && same_endpoint && line >= scope.0 && line < at)
             };
-            let lo = scope.0.min(nf.line);
-            let a = fc.calls.partition_point(|c| c.0 < lo);
-            let b = fc.calls.partition_point(|c| c.0 <= end);
             // A call another request already took still tells this one where its URL is written.
             let first = (a..b).find(|&j| matches(&fc.calls[j]));
             if let Some(j) = first

@@ -161,6 +161,10 @@ pub fn builder(
         if is_dir && name.starts_with('.') && !hidden && skipped_hidden_dir(&name) {
             return false;
         }
+        // What `patch`/`diff --apply --backup` leave behind is not code in use.
+        if !is_dir && (name.ends_with(".orig") || name.ends_with(".rej")) {
+            return false;
+        }
         !excludes.excludes(e.path(), is_dir)
     });
     b
