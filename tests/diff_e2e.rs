@@ -426,3 +426,41 @@ fn scan_ignores_patch_backups_and_rejects() {
         .collect();
     assert_eq!(paths, ["a.js"]);
 }
+
+/// `diff sub/`, `diff .` from inside it and `diff /abs/file` all give patches `git apply` takes from the top
+/// of the work tree.
+#[test]
+fn patches_apply_from_the_git_top_whatever_was_named() {
+    let dir = support::tree(&[(
+        "svc/api/ghl.py",
+        "import requests\nrequests.get(\"https://rest.gohighlevel.com/v1/contacts/xyz789\")\n",
+    )]);
+    let top = dir.path();
+    let git = |args: &[&str]| {
+        let o = Std::new("git")
+            .args(args)
+            .current_dir(top)
+            .output()
+            .unwrap();
+        assert!(
+            o.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+    };
+    git(&["init", "-q"]);
+    let file = top.join("svc/api/ghl.py");
+    let runs: Vec<(Vec<String>, std::path::PathBuf)> = vec![
+        (vec!["svc".into()], top.to_path_buf()),
+        (vec![".".into()], top.join("svc/api")),
+        (vec![file.to_string_lossy().into_owned()], top.join("svc")),
+    ];
+    for (args, cwd) in runs {
+        let (patch, stderr) = support::run_ok(bin().arg("diff").args(&args).current_dir(&cwd));
+        assert!(patch.contains("--- a/svc/api/ghl.py"), "{args:?}: {patch}");
+        assert!(stderr.contains("relative to"), "{stderr}");
+        let p = top.join("p.patch");
+        std::fs::write(&p, &patch).unwrap();
+        git(&["apply", "--check", "p.patch"]);
+    }
+}

@@ -36,6 +36,17 @@ pub fn run(cli: &Cli, a: &DiffArgs, out: &mut dyn Write) -> Result<i32> {
     };
     let (patches, summary) = diff::plan_patches(&report, &rules, &root, &filters);
     let patch: String = patches.iter().map(diff::unified).collect();
+    if !patch.is_empty()
+        && !a.apply
+        && let Ok(r) = root.canonicalize()
+        && let Some(top) = crate::scan::git_top(&r)
+        && top != r
+    {
+        eprint_line(&format!(
+            "ghl-migrate diff: patch paths are relative to {} (the top of the git work tree): run `git apply` there",
+            top.display()
+        ));
+    }
     if let Some(dir) = &a.per_file {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
         for p in &patches {

@@ -217,7 +217,8 @@ pub fn plan_patches(
             .map_or((before.as_str(), edit.text.as_str()), |(o, n)| {
                 (o.as_str(), n.as_str())
             });
-        let patch = match hunks::unified(path, old, new, &secret_lines, 3) {
+        let patch = match hunks::unified(&patch_path(&abs, root, path), old, new, &secret_lines, 3)
+        {
             Ok(_) if shown.is_none() => {
                 summary.review.push(format!(
                     "{path}: UTF-16 text, left out of the patch (git treats it as binary); --apply rewrites it in UTF-16"
@@ -263,6 +264,26 @@ fn read_as_scanned(
         Some(_) => {}
     }
     Ok((source::decode(&bytes)?, hash))
+}
+
+/// The path a patch names: relative to the top of the git work tree holding the file (so `git apply` works
+/// from there whatever folder or file was scanned), else relative to the scanned root.
+fn patch_path(abs: &Path, root: &Path, shown: &str) -> String {
+    let Ok(file) = abs.canonicalize() else {
+        return shown.to_string();
+    };
+    let base = crate::scan::git_top(&file).or_else(|| {
+        let r = root.canonicalize().ok()?;
+        Some(if r.is_dir() {
+            r
+        } else {
+            r.parent()?.to_path_buf()
+        })
+    });
+    match base.as_deref().and_then(|b| file.strip_prefix(b).ok()) {
+        Some(rel) => rel.to_string_lossy().into_owned(),
+        None => shown.to_string(),
+    }
 }
 
 /// Refuses rewrites that break what we can parse: JSON, YAML, Rust. (Files that did not parse before are

@@ -130,8 +130,8 @@ fn prefix_in_git_top(r: &ScanReport) -> String {
     if !root.is_dir() {
         return String::new();
     }
-    let top = root.ancestors().find(|a| a.join(".git").exists());
-    match top.and_then(|t| root.strip_prefix(t).ok()) {
+    let top = crate::scan::git_top(&root);
+    match top.as_deref().and_then(|t| root.strip_prefix(t).ok()) {
         Some(rel) if !rel.as_os_str().is_empty() => {
             format!("{}/", rel.to_string_lossy().replace('\\', "/"))
         }

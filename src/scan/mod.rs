@@ -781,6 +781,14 @@ fn shared_prefix(a: &str, b: &str) -> usize {
         .count()
 }
 
+/// The top of the git work tree holding `path` (a folder with `.git`), if any.
+pub fn git_top(path: &Path) -> Option<PathBuf> {
+    path.ancestors()
+        .skip(usize::from(path.is_file()))
+        .find(|a| a.join(".git").exists())
+        .map(Path::to_path_buf)
+}
+
 fn display_path(single_dir: Option<&Path>, p: &Path) -> String {
     let shown = match single_dir.and_then(|r| p.strip_prefix(r).ok()) {
         Some(rel) if !rel.as_os_str().is_empty() => rel.to_path_buf(),
