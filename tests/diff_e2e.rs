@@ -464,3 +464,35 @@ fn patches_apply_from_the_git_top_whatever_was_named() {
         git(&["apply", "--check", "p.patch"]);
     }
 }
+
+/// Saved reports, expected outputs and snapshots are data: listed, not rewritten, unless --path names them.
+#[test]
+fn data_files_are_listed_not_rewritten_unless_named() {
+    let call = "{\"url\": \"https://rest.gohighlevel.com/v1/contacts/\", \"method\": \"GET\"}\n";
+    let dir = support::tree(&[
+        ("tests/expected.json", call),
+        ("__snapshots__/api.json", call),
+        (
+            "report.json",
+            "{\"schema\": \"ghl-migrate/scan/v1\", \"findings\": [{\"snippet\": \"fetch('https://rest.gohighlevel.com/v1/contacts/')\"}]}\n",
+        ),
+    ]);
+    let (patch, stderr) = support::run_ok(bin().arg("diff").arg(dir.path()));
+    assert_eq!(patch, "", "{stderr}");
+    for (file, kind) in [
+        ("tests/expected.json", "a recorded expected output"),
+        ("__snapshots__/api.json", "a test snapshot"),
+        ("report.json", "a saved ghl-migrate report"),
+    ] {
+        assert!(
+            stderr.contains(&format!("{file}: {kind}")),
+            "{file}: {stderr}"
+        );
+    }
+    let (patch, _) = support::run_ok(
+        bin()
+            .args(["diff", "--path", "tests/*.json"])
+            .arg(dir.path()),
+    );
+    assert!(patch.contains("+++ b/tests/expected.json"), "{patch}");
+}

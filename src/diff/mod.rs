@@ -90,6 +90,14 @@ pub fn plan_patches(
         let Some(lang) = crate::scan::lang::Lang::detect(&abs, before.as_bytes()) else {
             continue;
         };
+        if filters.paths.is_none()
+            && let Some(kind) = data_file(path, &before)
+        {
+            summary.review.push(format!(
+                "{path}: {kind}, not configuration: listed, not rewritten (name it with --path to rewrite it)"
+            ));
+            continue;
+        }
         // Lines holding a key are never changed nor shown: a key the detectors classify, or anything the
         // one redaction path would hide (setting-name values, fragments of keys remembered by the scan).
         let li = crate::scan::lines::LineIndex::new(&before);
@@ -264,6 +272,30 @@ fn read_as_scanned(
         Some(_) => {}
     }
     Ok((source::decode(&bytes)?, hash))
+}
+
+/// Files that record data rather than configure anything: rewriting them would falsify a record (a saved
+/// report, a test's expected output, a snapshot, a backup).
+fn data_file(path: &str, text: &str) -> Option<&'static str> {
+    let name = path
+        .rsplit(['/', '\\'])
+        .next()
+        .unwrap_or(path)
+        .to_ascii_lowercase();
+    if name.ends_with(".orig") || name.ends_with(".rej") || name.ends_with(".bak") {
+        return Some("a backup");
+    }
+    if name.ends_with(".snap") || path.split(['/', '\\']).any(|d| d == "__snapshots__") {
+        return Some("a test snapshot");
+    }
+    if name.starts_with("expected") && (name.ends_with(".json") || name.ends_with(".txt")) {
+        return Some("a recorded expected output");
+    }
+    let head = &text[..crate::scan::lines::floor_char_boundary(text, text.len().min(512))];
+    if head.contains("\"ghl-migrate/scan/v") || head.contains("\"ghl-migrate/plan/v") {
+        return Some("a saved ghl-migrate report");
+    }
+    None
 }
 
 /// The path a patch names: relative to the top of the git work tree holding the file (so `git apply` works
