@@ -248,3 +248,21 @@ fn a_key_that_lives_only_in_ci_secrets_is_traced_to_its_setting() {
     assert!(changes.contains("read by src/sync.js:3"), "{changes}");
     assert!(i["fix_first"].as_array().unwrap().is_empty());
 }
+
+/// A tree without any manifest (loose scripts in folders, not a git checkout) is one integration.
+#[test]
+fn a_tree_without_manifests_is_one_integration() {
+    let call = |p: &str| format!("fetch('https://rest.gohighlevel.com/v1/{p}/');\n");
+    let dir = support::tree(&[
+        ("sync/contacts.js", call("contacts")),
+        ("reports/users.js", call("users")),
+    ]);
+    let p = plan_json(dir.path().to_str().unwrap());
+    let units: Vec<&str> = p["integrations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["root"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(units, ["."], "{p:#}");
+}

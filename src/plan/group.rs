@@ -66,6 +66,10 @@ pub fn group(
         })
         .collect();
     let mut cache: HashMap<String, Option<String>> = HashMap::new();
+    // A tree without any manifest is one code base: its folders are not one integration each.
+    let no_manifest = findings
+        .iter()
+        .all(|f| project_root(&f.path, scan_root, &mut cache).is_none());
     let mut out: BTreeMap<Unit, Vec<usize>> = BTreeMap::new();
     for (i, f) in findings.iter().enumerate() {
         let unit = if let Some((ci, _)) = globs.iter().find(|(_, g)| g.is_match(&f.path)) {
@@ -107,7 +111,7 @@ pub fn group(
                         .path
                         .split('/')
                         .next()
-                        .filter(|_| f.path.contains('/'))
+                        .filter(|_| f.path.contains('/') && !no_manifest)
                         .unwrap_or(".")
                         .to_string();
                     let name = if top == "." {
