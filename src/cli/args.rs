@@ -43,6 +43,12 @@ pub enum Command {
 }
 
 #[derive(Debug, Args)]
+// One PATH: the root the patch is relative to (the synopsis and `--help` say so).
+#[command(mut_arg("paths", |a| a
+    .num_args(0..=1)
+    .action(clap::ArgAction::Set)
+    .value_name("PATH")
+    .help("The root the patch is for: a folder or one file")))]
 pub struct DiffArgs {
     #[command(flatten)]
     pub walk: WalkArgs,
