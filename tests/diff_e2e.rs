@@ -501,7 +501,10 @@ fn data_files_are_listed_not_rewritten_unless_named() {
 #[test]
 fn diff_synopsis_and_parser_agree_on_one_path() {
     let (help, _) = support::run_ok(bin().args(["diff", "--help"]));
-    assert!(help.contains("Usage: ghl-migrate diff [OPTIONS] [PATH]\n"), "{help}");
+    assert!(
+        help.contains("Usage: ghl-migrate diff [OPTIONS] [PATH]\n"),
+        "{help}"
+    );
     let out = bin().args(["diff", "a", "b"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
