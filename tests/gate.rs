@@ -251,25 +251,36 @@ fn gate_fails_closed_on_inputs_it_cannot_use() {
 }
 
 #[test]
-fn gate_half_migrated_call_after_apply_fails_until_fixed() {
+fn gate_half_migrated_call_fails_until_fixed_and_diff_never_makes_one() {
     // One base shared by a call diff can rewrite and one it cannot (its parameters move).
-    let dir = tree(&[(
-        "ghl.py",
-        "import requests\n\nBASE = \"https://rest.gohighlevel.com/v1\"\n\n\ndef slots(cal):\n    return requests.get(BASE + \"/appointments/slots?calendarId=\" + cal)\n\n\ndef contacts():\n    return requests.get(BASE + \"/contacts/\")\n",
-    )]);
+    let original = "import requests\n\nBASE = \"https://rest.gohighlevel.com/v1\"\n\n\ndef slots(cal):\n    return requests.get(BASE + \"/appointments/slots?calendarId=\" + cal)\n\n\ndef contacts():\n    return requests.get(BASE + \"/contacts/\")\n";
+    let dir = tree(&[("ghl.py", original)]);
     run_ok(bin().args(["diff", "--apply"]).arg(dir.path()));
     let (code, r) = scan(dir.path(), &[]);
+    assert_eq!(code, 1, "the call that stayed V1 still fails the gate");
+    let half = |r: &serde_json::Value| -> Vec<serde_json::Value> {
+        r["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["category"] == "half_migrated")
+            .cloned()
+            .collect()
+    };
+    assert!(half(&r).is_empty(), "diff made a half-migrated call: {r:#}");
+    // A hand edit moves the base for every call: the call whose parameters move is half-migrated.
+    std::fs::write(
+        dir.path().join("ghl.py"),
+        original.replace("rest.gohighlevel.com/v1", "services.leadconnectorhq.com"),
+    )
+    .unwrap();
+    let (code, r) = scan(dir.path(), &[]);
     assert_eq!(code, 1);
-    let half: Vec<&serde_json::Value> = r["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["category"] == "half_migrated")
-        .collect();
+    let half = half(&r);
     assert_eq!(half.len(), 1, "{r:#}");
     assert_eq!(half[0]["rule"], "appointments.slots");
     assert_eq!(half[0]["v2"]["path"], "/calendars/{calendarId}/free-slots");
-    assert_eq!(half[0]["line"], 9);
+    assert_eq!(half[0]["line"], 7);
     // A person finishes the job: the V2 path, markers removed.
     let text = std::fs::read_to_string(dir.path().join("ghl.py")).unwrap();
     let fixed: String = text

@@ -1,6 +1,7 @@
 //! `diff`: unified diffs (`git apply` / `patch -p1`) for what can be rewritten with certainty, marker
 //! comments for what needs a human, and `--apply` (see `apply`: the one write path).
 mod apply;
+mod bases;
 mod edit;
 pub mod exports;
 mod hunks;
@@ -172,6 +173,26 @@ pub fn plan_patches(
         }
         blocked = next;
     }
+    // Which base URLs move, get a V2 sibling or stay: decided over every file before any is rewritten.
+    let bases = {
+        let scoped: BTreeSet<usize> = files
+            .iter()
+            .flat_map(|x| x.5.iter().map(|(i, _)| *i))
+            .collect();
+        let texts: BTreeMap<&str, bases::FileText> = files
+            .iter()
+            .map(|x| {
+                (
+                    x.0,
+                    bases::FileText {
+                        text: &x.2,
+                        lang: x.3,
+                    },
+                )
+            })
+            .collect();
+        bases::decide(&scan.findings, rules, &|i| scoped.contains(&i), &texts)
+    };
     for (path, abs, before, lang, secret_lines, findings, export, (encoding, hash)) in files {
         let edit = match export
             .then(|| {
@@ -188,7 +209,7 @@ pub fn plan_patches(
                 text: e.text,
                 outcomes: e.outcomes,
             },
-            None => rewrite::rewrite(&before, lang, &findings, rules, &secret_lines),
+            None => rewrite::rewrite(&before, lang, &findings, rules, &secret_lines, &bases),
         };
         for (i, o) in &edit.outcomes {
             let f = &scan.findings[*i];

@@ -1,6 +1,7 @@
 //! Rewriting one file's text: V1 hosts to the V2 host, V1 paths to V2 paths (literal pieces only, in
 //! place, keeping quoting, interpolation and line endings), a `Version` header where the headers are a
 //! literal on one line, and one marker comment per call that needs a human.
+use super::bases::{self, BaseFate, Bases, CallFate};
 use crate::rules::{Rule, RuleSet};
 use crate::scan::finding::{Context, Finding, Kind};
 use crate::scan::lang::Lang;
@@ -47,20 +48,25 @@ fn v1_host_re() -> &'static Regex {
     })
 }
 
-/// Rewrites `src` (of language `lang`) for the findings of this file.
+/// Rewrites `src` (of language `lang`) for the findings of this file; `bases` says which base URLs move,
+/// get a V2 sibling or stay (decided across the scan).
 pub fn rewrite(
     src: &str,
     lang: Lang,
     findings: &[(usize, &Finding)],
     rules: &RuleSet,
     secret_lines: &std::collections::BTreeSet<usize>,
+    bases: &Bases,
 ) -> FileEdit {
     let eol = if src.contains("\r\n") { "\r\n" } else { "\n" };
     let mut lines: Vec<String> = src.split_inclusive('\n').map(str::to_string).collect();
     let mut outcomes = Vec::new();
     // Comments to insert above (0-based line index → comment texts), applied last so indexes stay valid.
     let mut inserts: std::collections::BTreeMap<usize, Vec<String>> = Default::default();
-    let mut versions: Vec<String> = Vec::new();
+    // The V2 `Version` each moved call needs, by the 0-based lines of its statement.
+    let mut versions: Vec<MovedCall> = Vec::new();
+    // V2 siblings this file's calls now use but another file defines: their imports are extended.
+    let mut imported: Vec<(String, String)> = Vec::new();
     // Base URLs that cannot be rewritten (next to a key): calls built on them keep their V1 paths too, or
     // the file would mix a V1 host with V2 paths.
     let blocked_bases: Vec<usize> = findings
@@ -119,26 +125,72 @@ pub fn rewrite(
                 outcomes.push((i, Outcome::Skipped("a key: not rewritten (a patch would print it); move it to a secret and rotate it".into())));
             }
             Kind::BaseUrl => {
-                let before = lines[li].clone();
-                lines[li] = v1_host_re()
-                    .replace_all(&before, |c: &regex::Captures| v2_base(&c[0]))
-                    .into_owned();
-                outcomes.push((
-                    i,
-                    if lines[li] != before {
-                        Outcome::Rewritten
-                    } else {
-                        Outcome::Skipped("base URL not found on its line".into())
-                    },
-                ));
+                let outcome = match bases.of_base(&f.path, f.line) {
+                    Some(BaseFate::Stay(why)) => Outcome::Skipped(why.clone()),
+                    Some(BaseFate::Twinned) => Outcome::Rewritten,
+                    Some(BaseFate::Move) | None => {
+                        let before = lines[li].clone();
+                        lines[li] = v1_host_re()
+                            .replace_all(&before, |c: &regex::Captures| v2_base(&c[0]))
+                            .into_owned();
+                        if lines[li] != before {
+                            Outcome::Rewritten
+                        } else {
+                            Outcome::Skipped("base URL not found on its line".into())
+                        }
+                    }
+                };
+                outcomes.push((i, outcome));
             }
             Kind::Call | Kind::ExportNode => {
                 let rule = f.rule.as_deref().and_then(|r| rules.get(r));
-                let (outcome, note) = rewrite_call(&mut lines, li, f, rule);
-                if let Some(r) = rule
-                    && let Some(t) = &r.v2
+                let mut line = lines[li].clone();
+                let (mut outcome, mut note, moved) = rewrite_call(&mut line, f, rule);
+                let mut stays = false;
+                let mut version_set = false;
+                match bases.of_call(i) {
+                    Some(CallFate::Keep(why)) if moved => {
+                        // Its base stays V1: a V2 path on it would break the call.
+                        let target = rule.and_then(|r| r.v2.as_ref()).map_or(String::new(), |t| {
+                            format!("; its V2 form is `{} {}`", t.method, t.path)
+                        });
+                        outcome = Outcome::Marked(format!("stays on V1: {why}"));
+                        note = Some(format!("V1 call left as is: {why}{target}"));
+                        stays = true;
+                    }
+                    Some(CallFate::Repoint {
+                        ident,
+                        v2_ident,
+                        holder,
+                        version_set: set,
+                    }) if moved => match bases::repoint(&line, ident, v2_ident) {
+                        Some(l) => {
+                            lines[li] = l;
+                            version_set = *set;
+                            if holder != &f.path {
+                                imported.push((ident.clone(), v2_ident.clone()));
+                            }
+                        }
+                        None => {
+                            let why = format!("its line does not name `{ident}`");
+                            outcome = Outcome::Marked(format!("stays on V1: {why}"));
+                            note = Some(format!("V1 call left as is: {why}"));
+                            stays = true;
+                        }
+                    },
+                    _ => lines[li] = line,
+                }
+                if moved
+                    && !stays
+                    && !version_set
+                    && let Some(t) = rule.and_then(|r| r.v2.as_ref())
                 {
-                    versions.push(t.version.clone());
+                    versions.push(MovedCall {
+                        version: t.version.clone(),
+                        lines: li..f.end_line.unwrap_or(at_line).max(at_line),
+                        at: at_line,
+                        rule: rule.map_or(String::new(), |r| r.id.clone()),
+                    });
                 }
                 if let Some(n) = note {
                     inserts.entry(li).or_default().push(n);
@@ -148,36 +200,60 @@ pub fn rewrite(
             Kind::Mention => {}
         }
     }
-    // A `Version` header where the request headers are a literal on one line next to `Authorization`.
-    if !versions.is_empty() && !src.contains("Version") {
-        let version = if versions.iter().all(|v| v == &versions[0]) {
-            versions[0].clone()
-        } else {
-            "2021-07-28".to_string()
-        };
-        let mut added = false;
-        for (n, l) in lines.iter_mut().enumerate() {
-            if secret_lines.contains(&n) || secret_lines.contains(&(n + 1)) {
+    // V2 twins after their definitions; their lines (and the definitions') get no header from below.
+    let mut twin_lines = std::collections::BTreeSet::new();
+    if let Some(twins) = findings.first().and_then(|(_, f)| bases.twins_in(&f.path)) {
+        for (&after, twin) in twins {
+            if after > lines.len() || twin.start == 0 || twin.start > after {
                 continue;
             }
-            if let Some(new) = add_version_header(l, lang, &version) {
-                *l = new;
-                added = true;
+            if twin.replace {
+                let last_eol = lines[after - 1].ends_with('\n');
+                for l in &mut lines[twin.start - 1..after] {
+                    l.clear();
+                }
+                let l = &mut lines[twin.start - 1];
+                for (k, t) in twin.text.lines().enumerate() {
+                    if k > 0 {
+                        l.push_str(eol);
+                    }
+                    l.push_str(t);
+                }
+                if last_eol {
+                    l.push_str(eol);
+                }
+            } else {
+                let l = &mut lines[after - 1];
+                if !l.ends_with('\n') {
+                    l.push_str(eol);
+                }
+                for t in twin.text.lines() {
+                    l.push_str(t);
+                    l.push_str(eol);
+                }
+            }
+            twin_lines.extend(twin.start - 1..after);
+            if let Some(n) = &twin.note {
+                inserts.entry(twin.start - 1).or_default().push(n.clone());
             }
         }
-        if !added
-            && let Some(&(_, f)) = findings
-                .iter()
-                .find(|(_, f)| f.kind == Kind::Call && f.context == Context::Code)
+    }
+    for (name, v2_name) in imported {
+        if let Some(n) = bases::import_line(&lines.concat(), &name)
+            && let Some(l) = bases::extend_import(&lines[n], &name, &v2_name)
         {
-            inserts
-                .entry(f.written.map_or(f.line, |w| w.0) - 1)
-                .or_default()
-                .push(format!(
-                    "send the header `Version: {version}` with every V2 request"
-                ));
+            lines[n] = l;
         }
     }
+    add_versions(
+        &mut lines,
+        lang,
+        &versions,
+        secret_lines,
+        &twin_lines,
+        &mut inserts,
+        src.contains("Version"),
+    );
     // Marker comments, in the file's comment syntax, at the call line's indentation.
     if let Some((open, close)) = comment_syntax(lang) {
         for (li, notes) in inserts.into_iter().rev() {
@@ -203,6 +279,102 @@ pub fn rewrite(
     }
 }
 
+/// A call this file moved to V2, for its `Version` header.
+struct MovedCall {
+    version: String,
+    /// The 0-based lines of its statement.
+    lines: std::ops::Range<usize>,
+    /// Its 1-based line, for markers.
+    at: usize,
+    rule: String,
+}
+
+/// The `Version` header each moved call needs. A request whose own statement builds its headers gets its
+/// own value; headers built once for several requests get the value they share, or, when the requests
+/// need different values (calendars `2021-04-15`, the rest `2021-07-28`), a marker naming both values and
+/// the calls: one shared value would break half of them.
+fn add_versions(
+    lines: &mut [String],
+    lang: Lang,
+    moved: &[MovedCall],
+    secret_lines: &std::collections::BTreeSet<usize>,
+    twin_lines: &std::collections::BTreeSet<usize>,
+    inserts: &mut std::collections::BTreeMap<usize, Vec<String>>,
+    file_sets_version: bool,
+) {
+    if moved.is_empty() || file_sets_version {
+        return;
+    }
+    // Not next to a key, and not a V1 definition that got a V2 twin (the twin carries its own header).
+    let writable = |n: usize| {
+        !secret_lines.contains(&n) && !secret_lines.contains(&(n + 1)) && !twin_lines.contains(&n)
+    };
+    let with_version = |lines: &[String], n: usize, v: &str| add_version_header(&lines[n], lang, v);
+    // Per request: headers on the call's own lines.
+    let mut shared: Vec<&MovedCall> = Vec::new();
+    for c in moved {
+        let mut done = false;
+        for n in c.lines.clone().filter(|&n| n < lines.len() && writable(n)) {
+            if let Some(new) = with_version(lines, n, &c.version) {
+                lines[n] = new;
+                done = true;
+                break;
+            }
+        }
+        if !done {
+            shared.push(c);
+        }
+    }
+    if shared.is_empty() {
+        return;
+    }
+    let values: std::collections::BTreeSet<&str> =
+        shared.iter().map(|c| c.version.as_str()).collect();
+    // Headers built elsewhere in the file, shared by the requests (not the lines of a moved call: those
+    // are per request).
+    let own = |n: usize| moved.iter().any(|c| c.lines.contains(&n));
+    let header_lines: Vec<usize> = (0..lines.len())
+        .filter(|&n| writable(n) && !own(n))
+        .filter(|&n| with_version(lines, n, "x").is_some())
+        .collect();
+    if values.len() == 1 {
+        let v = values.first().copied().unwrap_or_default();
+        for &n in &header_lines {
+            if let Some(new) = with_version(lines, n, v) {
+                lines[n] = new;
+            }
+        }
+        if header_lines.is_empty() {
+            inserts.entry(shared[0].at - 1).or_default().push(format!(
+                "send the header `Version: {v}` with every V2 request"
+            ));
+        }
+        return;
+    }
+    let by_value: Vec<String> = values
+        .iter()
+        .map(|v| {
+            let calls: Vec<String> = shared
+                .iter()
+                .filter(|c| c.version == *v)
+                .map(|c| format!("{} (line {})", c.rule, c.at))
+                .collect();
+            format!("`{v}` for {}", calls.join(", "))
+        })
+        .collect();
+    let note = format!(
+        "V2 needs a different `Version` header per request here: {}; set it per request",
+        by_value.join("; ")
+    );
+    let at = header_lines.first().copied().unwrap_or(shared[0].at - 1);
+    inserts.entry(at).or_default().push(note);
+}
+
+/// The byte range of the first V1 host (with scheme and `/v1`) in `text`.
+pub fn v1_host_match(text: &str) -> Option<(usize, usize)> {
+    v1_host_re().find(text).map(|m| (m.start(), m.end()))
+}
+
 /// `https://rest.gohighlevel.com/v1` → `https://services.leadconnectorhq.com`, keeping a scheme-less form
 /// scheme-less.
 fn v2_base(v1: &str) -> String {
@@ -213,13 +385,13 @@ fn v2_base(v1: &str) -> String {
     }
 }
 
-/// Rewrites the call on line `li` in place; returns what happened and a marker note if a human must act.
+/// Rewrites the call's line in place; returns what happened, a marker note if a human must act, and
+/// whether the call moved to its V2 path (rewritten, or already written as V2's).
 fn rewrite_call(
-    lines: &mut [String],
-    li: usize,
+    line: &mut String,
     f: &Finding,
     rule: Option<&Rule>,
-) -> (Outcome, Option<String>) {
+) -> (Outcome, Option<String>, bool) {
     let Some(rule) = rule else {
         let why = f
             .note
@@ -230,6 +402,7 @@ fn rewrite_call(
             Some(format!(
                 "V1 call left as is: {why}; see `ghl-migrate rules list`"
             )),
+            false,
         );
     };
     let Some(v2) = &rule.v2 else {
@@ -237,23 +410,23 @@ fn rewrite_call(
         return (
             Outcome::Marked("no V2 equivalent".into()),
             Some(format!("{} has no V2 equivalent: {w}", rule.id)),
+            false,
         );
     };
     let actionable = actionable_notes(rule);
-    let u = rewrite_url_text(&lines[li], f.written.map_or(f.column, |w| w.1), f, rule, v2);
-    let rewritten_path = u.path_rewritten;
-    let changed = u.text != lines[li];
-    lines[li] = u.text;
+    let u = rewrite_url_text(line, f.written.map_or(f.column, |w| w.1), f, rule, v2);
+    let moved = u.path_rewritten;
+    *line = u.text;
     let mut todo = u.todo;
     todo.extend(actionable);
     let note = (!todo.is_empty()).then(|| format!("{} — {}", rule.id, todo.join("; ")));
-    let outcome = match (changed && rewritten_path, &note) {
+    let outcome = match (moved, &note) {
         (true, None) => Outcome::Rewritten,
         (true, Some(n)) => Outcome::Marked(format!("rewritten; needs review: {n}")),
         (false, Some(n)) => Outcome::Marked(n.clone()),
         (false, None) => Outcome::Skipped("nothing to rewrite on the line".into()),
     };
-    (outcome, note)
+    (outcome, note, moved)
 }
 
 /// What must be done at the call beyond the URL (one line each); the rest is one `rules show` away.
@@ -397,19 +570,35 @@ fn replace_pieces(line: &str, v1: &[String], v2: &[String], column: usize) -> Op
     let mut out = String::new();
     let mut pos = start.min(line.len());
     out.push_str(&line[..pos]);
-    for (a, b) in v1.iter().zip(v2) {
+    for (n, (a, b)) in v1.iter().zip(v2).enumerate() {
         let a_trim = a.trim_end_matches('/');
+        // The first piece may be written without its slash, right after a quote, for a base ending in
+        // `/v1/` (`ENDPOINT . 'contacts/'`, `urljoin(BASE, "contacts/")`).
+        let bare = || {
+            let rel = a_trim.strip_prefix('/')?;
+            ['\'', '"', '`']
+                .iter()
+                .filter_map(|q| lower[pos..].find(&format!("{q}{rel}")))
+                .min()
+                .map(|i| (pos + i + 1, rel.len()))
+        };
         let found = lower[pos..]
             .find(&format!("/v1{a_trim}"))
             .map(|i| (pos + i, a_trim.len() + 3))
-            .or_else(|| lower[pos..].find(a_trim).map(|i| (pos + i, a_trim.len())))?;
+            .or_else(|| lower[pos..].find(a_trim).map(|i| (pos + i, a_trim.len())))
+            .or_else(|| if n == 0 { bare() } else { None })?;
         let (at, len) = found;
+        let slashless = !line[at..].starts_with('/');
         // Keep a trailing slash the code wrote only when V2's piece has one too.
         let end = at + len;
         let wrote_slash = line[end..].starts_with('/');
         out.push_str(&line[pos..at]);
         let b_trim = b.trim_end_matches('/');
-        out.push_str(b_trim);
+        out.push_str(if slashless {
+            b_trim.trim_start_matches('/')
+        } else {
+            b_trim
+        });
         pos = end;
         if wrote_slash && !b.ends_with('/') && a.ends_with('/') && v1.last() == Some(a) {
             pos += 1; // V1 piece's own trailing slash, which V2 does not have
@@ -421,7 +610,7 @@ fn replace_pieces(line: &str, v1: &[String], v2: &[String], column: usize) -> Op
     Some(out)
 }
 
-fn add_version_header(line: &str, lang: Lang, version: &str) -> Option<String> {
+pub fn add_version_header(line: &str, lang: Lang, version: &str) -> Option<String> {
     static KEY: OnceLock<Regex> = OnceLock::new();
     static STR: OnceLock<Regex> = OnceLock::new();
     if line.contains("Version") {
@@ -506,6 +695,17 @@ mod tests {
         assert_eq!(
             replace_pieces("get('/v1/contacts/lookup?email=' + e)", &v1, &v2, 1).unwrap(),
             "get('/contacts/search/duplicate?email=' + e)"
+        );
+        let v1 = literal_pieces("/v1/contacts/lookup", true);
+        assert_eq!(
+            replace_pieces(
+                "$this->get(self::ENDPOINT . 'contacts/lookup')",
+                &v1,
+                &v2,
+                1
+            )
+            .unwrap(),
+            "$this->get(self::ENDPOINT . 'contacts/search/duplicate')"
         );
         let v1 = literal_pieces("/v1/contacts/{contactId}/tags/", true);
         let v2 = literal_pieces("/contacts/{contactId}/tags", false);
