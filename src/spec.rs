@@ -24,6 +24,9 @@ pub struct Operation {
     pub required: Vec<RequiredParam>,
     #[serde(default)]
     pub deprecated: bool,
+    /// The security schemes the spec names (`bearer`, `Location-Access`, `Agency-Access`, `*-Only`).
+    #[serde(default)]
+    pub schemes: Vec<String>,
     /// Scopes the spec's `security` section declares for this operation (empty when none).
     #[serde(skip)]
     pub scopes: BTreeSet<String>,
@@ -34,6 +37,17 @@ pub struct RequiredParam {
     #[serde(rename = "in")]
     pub location: String,
     pub name: String,
+}
+
+impl Operation {
+    /// Whether a sub-account token — a sub-account PIT or a Location OAuth token — may call it
+    /// (`bearer`/`Location-Access` in the spec's words: "Access Token generated with user type as
+    /// Sub-Account (OR) Private Integration Token of Sub-Account").
+    pub fn takes_sub_account_token(&self) -> bool {
+        self.schemes
+            .iter()
+            .any(|s| s == "Location-Access" || s == "bearer")
+    }
 }
 
 /// One entry of the scope catalogue.

@@ -260,49 +260,6 @@ fn build_integration(
     ic: Option<&config::IntegrationConfig>,
     tier: Option<Tier>,
 ) -> Integration {
-    let mut calls = Vec::new();
-    let mut scope_reasons: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    let mut agency_calls = Vec::new();
-    let mut location_calls = 0;
-    for f in fs
-        .iter()
-        .filter(|f| matches!(f.kind, Kind::Call | Kind::ExportNode))
-    {
-        let rule = f.rule.as_deref().and_then(|r| rules.get(r));
-        if let Some(r) = rule {
-            match r.level {
-                Level::Agency => agency_calls.push(r.id.as_str()),
-                Level::Location => location_calls += 1,
-            }
-            if let Some(t) = &r.v2 {
-                for s in &t.scopes {
-                    scope_reasons
-                        .entry(s.clone())
-                        .or_default()
-                        .insert(r.id.clone());
-                }
-            }
-        } else if f.context != Context::Comment {
-            location_calls += 1;
-        }
-        let changes = rule
-            .map(|r| r.actionable_changes().map(|c| c.text.clone()).collect())
-            .unwrap_or_default();
-        calls.push(PlannedCall {
-            path: f.path.clone(),
-            line: f.line,
-            json_pointer: f.json_pointer.clone(),
-            context: f.context,
-            method: f.method,
-            v1_path: f.v1_path.clone(),
-            rule: f.rule.clone(),
-            v2: f.v2.clone(),
-            source: rule.map(|r| r.source.as_str()),
-            changes,
-            already_broken: rule.and_then(|r| r.already_broken.clone()),
-            note: f.note.clone(),
-        });
-    }
     let mut v1_keys: Vec<KeyRef> = fs
         .iter()
         .filter_map(|f| f.credential.as_ref())
@@ -317,6 +274,75 @@ fn build_integration(
         .collect();
     v1_keys.sort();
     v1_keys.dedup();
+    // Built on sub-account keys only: a V1 call there was location-scoped, whatever the endpoint.
+    let location_keyed = !v1_keys.is_empty()
+        && v1_keys
+            .iter()
+            .all(|k| k.kind == CredentialKind::V1LocationKey);
+    let mut calls = Vec::new();
+    let mut scope_reasons: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let mut agency_calls = Vec::new();
+    let mut location_routes = Vec::new();
+    let mut location_calls = 0;
+    for f in fs
+        .iter()
+        .filter(|f| matches!(f.kind, Kind::Call | Kind::ExportNode))
+    {
+        let rule = f.rule.as_deref().and_then(|r| rules.get(r));
+        let mut v2 = f.v2.clone();
+        let mut changes: Vec<String> = rule
+            .map(|r| r.actionable_changes().map(|c| c.text.clone()).collect())
+            .unwrap_or_default();
+        if let Some(r) = rule {
+            let route = (r.level == Level::Agency && location_keyed)
+                .then(|| sub_account_route(r))
+                .flatten();
+            match (r.level, route) {
+                (Level::Agency, Some(route)) => {
+                    location_calls += 1;
+                    if route.path != r.v2.as_ref().map_or("", |t| t.path.as_str()) {
+                        changes.insert(
+                            0,
+                            format!(
+                                "location-level route `{} {}` (the V1 call used a location key): not the company-level `{}`",
+                                route.method,
+                                route.path,
+                                r.v2.as_ref().map_or(String::new(), |t| format!("{} {}", t.method, t.path))
+                            ),
+                        );
+                    }
+                    location_routes.push(format!("{} → `{} {}`", r.id, route.method, route.path));
+                    v2 = Some(route);
+                }
+                (Level::Agency, None) => {
+                    agency_calls.push(format!("{} ({}:{})", r.id, f.path, f.line))
+                }
+                (Level::Location, _) => location_calls += 1,
+            }
+            for s in v2.as_ref().map_or(&[][..], |t| t.scopes.as_slice()) {
+                scope_reasons
+                    .entry(s.clone())
+                    .or_default()
+                    .insert(r.id.clone());
+            }
+        } else if f.context != Context::Comment {
+            location_calls += 1;
+        }
+        calls.push(PlannedCall {
+            path: f.path.clone(),
+            line: f.line,
+            json_pointer: f.json_pointer.clone(),
+            context: f.context,
+            method: f.method,
+            v1_path: f.v1_path.clone(),
+            rule: f.rule.clone(),
+            v2,
+            source: rule.map(|r| r.source.as_str()),
+            changes,
+            already_broken: rule.and_then(|r| r.already_broken.clone()),
+            note: f.note.clone(),
+        });
+    }
     let mut locations: BTreeSet<String> = v1_keys
         .iter()
         .filter_map(|k| k.location_id.clone())
@@ -347,7 +373,8 @@ fn build_integration(
         .filter(|c| c.rule.is_none() && c.context != Context::Comment)
         .count();
     let ev = Evidence {
-        agency_calls,
+        agency_calls: agency_calls.iter().map(String::as_str).collect(),
+        location_routes: location_routes.iter().map(String::as_str).collect(),
         location_calls,
         locations: locations.iter().cloned().collect(),
         companies: companies.iter().cloned().collect(),
@@ -392,6 +419,38 @@ fn build_integration(
         credential_changes,
         checklist,
     }
+}
+
+/// The V2 route a sub-account token can call for an agency-level rule: its own V2 target when the spec
+/// lets a sub-account token call it, else the first alternative that does.
+fn sub_account_route(r: &crate::rules::Rule) -> Option<crate::scan::finding::V2Ref> {
+    let spec = crate::spec::V2Spec::get();
+    let ok = |m: Method, p: &str| {
+        spec.operation(m, p)
+            .is_some_and(|o| o.takes_sub_account_token())
+    };
+    let version =
+        r.v2.as_ref()
+            .map_or("2021-07-28".to_string(), |t| t.version.clone());
+    if let Some(t) = &r.v2
+        && ok(t.method, &t.path)
+    {
+        return Some(crate::scan::finding::V2Ref {
+            method: t.method,
+            path: t.path.clone(),
+            scopes: t.scopes.clone(),
+            version,
+        });
+    }
+    r.alternatives
+        .iter()
+        .find(|a| ok(a.method, &a.path))
+        .map(|a| crate::scan::finding::V2Ref {
+            method: a.method,
+            path: a.path.clone(),
+            scopes: a.scopes.clone(),
+            version: version.clone(),
+        })
 }
 
 /// Finding categories that inform the plan elsewhere (credential changes, locations) and are not failures.

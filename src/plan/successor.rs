@@ -57,7 +57,11 @@ const AGENCY_PIT_SCOPES: &[&str] = &[
 
 /// The facts the decision rests on.
 pub struct Evidence<'a> {
+    /// Calls that only an agency token can make (`rule (path:line)`).
     pub agency_calls: Vec<&'a str>,
+    /// Agency-level V1 endpoints this integration called with a location key, served by a location-level
+    /// V2 route (`users.list → GET /users/`).
+    pub location_routes: Vec<&'a str>,
     pub location_calls: usize,
     pub locations: Vec<String>,
     pub companies: Vec<String>,
@@ -75,7 +79,7 @@ pub fn decide(e: &Evidence) -> Successor {
     let mut alternative = None;
     let kind = if !e.agency_calls.is_empty() {
         reasons.push(format!(
-            "uses agency-level endpoints ({}): they need an Agency (Company) token",
+            "calls that only an Agency (Company) token can make, with no location-level V2 route: {}",
             list(&e.agency_calls)
         ));
         if e.location_calls > 0 {
@@ -118,6 +122,12 @@ pub fn decide(e: &Evidence) -> Successor {
         }
         SuccessorKind::Pit
     };
+    if !e.location_routes.is_empty() && kind != SuccessorKind::OauthCompany {
+        reasons.push(format!(
+            "its V1 key is a location key, so its agency-level endpoints were location-scoped and keep a location-level V2 route: {}",
+            list(&e.location_routes)
+        ));
+    }
     if e.distributed && kind != SuccessorKind::OauthLocation {
         reasons.push("distributed to other accounts: publish the app on the Marketplace".into());
     }
