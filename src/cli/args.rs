@@ -40,6 +40,15 @@ pub enum Command {
     /// Prove with read-only V2 calls that replacement credentials are valid, bound to the right
     /// location and hold every needed scope. Exit 0 ready, 1 not ready, 2 error.
     Verify(Box<crate::cli::verify_cmd::VerifyArgs>),
+    /// Print a shell completion script to standard output, e.g.
+    /// `ghl-migrate completions bash > ~/.local/share/bash-completion/completions/ghl-migrate`.
+    Completions {
+        /// The shell to complete for.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff) to standard output: `ghl-migrate man > ghl-migrate.1`.
+    Man,
 }
 
 #[derive(Debug, Args)]
