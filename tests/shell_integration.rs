@@ -78,5 +78,9 @@ fn man_page_has_a_title_and_every_subcommand() {
     clap_mangen::Man::new(ghl_migrate::cli::Cli::command())
         .render(&mut expected)
         .unwrap();
-    assert_eq!(page, String::from_utf8(expected).unwrap(), "redaction changed the page");
+    assert_eq!(
+        page,
+        String::from_utf8(expected).unwrap(),
+        "redaction changed the page"
+    );
 }

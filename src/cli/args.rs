@@ -121,7 +121,7 @@ pub enum PlanFormat {
 /// Options shared by every command that walks a tree.
 #[derive(Debug, Clone, Args)]
 pub struct WalkArgs {
-    /// Files or directories to scan.
+    /// Files or directories to scan (`scan -` reads standard input as one file).
     #[arg(default_value = ".")]
     pub paths: Vec<PathBuf>,
     /// Do not respect .gitignore / .ignore files.
@@ -167,9 +167,15 @@ pub struct ScanArgs {
     /// Record every current finding in FILE as the baseline (then exit 0).
     #[arg(long, value_name = "FILE", conflicts_with = "baseline")]
     pub write_baseline: Option<PathBuf>,
-    /// No progress bar.
+    /// No progress bar, and no summary lines after the findings (text format).
     #[arg(long, short = 'q')]
     pub quiet: bool,
+    /// Say on standard error why each file was read or not: prefilter, ignore rule, size, binary.
+    #[arg(long, short = 'v')]
+    pub verbose: bool,
+    /// The path standard input (PATH `-`) is scanned as: its language, context and finding paths.
+    #[arg(long, value_name = "NAME", default_value = "<stdin>")]
+    pub stdin_name: String,
     /// Colour in text output.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,

@@ -6,6 +6,7 @@ mod plan_cmd;
 mod rules_cmd;
 mod scan_cmd;
 mod shell_cmd;
+mod stdin;
 pub mod verify_cmd;
 
 pub use args::Cli;

@@ -38,6 +38,12 @@ impl Paint {
 }
 
 pub fn write(r: &ScanReport, color: bool, out: &mut dyn Write) -> io::Result<()> {
+    write_findings(r, color, out)?;
+    write_summary(r, color, out)
+}
+
+/// The findings and skipped paths, without the summary lines.
+pub fn write_findings(r: &ScanReport, color: bool, out: &mut dyn Write) -> io::Result<()> {
     let paint = Paint(color);
     let mut current: Option<&str> = None;
     for f in &r.findings {
@@ -116,6 +122,12 @@ pub fn write(r: &ScanReport, color: bool, out: &mut dyn Write) -> io::Result<()>
             visible(&s.reason)
         )?;
     }
+    Ok(())
+}
+
+/// The closing summary: counts, exclusions, the gate, credentials to rotate.
+fn write_summary(r: &ScanReport, color: bool, out: &mut dyn Write) -> io::Result<()> {
+    let paint = Paint(color);
     let s = &r.summary;
     let calls = s.by_kind.get("call").copied().unwrap_or(0);
     let bases = s.by_kind.get("base_url").copied().unwrap_or(0);
