@@ -55,6 +55,30 @@ fn check_readable(p: &std::path::Path) -> Result<()> {
     Ok(())
 }
 
+/// Files named on the command line — as pre-commit names the staged ones — are left out by the current
+/// folder's `.ghl-migrateignore`, `--exclude` and `scan.exclude` patterns just as the walk leaves them out
+/// below a root folder (which is how those patterns are written: relative to the scanned root). Returns
+/// the paths still to scan and how many were left out.
+fn leave_out_named_files(
+    roots: Vec<std::path::PathBuf>,
+    opts: &WalkOptions,
+) -> Result<(Vec<std::path::PathBuf>, usize)> {
+    let named = |r: &std::path::Path| r.is_relative() && r.is_file();
+    if !roots.iter().any(|r| named(r)) {
+        return Ok((roots, 0));
+    }
+    let here = std::path::Path::new(".");
+    let excludes =
+        scan::walk::Excludes::new(&[here.to_path_buf()], opts).map_err(anyhow::Error::msg)?;
+    let (kept, left_out): (Vec<_>, Vec<_>) = roots
+        .into_iter()
+        .partition(|r| !(named(r) && excludes.excludes_named_file(&here.join(r))));
+    for r in &left_out {
+        opts.explain(r, scan::Why::Excluded);
+    }
+    Ok((kept, left_out.len()))
+}
+
 /// The settings file in force: `--config`, else the one found for the scanned paths.
 pub struct Settings {
     pub config: crate::config::Config,
@@ -133,6 +157,7 @@ pub fn run_scan_with(
         opts.explain = opts.explain.map(|e| s.explain_relative(e));
     }
     scan::walk::Excludes::new(&roots, &opts).map_err(anyhow::Error::msg)?;
+    let (roots, named_excluded) = leave_out_named_files(roots, &opts)?;
     let rules = super::rules_cmd::load(cli)?;
     // The spinner would tear the per-file lines of `--verbose`.
     let show = !quiet && opts.explain.is_none() && std::io::stderr().is_terminal();
@@ -154,6 +179,7 @@ pub fn run_scan_with(
     if let Some(s) = &stdin {
         report.roots = vec![s.name().to_string()];
     }
+    report.summary.excluded += named_excluded;
     Ok((report, rules, found))
 }
 

@@ -89,6 +89,10 @@ pub fn scan(
     progress: Option<Progress>,
 ) -> ScanReport {
     let started = Instant::now();
+    if roots.is_empty() {
+        // Every path named was left out (`scan` of excluded files): an empty, green report.
+        return finish(State::default(), roots, 0, started);
+    }
     let pre = Prefilter::new(rules);
     let state = Mutex::new(State::default());
     let seen = std::sync::atomic::AtomicUsize::new(0);

@@ -205,6 +205,20 @@ impl Excludes {
         }
     }
 
+    /// Whether a file named on the command line (not reached by walking a root folder, so no folder
+    /// above it was checked) is left out: by a pattern matching it or any folder above it.
+    pub fn excludes_named_file(&self, path: &Path) -> bool {
+        let hit = self.per_root.iter().any(|(root, m)| {
+            path.strip_prefix(root)
+                .is_ok_and(|rel| m.matched_path_or_any_parents(rel, false).is_ignore())
+        });
+        if hit {
+            self.count
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
+        hit
+    }
+
     fn excludes(&self, path: &Path, is_dir: bool) -> bool {
         let hit = self.per_root.iter().any(|(root, m)| {
             path.strip_prefix(root)
