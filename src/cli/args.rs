@@ -173,6 +173,10 @@ pub struct ScanArgs {
     /// Say on standard error why each file was read or not: prefilter, ignore rule, size, binary.
     #[arg(long, short = 'v')]
     pub verbose: bool,
+    /// Also read every commit reachable from the repository's refs: each key ever committed is listed
+    /// once, where it first appeared, and whether the work tree still holds it (text and JSON).
+    #[arg(long)]
+    pub history: bool,
     /// The path standard input (PATH `-`) is scanned as: its language, context and finding paths.
     #[arg(long, value_name = "NAME", default_value = "<stdin>")]
     pub stdin_name: String,

@@ -190,6 +190,16 @@ pub fn run(cli: &Cli, a: &ScanArgs, out: &mut dyn Write) -> Result<i32> {
         stdin_name: Some(a.stdin_name.clone()),
     };
     let (mut report, rules, found) = run_scan_with(cli, &a.walk, a.quiet, extra)?;
+    if a.history {
+        let [root] = &a.walk.paths[..] else {
+            bail!("--history reads the repository of one PATH");
+        };
+        if root.as_os_str() == STDIN {
+            bail!("--history needs a PATH in a git repository, not standard input");
+        }
+        let opts = walk_options(&a.walk);
+        report.history = Some(scan::history::scan(root, &opts, &rules, &report.findings)?);
+    }
     // The command line adds contexts to the settings file's and overrides its baseline.
     let fail_on: Vec<String> = found
         .config

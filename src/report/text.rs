@@ -122,6 +122,43 @@ pub fn write_findings(r: &ScanReport, color: bool, out: &mut dyn Write) -> io::R
             visible(&s.reason)
         )?;
     }
+    if let Some(h) = &r.history {
+        write_history(h, &paint, out)?;
+    }
+    Ok(())
+}
+
+/// `--history`: each key ever committed, where it first appeared.
+fn write_history(
+    h: &crate::scan::history::History,
+    paint: &Paint,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    writeln!(
+        out,
+        "{} {} key(s) in {} commits ({} distinct blobs, {} read)",
+        paint.p("1", "history:"),
+        h.keys.len(),
+        h.commits,
+        h.blobs,
+        h.blobs_read
+    )?;
+    for k in &h.keys {
+        let short = &k.commit[..k.commit.len().min(12)];
+        writeln!(
+            out,
+            "  {} {} first in {short} {}:{} — {}",
+            k.credential.kind.as_str(),
+            k.credential.fingerprint,
+            visible(&k.path),
+            k.line,
+            if k.in_worktree {
+                "still in the work tree"
+            } else {
+                "only in history: in every clone, rotate it"
+            }
+        )?;
+    }
     Ok(())
 }
 

@@ -11,6 +11,7 @@ pub mod finding;
 pub mod follow;
 pub mod gate;
 pub mod half_migrated;
+pub mod history;
 pub mod lang;
 pub mod lexer;
 pub mod lines;
@@ -53,6 +54,9 @@ pub struct ScanReport {
     /// was read twice with different content. Not part of the JSON contract.
     #[serde(skip)]
     pub hashes: HashMap<String, String>,
+    /// Keys ever committed (`scan --history`); absent without it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub history: Option<history::History>,
 }
 
 #[derive(Debug, Default, Serialize)]
@@ -923,6 +927,7 @@ fn finish(st: State, roots: &[PathBuf], files_seen: usize, started: Instant) -> 
         warnings,
         summary: s,
         hashes: st.hashes,
+        history: None,
     }
 }
 
