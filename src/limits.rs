@@ -48,6 +48,20 @@ pub fn read_small_file(path: &Path, limit: u64, what: &str) -> Result<String> {
     String::from_utf8(bytes).map_err(|_| anyhow::anyhow!("{what} {shown} is not UTF-8 text"))
 }
 
+/// Reads a stream (standard input) whole, refusing one over `limit` bytes after reading at most
+/// `limit + 1`: a pipe has no size to check first, and an endless one must not exhaust memory.
+pub fn read_bounded(reader: impl Read, limit: u64, what: &str) -> Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    reader
+        .take(limit.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .with_context(|| format!("reading {what}"))?;
+    if bytes.len() as u64 > limit {
+        bail!("{what} is larger than the {} limit", human(limit));
+    }
+    Ok(bytes)
+}
+
 /// Why a YAML/JSON document is not parsed (too large or nested too deep), or `None` when it may be.
 /// The depth is estimated on the text (indentation and flow brackets), which is cheap and never
 /// underestimates bracket nesting.
@@ -70,8 +84,10 @@ pub fn parse_yaml<T: serde::de::DeserializeOwned>(src: &str, what: &str) -> Resu
 fn human(bytes: u64) -> String {
     if bytes >= 1 << 20 {
         format!("{} MiB", bytes >> 20)
-    } else {
+    } else if bytes >= 1 << 10 {
         format!("{} KiB", bytes >> 10)
+    } else {
+        format!("{bytes} bytes")
     }
 }
 
@@ -92,6 +108,22 @@ mod tests {
         assert_eq!(
             read_small_file(&p, 10, "config file").unwrap(),
             "x".repeat(10)
+        );
+    }
+
+    #[test]
+    fn read_bounded_refuses_a_stream_over_the_limit_after_reading_one_byte_more() {
+        let e = read_bounded(&b"x".repeat(11)[..], 10, "standard input").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "standard input is larger than the 10 bytes limit"
+        );
+        // An endless stream stops at limit + 1 bytes instead of filling memory.
+        let e = read_bounded(std::io::repeat(b'x'), 4 << 10, "standard input").unwrap_err();
+        assert!(e.to_string().ends_with("the 4 KiB limit"), "{e}");
+        assert_eq!(
+            read_bounded(&b"x".repeat(10)[..], 10, "standard input").unwrap(),
+            b"x".repeat(10)
         );
     }
 

@@ -287,7 +287,7 @@ fn other_formats_render() {
                 "scan",
                 "fixtures/example",
                 "--exit-zero",
-                "-q",
+                // Not `-q`: it drops the text summary.
                 "--color",
                 "never",
                 "--format",

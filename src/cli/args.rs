@@ -40,6 +40,15 @@ pub enum Command {
     /// Prove with read-only V2 calls that replacement credentials are valid, bound to the right
     /// location and hold every needed scope. Exit 0 ready, 1 not ready, 2 error.
     Verify(Box<crate::cli::verify_cmd::VerifyArgs>),
+    /// Print a shell completion script to standard output, e.g.
+    /// `ghl-migrate completions bash > ~/.local/share/bash-completion/completions/ghl-migrate`.
+    Completions {
+        /// The shell to complete for.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff) to standard output: `ghl-migrate man > ghl-migrate.1`.
+    Man,
 }
 
 #[derive(Debug, Args)]
@@ -112,7 +121,7 @@ pub enum PlanFormat {
 /// Options shared by every command that walks a tree.
 #[derive(Debug, Clone, Args)]
 pub struct WalkArgs {
-    /// Files or directories to scan.
+    /// Files or directories to scan (`scan -` reads standard input as one file).
     #[arg(default_value = ".")]
     pub paths: Vec<PathBuf>,
     /// Do not respect .gitignore / .ignore files.
@@ -158,9 +167,19 @@ pub struct ScanArgs {
     /// Record every current finding in FILE as the baseline (then exit 0).
     #[arg(long, value_name = "FILE", conflicts_with = "baseline")]
     pub write_baseline: Option<PathBuf>,
-    /// No progress bar.
+    /// No progress bar, and no summary lines after the findings (text format).
     #[arg(long, short = 'q')]
     pub quiet: bool,
+    /// Say on standard error why each file was read or not: prefilter, ignore rule, size, binary.
+    #[arg(long, short = 'v')]
+    pub verbose: bool,
+    /// Also read every commit reachable from the repository's refs: each key ever committed is listed
+    /// once, where it first appeared, and whether the work tree still holds it (text and JSON).
+    #[arg(long)]
+    pub history: bool,
+    /// The path standard input (PATH `-`) is scanned as: its language, context and finding paths.
+    #[arg(long, value_name = "NAME", default_value = "<stdin>")]
+    pub stdin_name: String,
     /// Colour in text output.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,

@@ -5,6 +5,8 @@ mod diff_cmd;
 mod plan_cmd;
 mod rules_cmd;
 mod scan_cmd;
+mod shell_cmd;
+mod stdin;
 pub mod verify_cmd;
 
 pub use args::Cli;
@@ -28,6 +30,8 @@ pub fn run(cli: Cli) -> i32 {
         args::Command::Rules(cmd) => rules_cmd::run(&cli, cmd, &mut out),
         args::Command::Config(cmd) => config_cmd::run(&cli, cmd, &mut out),
         args::Command::Verify(a) => verify_cmd::run(&cli, a, &mut out),
+        args::Command::Completions { shell } => shell_cmd::completions(*shell, &mut out),
+        args::Command::Man => shell_cmd::man(&mut out),
     };
     let _ = out.flush();
     match result {

@@ -29,7 +29,21 @@ pub fn write(
     color: bool,
     out: &mut dyn Write,
 ) -> io::Result<()> {
+    write_with(report, rules, format, color, true, out)
+}
+
+/// [`write`], with or without the text format's closing summary lines (`scan -q` drops them; the other
+/// formats carry the summary as data and are unchanged).
+pub fn write_with(
+    report: &ScanReport,
+    rules: &RuleSet,
+    format: Format,
+    color: bool,
+    summary: bool,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     match format {
+        Format::Text if !summary => text::write_findings(report, color, out),
         Format::Text => text::write(report, color, out),
         Format::Json => {
             serde_json::to_writer_pretty(&mut *out, report)?;

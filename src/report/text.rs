@@ -38,6 +38,12 @@ impl Paint {
 }
 
 pub fn write(r: &ScanReport, color: bool, out: &mut dyn Write) -> io::Result<()> {
+    write_findings(r, color, out)?;
+    write_summary(r, color, out)
+}
+
+/// The findings and skipped paths, without the summary lines.
+pub fn write_findings(r: &ScanReport, color: bool, out: &mut dyn Write) -> io::Result<()> {
     let paint = Paint(color);
     let mut current: Option<&str> = None;
     for f in &r.findings {
@@ -116,6 +122,49 @@ pub fn write(r: &ScanReport, color: bool, out: &mut dyn Write) -> io::Result<()>
             visible(&s.reason)
         )?;
     }
+    if let Some(h) = &r.history {
+        write_history(h, &paint, out)?;
+    }
+    Ok(())
+}
+
+/// `--history`: each key ever committed, where it first appeared.
+fn write_history(
+    h: &crate::scan::history::History,
+    paint: &Paint,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    writeln!(
+        out,
+        "{} {} key(s) in {} commits ({} distinct blobs, {} read)",
+        paint.p("1", "history:"),
+        h.keys.len(),
+        h.commits,
+        h.blobs,
+        h.blobs_read
+    )?;
+    for k in &h.keys {
+        let short = &k.commit[..k.commit.len().min(12)];
+        writeln!(
+            out,
+            "  {} {} first in {short} {}:{} — {}",
+            k.credential.kind.as_str(),
+            k.credential.fingerprint,
+            visible(&k.path),
+            k.line,
+            if k.in_worktree {
+                "still in the work tree"
+            } else {
+                "only in history: in every clone, rotate it"
+            }
+        )?;
+    }
+    Ok(())
+}
+
+/// The closing summary: counts, exclusions, the gate, credentials to rotate.
+fn write_summary(r: &ScanReport, color: bool, out: &mut dyn Write) -> io::Result<()> {
+    let paint = Paint(color);
     let s = &r.summary;
     let calls = s.by_kind.get("call").copied().unwrap_or(0);
     let bases = s.by_kind.get("base_url").copied().unwrap_or(0);

@@ -11,6 +11,7 @@ pub mod finding;
 pub mod follow;
 pub mod gate;
 pub mod half_migrated;
+pub mod history;
 pub mod lang;
 pub mod lexer;
 pub mod lines;
@@ -35,7 +36,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::Instant;
-pub use walk::{Skipped, WalkOptions};
+pub use walk::{Explain, Skipped, WalkOptions, Why};
 
 /// The `ghl-migrate/scan/v1` document.
 #[derive(Debug, Serialize)]
@@ -53,6 +54,9 @@ pub struct ScanReport {
     /// was read twice with different content. Not part of the JSON contract.
     #[serde(skip)]
     pub hashes: HashMap<String, String>,
+    /// Keys ever committed (`scan --history`); absent without it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub history: Option<history::History>,
 }
 
 #[derive(Debug, Default, Serialize)]
@@ -89,6 +93,10 @@ pub fn scan(
     progress: Option<Progress>,
 ) -> ScanReport {
     let started = Instant::now();
+    if roots.is_empty() {
+        // Every path named was left out (`scan` of excluded files): an empty, green report.
+        return finish(State::default(), roots, 0, started);
+    }
     let pre = Prefilter::new(rules);
     let state = Mutex::new(State::default());
     let seen = std::sync::atomic::AtomicUsize::new(0);
@@ -99,6 +107,11 @@ pub fn scan(
     let excludes = std::sync::Arc::new(
         walk::Excludes::new(roots, opts).unwrap_or_else(|_| walk::Excludes::none()),
     );
+    // Under `--verbose`: every path the walk met, to tell which ones ignore files left out.
+    let walked = opts
+        .explain
+        .is_some()
+        .then(|| Mutex::new(std::collections::HashSet::new()));
     walk::builder(roots, opts, excludes.clone())
         .build_parallel()
         .run(|| {
@@ -106,6 +119,7 @@ pub fn scan(
             let seen = &seen;
             let pre = &pre;
             let display = &display;
+            let walked = &walked;
             let mut buf = Vec::new(); // this walker thread's read buffer
             Box::new(move |entry| {
                 let entry = match entry {
@@ -119,6 +133,9 @@ pub fn scan(
                         return ignore::WalkState::Continue;
                     }
                 };
+                if let Some(w) = walked {
+                    w.lock().unwrap().insert(entry.path().to_path_buf());
+                }
                 if !entry.file_type().is_some_and(|t| t.is_file()) {
                     return ignore::WalkState::Continue;
                 }
@@ -130,12 +147,18 @@ pub fn scan(
                 }
                 let path = entry.path();
                 let outcome = scan_file(path, display, opts, rules, pre, &mut buf);
-                if !matches!(outcome, Outcome::Rejected) {
+                if opts.explain.is_some() {
+                    opts.explain(path, outcome.why());
+                }
+                if !matches!(outcome, Outcome::Rejected(_)) {
                     state.lock().unwrap().absorb(outcome, path);
                 }
                 ignore::WalkState::Continue
             })
         });
+    if let Some(w) = walked {
+        walk::explain_ignored(roots, opts, w.into_inner().unwrap());
+    }
     let mut st = state.into_inner().unwrap();
     let files_seen = seen.into_inner();
     let debug = std::env::var_os("GHL_DEBUG_PROGRAM").is_some();
@@ -220,8 +243,10 @@ pub fn scan(
                         let lexer = lexer_links && (below_client || needles_ac.is_match(raw));
                         let program = links.and_then(|l| l.links(path, &rel, raw));
                         if !lexer && program.is_none() {
+                            opts.explain(path, Why::NotLinked);
                             continue;
                         }
+                        opts.explain(path, Why::ReadLinked);
                         shared
                             .lock()
                             .unwrap()
@@ -249,6 +274,10 @@ pub fn scan(
             }
         });
         st.weak = weak_files;
+    } else if opts.explain.is_some() {
+        for path in &st.weak {
+            opts.explain(path, Why::NotLinked);
+        }
     }
     if debug {
         eprintln!("pass 2: {:?}", started.elapsed());
@@ -431,7 +460,7 @@ struct State {
 impl State {
     fn absorb(&mut self, o: Outcome, path: &Path) {
         match o {
-            Outcome::Rejected => {}
+            Outcome::Rejected(_) => {}
             Outcome::Code => self.code.push(path.to_path_buf()),
             Outcome::Weak => self.weak.push(path.to_path_buf()),
             Outcome::Skipped(s) => self.skipped.push(s),
@@ -483,7 +512,8 @@ impl State {
 }
 
 enum Outcome {
-    Rejected,
+    /// Not read further, and why ([`Why::FileType`], [`Why::Prefilter`] or [`Why::Binary`]).
+    Rejected(Why<'static>),
     /// Code without any HighLevel signal, in a language the program model reads.
     Code,
     Weak,
@@ -502,6 +532,19 @@ enum Outcome {
     },
 }
 
+impl Outcome {
+    /// What `--verbose` says about the file.
+    fn why(&self) -> Why<'_> {
+        match self {
+            Outcome::Rejected(why) => *why,
+            Outcome::Code => Why::LinkCandidate,
+            Outcome::Weak => Why::Weak,
+            Outcome::Skipped(s) => Why::Skipped(&s.reason),
+            Outcome::Scanned { .. } => Why::Read,
+        }
+    }
+}
+
 fn scan_file(
     path: &Path,
     display: &dyn Fn(&Path) -> String,
@@ -512,7 +555,7 @@ fn scan_file(
 ) -> Outcome {
     let by_name = lang::Lang::detect(path, b"");
     if by_name.is_none() && path.extension().is_some() {
-        return Outcome::Rejected; // a file type we do not read (images, archives, lock files, …)
+        return Outcome::Rejected(Why::FileType); // images, archives, lock files, …
     }
     let bytes = match walk::read_into(path, opts.max_filesize, buf) {
         Ok(b) => b,
@@ -524,7 +567,7 @@ fn scan_file(
         }
     };
     if by_name.is_none() && lang::Lang::detect(path, &bytes[..bytes.len().min(128)]).is_none() {
-        return Outcome::Rejected; // extension-less and no shebang
+        return Outcome::Rejected(Why::FileType); // extension-less and no shebang
     }
     // The prefilter runs on raw bytes: most files are rejected before any decoding (UTF-16, with a BOM or
     // recognisably without, is decoded first).
@@ -541,12 +584,12 @@ fn scan_file(
                 Some(l) if follow::modelled(l, &path_text) && !walk::is_binary(bytes) => {
                     Outcome::Code
                 }
-                _ => Outcome::Rejected,
+                _ => Outcome::Rejected(Why::Prefilter),
             };
         }
         Hit::Weak => {
             return if walk::is_binary(bytes) {
-                Outcome::Rejected
+                Outcome::Rejected(Why::Binary)
             } else {
                 Outcome::Weak
             };
@@ -884,6 +927,7 @@ fn finish(st: State, roots: &[PathBuf], files_seen: usize, started: Instant) -> 
         warnings,
         summary: s,
         hashes: st.hashes,
+        history: None,
     }
 }
 

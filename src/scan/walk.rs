@@ -13,6 +13,90 @@ pub struct WalkOptions {
     pub max_filesize: u64,
     /// Gitignore-style patterns to leave out (`--exclude`), on top of each root's `.ghl-migrateignore`.
     pub exclude: Vec<String>,
+    /// Told why each path was read or left out (`scan --verbose`); `None` costs one branch per file.
+    pub explain: Option<Explain>,
+}
+
+/// Why `scan` read a file or left it out: what `scan --verbose` says for each path. A plain enum, so
+/// nothing is formatted unless someone is listening.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Why<'a> {
+    /// Read and extracted (it names a HighLevel host, a JWT/PIT or a setting name).
+    Read,
+    /// Read in the second pass: it only has V1-looking paths, and is linked to a V1 base elsewhere.
+    ReadLinked,
+    /// Only V1-looking paths, and nothing links it to a V1 base: not read further.
+    NotLinked,
+    /// Only V1-looking paths: held for the second pass.
+    Weak,
+    /// No HighLevel host, JWT, PIT or setting-name literal.
+    Prefilter,
+    /// Like [`Why::Prefilter`], but code the program model may link to a parsed file later.
+    LinkCandidate,
+    /// A file type scan does not read (by extension, or extension-less without a shebang).
+    FileType,
+    /// A NUL byte near the start.
+    Binary,
+    /// Could not be read as text: too large, unreadable, binary (the reason `skipped` lists).
+    Skipped(&'a str),
+    /// Left out by `.gitignore`, `.ignore` or git's excludes (`--no-ignore` reads it).
+    Ignored,
+    /// Left out by `--exclude`, `.ghl-migrateignore` or the settings file's `scan.exclude`.
+    Excluded,
+    /// A VCS directory or a tool cache (`--hidden` reads caches).
+    ToolDir,
+    /// What `patch` leaves behind (`*.orig`, `*.rej`).
+    Backup,
+}
+
+impl std::fmt::Display for Why<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Why::Read => "read",
+            Why::ReadLinked => "read in pass 2 (linked to a V1 base URL defined elsewhere)",
+            Why::NotLinked => {
+                "not read: V1-looking paths only, and nothing links it to a V1 base URL"
+            }
+            Why::Weak => "V1-looking paths only: held for pass 2",
+            Why::Prefilter => "not read: prefilter (no HighLevel host, JWT, PIT or setting name)",
+            Why::LinkCandidate => {
+                "not read: prefilter (no HighLevel host, JWT, PIT or setting name); \
+                 code the program model may still link"
+            }
+            Why::FileType => "not read: not a file type scan reads (extension or shebang)",
+            Why::Binary => "not read: binary (NUL byte)",
+            Why::Skipped(reason) => return write!(f, "skipped: {reason}"),
+            Why::Ignored => "not read: ignore rule (.gitignore, .ignore or git exclude)",
+            Why::Excluded => {
+                "not read: ignore rule (--exclude, .ghl-migrateignore or scan.exclude)"
+            }
+            Why::ToolDir => "not read: VCS directory or tool cache (--hidden reads caches)",
+            Why::Backup => "not read: patch leftover (.orig/.rej)",
+        })
+    }
+}
+
+/// Told each path and why it was read or left out (called from walker threads).
+pub type Listener = dyn Fn(&Path, Why<'_>) + Send + Sync;
+
+/// The listener of [`Why`]s, shared by the walker threads.
+#[derive(Clone)]
+pub struct Explain(pub std::sync::Arc<Listener>);
+
+impl std::fmt::Debug for Explain {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Explain")
+    }
+}
+
+impl WalkOptions {
+    /// Tells the listener, if any.
+    #[inline]
+    pub fn explain(&self, path: &Path, why: Why<'_>) {
+        if let Some(e) = &self.explain {
+            (e.0)(path, why);
+        }
+    }
 }
 
 impl Default for WalkOptions {
@@ -24,6 +108,7 @@ impl Default for WalkOptions {
             threads: 0,
             max_filesize: 4 * 1024 * 1024,
             exclude: Vec::new(),
+            explain: None,
         }
     }
 }
@@ -120,6 +205,20 @@ impl Excludes {
         }
     }
 
+    /// Whether a file named on the command line (not reached by walking a root folder, so no folder
+    /// above it was checked) is left out: by a pattern matching it or any folder above it.
+    pub fn excludes_named_file(&self, path: &Path) -> bool {
+        let hit = self.per_root.iter().any(|(root, m)| {
+            path.strip_prefix(root)
+                .is_ok_and(|rel| m.matched_path_or_any_parents(rel, false).is_ignore())
+        });
+        if hit {
+            self.count
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
+        hit
+    }
+
     fn excludes(&self, path: &Path, is_dir: bool) -> bool {
         let hit = self.per_root.iter().any(|(root, m)| {
             path.strip_prefix(root)
@@ -149,25 +248,82 @@ pub fn builder(
         .threads(opts.threads)
         .require_git(false);
     let hidden = opts.hidden;
+    let explain = opts.clone();
     b.filter_entry(move |e| {
-        let name = e.file_name().to_string_lossy();
         if e.depth() == 0 {
             return true;
         }
         let is_dir = e.file_type().is_some_and(|t| t.is_dir());
-        if is_dir && (name == ".git" || name == ".hg" || name == ".svn") {
+        if let Some(why) = left_out(e, is_dir, hidden) {
+            explain.explain(e.path(), why);
             return false;
         }
-        if is_dir && name.starts_with('.') && !hidden && skipped_hidden_dir(&name) {
+        if excludes.excludes(e.path(), is_dir) {
+            explain.explain(e.path(), Why::Excluded);
             return false;
         }
-        // What `patch`/`diff --apply --backup` leave behind is not code in use.
-        if !is_dir && (name.ends_with(".orig") || name.ends_with(".rej")) {
-            return false;
-        }
-        !excludes.excludes(e.path(), is_dir)
+        true
     });
     b
+}
+
+/// Entries every walk leaves out by name: VCS directories, tool caches (unless `--hidden`), patch
+/// leftovers.
+fn left_out(e: &ignore::DirEntry, is_dir: bool, hidden: bool) -> Option<Why<'static>> {
+    let name = e.file_name().to_string_lossy();
+    if is_dir && (name == ".git" || name == ".hg" || name == ".svn") {
+        return Some(Why::ToolDir);
+    }
+    if is_dir && name.starts_with('.') && !hidden && skipped_hidden_dir(&name) {
+        return Some(Why::ToolDir);
+    }
+    // What `patch`/`diff --apply --backup` leave behind is not code in use.
+    if !is_dir && (name.ends_with(".orig") || name.ends_with(".rej")) {
+        return Some(Why::Backup);
+    }
+    None
+}
+
+/// For `--verbose`: the ignore crate drops what `.gitignore`/`.ignore`/git's excludes match without a
+/// word, so this walks `roots` again without those files and reports each topmost path the first walk
+/// did not `seen` (a directory once, not every file below it). Only run when someone listens.
+pub fn explain_ignored(
+    roots: &[PathBuf],
+    opts: &WalkOptions,
+    seen: std::collections::HashSet<PathBuf>,
+) {
+    let Some(explain) = opts.explain.clone() else {
+        return;
+    };
+    if opts.no_ignore || roots.is_empty() {
+        return;
+    }
+    let mut b = ignore::WalkBuilder::new(&roots[0]);
+    for r in &roots[1..] {
+        b.add(r);
+    }
+    b.standard_filters(false)
+        .hidden(false)
+        .follow_links(opts.follow);
+    let hidden = opts.hidden;
+    // Its own counter: the first walk's count of excluded paths stays what the summary says.
+    let excludes = Excludes::new(roots, opts).unwrap_or_else(|_| Excludes::none());
+    b.filter_entry(move |e| {
+        if e.depth() == 0 {
+            return true;
+        }
+        let is_dir = e.file_type().is_some_and(|t| t.is_dir());
+        // Reported by the first walk already.
+        if left_out(e, is_dir, hidden).is_some() || excludes.excludes(e.path(), is_dir) {
+            return false;
+        }
+        if !seen.contains(e.path()) {
+            (explain.0)(e.path(), Why::Ignored);
+            return false;
+        }
+        true
+    });
+    for _ in b.build() {}
 }
 
 /// Reads a file for scanning, or says why not.

@@ -1,0 +1,249 @@
+//! `scan --history`: every key ever committed. A key deleted from the work tree is still in every clone
+//! until history is rewritten, so it needs rotating all the same. Every commit reachable from any ref
+//! (and `HEAD`) is visited oldest first; each tree and each blob is read once (by object id), blobs
+//! through the work tree's file-type check, size limit and literal prefilter, then the same extractor;
+//! each key is reported once, by fingerprint, where it first appeared. Read-only, local (no network).
+use super::finding::{Finding, Kind};
+use super::{Hit, Prefilter, WalkOptions, lang, scan_text, walk};
+use crate::credential::Credential;
+use crate::rules::RuleSet;
+use anyhow::{Context, Result};
+use gix::ObjectId;
+use serde::Serialize;
+use std::collections::HashSet;
+use std::path::Path;
+
+/// What the history pass read and found (`history` in the JSON report).
+#[derive(Debug, Serialize)]
+pub struct History {
+    /// Commits visited (reachable from any ref or `HEAD`).
+    pub commits: usize,
+    /// Distinct blobs met (each read at most once).
+    pub blobs: usize,
+    /// Blobs that passed the prefilter and were extracted.
+    pub blobs_read: usize,
+    /// Each key once, oldest first.
+    pub keys: Vec<HistoryKey>,
+}
+
+/// A key found in a commit: where it first appeared, and whether the work tree still holds it.
+#[derive(Debug, Serialize)]
+pub struct HistoryKey {
+    pub credential: Credential,
+    /// The first commit (by commit time) whose tree holds it.
+    pub commit: String,
+    pub path: String,
+    pub line: usize,
+    /// The scan of the work tree found it too; `false`: only history holds it (rotate it anyway).
+    pub in_worktree: bool,
+}
+
+/// Reads the history of the repository holding `start`. `worktree` is the work tree's findings.
+pub fn scan(
+    start: &Path,
+    opts: &WalkOptions,
+    rules: &RuleSet,
+    worktree: &[Finding],
+) -> Result<History> {
+    let open = || {
+        gix::discover(start)
+            .with_context(|| format!("--history: {} is not in a git repository", start.display()))
+    };
+    let repo = open()?;
+    let commits = commits_oldest_first(&repo)?;
+    // Each blob once, in the order of the first commit holding it: the first finding of a key is its
+    // oldest appearance.
+    let mut seen_trees: HashSet<ObjectId> = HashSet::new();
+    let mut seen_blobs: HashSet<ObjectId> = HashSet::new();
+    let mut blobs: Vec<(usize, ObjectId, String)> = Vec::new();
+    for (i, (_, tree)) in commits.iter().enumerate() {
+        for (blob, path) in new_blobs(&repo, *tree, &mut seen_trees, &mut seen_blobs)? {
+            blobs.push((i, blob, path));
+        }
+    }
+    let found = read_blobs(&open, &blobs, opts, rules)?;
+    let in_worktree: HashSet<&str> = worktree
+        .iter()
+        .filter_map(|f| f.credential.as_ref())
+        .map(|c| c.fingerprint.as_str())
+        .collect();
+    let mut out = History {
+        commits: commits.len(),
+        blobs: blobs.len(),
+        blobs_read: found.iter().filter(|f| f.is_some()).count(),
+        keys: Vec::new(),
+    };
+    let mut reported: HashSet<String> = HashSet::new();
+    for ((commit, _, path), keys) in blobs.iter().zip(found) {
+        for f in keys.into_iter().flatten() {
+            let Some(c) = f.credential else { continue };
+            if !reported.insert(c.fingerprint.clone()) {
+                continue;
+            }
+            out.keys.push(HistoryKey {
+                in_worktree: in_worktree.contains(c.fingerprint.as_str()),
+                credential: c,
+                commit: commits[*commit].0.to_hex().to_string(),
+                path: path.clone(),
+                line: f.line,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// The keys of one blob, or `None` when it was not read.
+type BlobKeys = Option<Vec<Finding>>;
+
+/// [`read_blob`] for every blob, on `--threads` threads (one repository handle each: a gix handle is
+/// not shared between threads), results in the order of `blobs`.
+fn read_blobs(
+    open: &(dyn Fn() -> Result<gix::Repository> + Sync),
+    blobs: &[(usize, ObjectId, String)],
+    opts: &WalkOptions,
+    rules: &RuleSet,
+) -> Result<Vec<BlobKeys>> {
+    let threads = match opts.threads {
+        0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        n => n,
+    }
+    .clamp(1, blobs.len().max(1));
+    let pre = Prefilter::new(rules);
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let results: Vec<Result<Vec<(usize, BlobKeys)>>> = std::thread::scope(|sc| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                sc.spawn(|| {
+                    let repo = open()?;
+                    let mut done = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some((_, blob, path)) = blobs.get(i) else {
+                            break;
+                        };
+                        done.push((i, read_blob(&repo, *blob, path, opts, &pre, rules)?));
+                    }
+                    Ok(done)
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .map(|w| w.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    });
+    let mut out: Vec<BlobKeys> = (0..blobs.len()).map(|_| None).collect();
+    for r in results {
+        for (i, found) in r? {
+            out[i] = found;
+        }
+    }
+    Ok(out)
+}
+
+/// Every commit reachable from the refs and `HEAD`, with its tree, oldest first (ties by id, so the
+/// report is the same on every run).
+fn commits_oldest_first(repo: &gix::Repository) -> Result<Vec<(ObjectId, ObjectId)>> {
+    let mut tips: Vec<ObjectId> = Vec::new();
+    let refs = repo.references().context("--history: reading refs")?;
+    for r in refs.all().context("--history: reading refs")?.flatten() {
+        let mut r = r;
+        // Tags are peeled; a ref to a tree or blob holds no commit.
+        if let Ok(c) = r.peel_to_commit() {
+            tips.push(c.id);
+        }
+    }
+    if let Ok(head) = repo.head_id() {
+        tips.push(head.detach());
+    }
+    tips.sort();
+    tips.dedup();
+    if tips.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut commits = Vec::new();
+    let walk = repo
+        .rev_walk(tips)
+        .all()
+        .context("--history: walking commits")?;
+    for info in walk {
+        let info = info.context("--history: walking commits")?;
+        let commit = repo
+            .find_commit(info.id)
+            .context("--history: reading a commit")?;
+        let time = commit.time().map_or(0, |t| t.seconds);
+        let tree = commit.tree_id().context("--history: reading a commit")?;
+        commits.push((time, info.id, tree.detach()));
+    }
+    commits.sort();
+    Ok(commits.into_iter().map(|(_, c, t)| (c, t)).collect())
+}
+
+/// The blobs of `tree` not met before, with their paths; subtrees met before are not entered (every
+/// blob below them was met then).
+fn new_blobs(
+    repo: &gix::Repository,
+    tree: ObjectId,
+    seen_trees: &mut HashSet<ObjectId>,
+    seen_blobs: &mut HashSet<ObjectId>,
+) -> Result<Vec<(ObjectId, String)>> {
+    let mut out = Vec::new();
+    let mut stack = vec![(tree, String::new())];
+    while let Some((id, prefix)) = stack.pop() {
+        if !seen_trees.insert(id) {
+            continue;
+        }
+        let tree = repo.find_tree(id).context("--history: reading a tree")?;
+        let decoded = tree.decode().context("--history: reading a tree")?;
+        for e in &decoded.entries {
+            let name = format!("{prefix}{}", e.filename);
+            if e.mode.is_tree() {
+                stack.push((e.oid.to_owned(), format!("{name}/")));
+            } else if e.mode.is_blob() && seen_blobs.insert(e.oid.to_owned()) {
+                out.push((e.oid.to_owned(), name));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The keys in one blob, or `None` when it is not read: a file type scan does not read, over
+/// `--max-filesize`, binary, or without a strong literal (host, JWT, PIT, setting name).
+fn read_blob(
+    repo: &gix::Repository,
+    id: ObjectId,
+    path: &str,
+    opts: &WalkOptions,
+    pre: &Prefilter,
+    rules: &RuleSet,
+) -> Result<BlobKeys> {
+    let p = Path::new(path);
+    if lang::Lang::detect(p, b"").is_none() && p.extension().is_some() {
+        return Ok(None);
+    }
+    let size = repo
+        .find_header(id)
+        .context("--history: reading a blob")?
+        .size();
+    if size > opts.max_filesize {
+        return Ok(None);
+    }
+    let blob = repo.find_blob(id).context("--history: reading a blob")?;
+    let utf16 = walk::decode_utf16(&blob.data).map(|(s, _)| s.into_bytes());
+    let bytes = utf16.as_deref().unwrap_or(&blob.data);
+    if !matches!(pre.classify(bytes), Hit::Strong) {
+        return Ok(None);
+    }
+    let Ok(text) = walk::decode(bytes.to_vec()) else {
+        return Ok(None); // binary
+    };
+    let src = match &text {
+        walk::Text::Utf8(s) | walk::Text::Decoded(s, _) => s,
+    };
+    let keys = scan_text(p, path, src, rules)
+        .findings
+        .into_iter()
+        .filter(|f| f.kind == Kind::Credential && f.credential.is_some() && f.is_v1_usage())
+        .collect();
+    Ok(Some(keys))
+}

@@ -1,0 +1,283 @@
+//! How `scan` fits a team's tools: `--verbose` says why each file was or was not read, `-q` keeps only
+//! the findings, and `scan -` reads standard input as one file.
+mod support;
+use support::{bin, tree};
+
+const V1_CALL: &str = "fetch('https://rest.gohighlevel.com/v1/contacts/' + id)\n";
+
+/// stderr of a `scan` run, one line per entry.
+fn stderr_lines(out: &std::process::Output) -> Vec<String> {
+    String::from_utf8_lossy(&out.stderr)
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+/// The line `--verbose` printed for the path ending in `file`.
+fn reason_for<'a>(lines: &'a [String], file: &str) -> &'a str {
+    let suffix = format!("/{file}: ");
+    lines
+        .iter()
+        .find_map(|l| l.split_once(&suffix).map(|(_, why)| why))
+        .unwrap_or_else(|| panic!("no --verbose line for {file} in {lines:#?}"))
+}
+
+#[test]
+fn verbose_names_why_each_file_was_or_was_not_read() {
+    let d = tree(&[
+        ("big.js", V1_CALL.repeat(10)),
+        ("app.js", V1_CALL.to_string()),
+        ("notes.txt", "nothing about any CRM here\n".to_string()),
+        ("plain.js", "export const answer = 42;\n".to_string()),
+        ("logo.png", "not an image".to_string()),
+        (".gitignore", "dist/\n".to_string()),
+        ("dist/bundle.js", V1_CALL.to_string()),
+        ("legacy/old.js", V1_CALL.to_string()),
+        ("x.js.orig", V1_CALL.to_string()),
+    ]);
+    let out = bin()
+        .args(["scan", "--verbose", "--exit-zero", "--max-filesize", "100"])
+        .args(["--exclude", "legacy/"])
+        .arg(d.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let lines = stderr_lines(&out);
+    assert_eq!(
+        reason_for(&lines, "big.js"),
+        "skipped: larger than --max-filesize (560 > 100 bytes)"
+    );
+    assert_eq!(reason_for(&lines, "app.js"), "read");
+    assert_eq!(
+        reason_for(&lines, "notes.txt"),
+        "not read: prefilter (no HighLevel host, JWT, PIT or setting name)"
+    );
+    assert_eq!(
+        reason_for(&lines, "plain.js"),
+        "not read: prefilter (no HighLevel host, JWT, PIT or setting name); code the program \
+         model may still link"
+    );
+    assert_eq!(
+        reason_for(&lines, "logo.png"),
+        "not read: not a file type scan reads (extension or shebang)"
+    );
+    assert_eq!(
+        reason_for(&lines, "dist"),
+        "not read: ignore rule (.gitignore, .ignore or git exclude)"
+    );
+    assert_eq!(
+        reason_for(&lines, "legacy"),
+        "not read: ignore rule (--exclude, .ghl-migrateignore or scan.exclude)"
+    );
+    assert_eq!(
+        reason_for(&lines, "x.js.orig"),
+        "not read: patch leftover (.orig/.rej)"
+    );
+    // A directory left out by an ignore rule is named once, not each file below it.
+    assert!(!lines.iter().any(|l| l.contains("bundle.js")), "{lines:#?}");
+    // The excluded count in the summary is the first walk's, not doubled by the second.
+    let json = bin()
+        .args(["scan", "--verbose", "--format", "json", "--exit-zero"])
+        .args(["--exclude", "legacy/"])
+        .arg(d.path())
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(report["summary"]["excluded"], 1);
+}
+
+#[test]
+fn verbose_reports_weak_files_linked_or_not_in_pass_2() {
+    let d = tree(&[
+        (
+            "config.js",
+            "export const CRM_BASE = 'https://rest.gohighlevel.com/v1';\n".to_string(),
+        ),
+        (
+            "client.js",
+            "import { CRM_BASE } from './config';\nfetch(CRM_BASE + '/contacts/');\n".to_string(),
+        ),
+        ("router.rb", "get '/contacts/' do\nend\n".to_string()),
+    ]);
+    let out = bin()
+        .args(["scan", "-v", "--exit-zero"])
+        .arg(d.path())
+        .output()
+        .unwrap();
+    let lines = stderr_lines(&out);
+    let client: Vec<&str> = lines
+        .iter()
+        .filter_map(|l| l.split_once("/client.js: ").map(|(_, w)| w))
+        .collect();
+    assert_eq!(
+        client,
+        [
+            "V1-looking paths only: held for pass 2",
+            "read in pass 2 (linked to a V1 base URL defined elsewhere)"
+        ]
+    );
+    let router: Vec<&str> = lines
+        .iter()
+        .filter_map(|l| l.split_once("/router.rb: ").map(|(_, w)| w))
+        .collect();
+    assert_eq!(
+        router,
+        [
+            "V1-looking paths only: held for pass 2",
+            "not read: V1-looking paths only, and nothing links it to a V1 base URL"
+        ]
+    );
+}
+
+#[test]
+fn without_verbose_stderr_has_no_per_file_lines() {
+    let d = tree(&[("app.js", V1_CALL), ("notes.txt", "hello\n")]);
+    let out = bin()
+        .args(["scan", "--exit-zero"])
+        .arg(d.path())
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+}
+
+#[test]
+fn quiet_drops_the_summary_but_keeps_findings_and_the_exit_code() {
+    let d = tree(&[("app.js", V1_CALL)]);
+    let out = bin().args(["scan", "-q"]).arg(d.path()).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("app.js"), "{stdout}");
+    assert!(stdout.contains("/v1/contacts/"), "{stdout}");
+    for summary in ["summary:", "gate:"] {
+        assert!(!stdout.contains(summary), "{summary} in {stdout}");
+    }
+    let loud = bin().args(["scan"]).arg(d.path()).output().unwrap();
+    assert!(String::from_utf8_lossy(&loud.stdout).contains("summary:"));
+}
+
+#[test]
+fn quiet_silences_the_baseline_note() {
+    let d = tree(&[("app.js", V1_CALL)]);
+    let baseline = d.path().join("baseline.json");
+    let out = bin()
+        .args(["scan", "-q", "--write-baseline"])
+        .arg(&baseline)
+        .arg(d.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+    assert!(baseline.is_file());
+}
+
+const PY_V1: &str = "import requests\n\ndef contacts(key):\n    return requests.get(\"https://rest.gohighlevel.com/v1/contacts/\", headers={\"Authorization\": \"Bearer \" + key})\n";
+
+#[test]
+fn stdin_with_a_name_finds_a_v1_call_in_python() {
+    let out = bin()
+        .args(["scan", "-", "--stdin-name", "x.py", "--format", "json"])
+        .write_stdin(PY_V1)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["roots"], serde_json::json!(["x.py"]));
+    let calls: Vec<(&str, u64, &str, &str)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["kind"] == "call")
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap(),
+                f["line"].as_u64().unwrap(),
+                f["method"].as_str().unwrap(),
+                f["rule"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(calls, [("x.py", 4, "GET", "contacts.list")]);
+}
+
+#[test]
+fn stdin_name_sets_the_context_and_cannot_leave_the_private_folder() {
+    let out = bin()
+        .args([
+            "scan",
+            "-",
+            "--stdin-name",
+            "../tests/test_x.py",
+            "--format",
+            "json",
+        ])
+        .write_stdin(PY_V1)
+        .output()
+        .unwrap();
+    // Test code is reported, not failing the gate by default.
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let f = &report["findings"][0];
+    assert_eq!(f["path"], "tests/test_x.py");
+    assert_eq!(f["context"], "test");
+}
+
+#[test]
+fn stdin_over_max_filesize_is_an_error_not_a_green_gate() {
+    let out = bin()
+        .args(["scan", "-", "--stdin-name", "x.py", "--max-filesize", "64"])
+        .write_stdin(PY_V1)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "ghl-migrate: error: standard input (see --max-filesize) is larger than the 64 bytes limit\n"
+    );
+}
+
+#[test]
+fn stdin_without_a_language_is_an_error_not_a_green_gate() {
+    let out = bin()
+        .args(["scan", "-"])
+        .write_stdin(V1_CALL)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("cannot tell its language from the name \"<stdin>\""),
+        "{err}"
+    );
+    // A shebang says it.
+    let out = bin()
+        .args(["scan", "-", "--exit-zero", "--format", "json"])
+        .write_stdin(format!("#!/usr/bin/env node\n{V1_CALL}"))
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["findings"][0]["path"], "<stdin>");
+}
+
+#[test]
+fn stdin_cannot_be_combined_with_paths_or_read_by_plan() {
+    let out = bin()
+        .args(["scan", "-", "."])
+        .write_stdin("")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot be combined"));
+    let out = bin().args(["plan", "-"]).write_stdin("").output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("read by `scan` only"));
+}
