@@ -56,7 +56,7 @@ fn agency_endpoints_need_an_oauth_company_app_with_location_tokens() {
     assert_eq!(strings(&i["scopes"]), ["contacts.write", "locations.write"]);
     let r = reasons(i);
     assert!(
-        r.contains("agency-level endpoints (locations.create)")
+        r.contains("no location-level V2 route: locations.create (onboard.py:9)")
             && r.contains("/oauth/locationToken"),
         "{r}"
     );
@@ -265,4 +265,132 @@ fn a_tree_without_manifests_is_one_integration() {
         .map(|i| i["root"].as_str().unwrap_or(""))
         .collect();
     assert_eq!(units, ["."], "{p:#}");
+}
+
+/// A tree with one synthetic V1 location key in `.env` and `code` in `app.py`.
+fn location_keyed_tree(code: &str) -> tempfile::TempDir {
+    let key = ghl_migrate::credential::synthetic_jwt(
+        r#"{"location_id":"LOCsyntheticRoute001","version":1,"iat":1700000000000}"#,
+    );
+    support::tree(&[
+        (".env", format!("GHL_API_KEY={key}\n")),
+        ("app.py", code.to_string()),
+    ])
+}
+
+const LOCATION_USERS: &str = "import os, requests\nBASE = 'https://rest.gohighlevel.com/v1'\nH = {'Authorization': 'Bearer ' + os.environ['GHL_API_KEY']}\n\ndef users():\n    return requests.get(BASE + '/users/', headers=H)\n\ndef contact(cid):\n    return requests.get(BASE + '/contacts/' + cid, headers=H)\n";
+
+/// `GET /v1/users/` with a location key listed that location's users: V2's location-level `GET /users/`
+/// serves it with a PIT; no agency app, no Agency Pro plan.
+#[test]
+fn location_key_on_an_agency_endpoint_gets_the_location_route_and_a_pit() {
+    let t = location_keyed_tree(LOCATION_USERS);
+    let p = plan_json(t.path().to_str().unwrap());
+    let i = &p["integrations"][0];
+    assert_eq!(i["successor"]["kind"], "pit", "{}", reasons(i));
+    assert_eq!(i["successor"]["requires_tier"], "any");
+    assert!(
+        reasons(i).contains("users.list → `GET /users/`"),
+        "{}",
+        reasons(i)
+    );
+    let users = i["calls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["rule"] == "users.list")
+        .unwrap();
+    assert_eq!(users["v2"]["path"], "/users/");
+    assert!(strings(&users["changes"])[0].starts_with("location-level route `GET /users/`"));
+    assert_eq!(
+        strings(&i["scopes"]),
+        ["contacts.readonly", "users.readonly"]
+    );
+}
+
+/// An endpoint with no location-level V2 route forces Company OAuth, and the plan names the call.
+#[test]
+fn company_oauth_only_when_no_location_route_exists_and_the_call_is_named() {
+    let code = format!(
+        "{LOCATION_USERS}\ndef snapshots():\n    return requests.get(BASE + '/snapshots/', headers=H)\n"
+    );
+    let t = location_keyed_tree(&code);
+    let p = plan_json(t.path().to_str().unwrap());
+    let i = &p["integrations"][0];
+    assert_eq!(i["successor"]["kind"], "oauth_company", "{}", reasons(i));
+    let r = reasons(i);
+    assert!(r.contains("snapshots.list (app.py:12)"), "{r}");
+    assert!(!r.contains("users.list (app.py"), "{r}");
+}
+
+/// An n8n node folder (`nodes/<Name>/` with `description/`) is one integration, whatever version
+/// subfolders and description files hold its V1 calls.
+#[test]
+fn an_n8n_node_folder_is_one_integration() {
+    let call = |p: &str| format!("export const u = 'https://rest.gohighlevel.com/v1{p}';\n");
+    let t = support::tree(&[
+        ("docs/package.json", "{\"name\": \"docs\"}\n".to_string()),
+        ("nodes/HighLevel/HighLevel.node.ts", call("/contacts/")),
+        (
+            "nodes/HighLevel/v1/HighLevelV1.node.ts",
+            call("/opportunities/"),
+        ),
+        (
+            "nodes/HighLevel/description/ContactDescription.ts",
+            call("/contacts/lookup"),
+        ),
+        ("nodes/HighLevel/v2/GenericFunctions.ts", call("/tasks/")),
+    ]);
+    let p = plan_json(t.path().to_str().unwrap());
+    let ids: Vec<&str> = p["integrations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["nodes-highlevel"], "{p:#}");
+    assert_eq!(p["integrations"][0]["root"], "nodes/HighLevel");
+}
+
+/// The checklist's commands run from where `plan` was run: the diff target and the plan file are the
+/// paths the user typed, not paths relative to the scanned folder.
+#[test]
+fn checklist_commands_are_runnable_from_where_plan_ran() {
+    let t = support::tree(&[
+        ("work/repo/svc/package.json", "{\"name\": \"svc\"}\n"),
+        (
+            "work/repo/svc/index.js",
+            "fetch('https://rest.gohighlevel.com/v1/contacts/');\n",
+        ),
+        ("work/out/.keep", ""),
+    ]);
+    support::run_ok(
+        bin()
+            .args([
+                "plan",
+                "-q",
+                "--format",
+                "json",
+                "-o",
+                "out/plan.json",
+                "repo",
+            ])
+            .current_dir(t.path().join("work")),
+    );
+    let p: Value = serde_json::from_str(
+        &std::fs::read_to_string(t.path().join("work/out/plan.json")).unwrap(),
+    )
+    .unwrap();
+    let steps = strings(&integration(&p, "svc")["checklist"]).join("\n");
+    assert!(steps.contains("`ghl-migrate diff repo/svc`"), "{steps}");
+    assert!(
+        steps.contains("`ghl-migrate verify --plan out/plan.json --integration svc"),
+        "{steps}"
+    );
+    // And the diff command it names works from there.
+    support::run_ok(
+        bin()
+            .args(["diff", "-q", "repo/svc"])
+            .current_dir(t.path().join("work")),
+    );
 }

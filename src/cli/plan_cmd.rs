@@ -7,7 +7,10 @@ use std::io::Write;
 
 pub fn run(cli: &Cli, a: &PlanArgs, out: &mut dyn Write) -> Result<i32> {
     let (report, rules, found) = super::scan_cmd::run_scan(cli, &a.walk, a.quiet)?;
-    let root = a.walk.paths.first().filter(|p| p.is_dir()).cloned();
+    let here = plan::Invocation {
+        scan_root: a.walk.paths.first().filter(|p| p.is_dir()).cloned(),
+        plan_file: a.output.clone(),
+    };
     let (cfg, cfg_path) = (found.config, found.path.map(|p| p.display().to_string()));
     let now = a.as_of.unwrap_or_else(|| {
         std::time::SystemTime::now()
@@ -15,7 +18,7 @@ pub fn run(cli: &Cli, a: &PlanArgs, out: &mut dyn Write) -> Result<i32> {
             .map(|d| d.as_secs() as i64)
             .unwrap_or(0)
     });
-    let plan = plan::build(&report, &rules, root.as_deref(), &cfg, cfg_path, now);
+    let plan = plan::build(&report, &rules, &here, &cfg, cfg_path, now);
     let mut buf = Vec::new();
     match a.format {
         PlanFormat::Markdown => plan::write_markdown(&plan, &mut buf)?,

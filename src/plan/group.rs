@@ -37,7 +37,7 @@ pub struct Unit {
     pub name: String,
     /// Directory or file, relative to the scanned root ("." for the root).
     pub root: String,
-    /// `project`, `export`, `directory`, `configured`.
+    /// `project`, `export`, `directory`, `n8n_node`, `configured`.
     pub kind: &'static str,
     /// Index into the config's integrations, when configured.
     pub config: Option<usize>,
@@ -106,6 +106,17 @@ pub fn group(
                         config: None,
                     }
                 }
+                None if n8n_node_dir(&f.path, scan_root).is_some() => {
+                    let dir = n8n_node_dir(&f.path, scan_root).unwrap_or_default();
+                    let name = dir.rsplit('/').next().unwrap_or(&dir).to_string();
+                    Unit {
+                        id: slug(&dir),
+                        name,
+                        root: dir,
+                        kind: "n8n_node",
+                        config: None,
+                    }
+                }
                 None => {
                     let top = f
                         .path
@@ -132,6 +143,22 @@ pub fn group(
         out.entry(unit).or_default().push(i);
     }
     out
+}
+
+/// The n8n node folder holding `rel` (`…/nodes/<Name>`, with a `description/` folder or a
+/// `<Name>.node.ts|js` file): one node is one integration whatever its version subfolders.
+fn n8n_node_dir(rel: &str, scan_root: Option<&Path>) -> Option<String> {
+    let root = scan_root.filter(|r| r.is_dir())?;
+    let parts: Vec<&str> = rel.split('/').collect();
+    let at = parts.iter().rposition(|p| *p == "nodes")?;
+    let name = parts.get(at + 1).filter(|_| parts.len() > at + 2)?;
+    let dir = parts[..=at + 1].join("/");
+    let abs = root.join(&dir);
+    let is_node = abs.join("description").is_dir()
+        || ["ts", "js"]
+            .iter()
+            .any(|x| abs.join(format!("{name}.node.{x}")).is_file());
+    is_node.then_some(dir)
 }
 
 fn root_or_name(root: &str, name: &str) -> String {

@@ -14,7 +14,7 @@ use crate::scan::finding::{Context, Finding, Kind};
 use config::{PlanConfig, Tier};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
+use std::path::PathBuf;
 use successor::{Evidence, Successor};
 
 pub use markdown::write as write_markdown;
@@ -123,14 +123,23 @@ pub struct PlanSummary {
 }
 
 /// Builds the plan for a scan of `roots` (the first, if a directory, anchors project detection).
+/// Where the user ran `plan`, as the checklist's commands need it: the scanned folder as typed (relative
+/// to the working directory) and the file the plan is written to.
+#[derive(Debug, Clone, Default)]
+pub struct Invocation {
+    pub scan_root: Option<PathBuf>,
+    pub plan_file: Option<PathBuf>,
+}
+
 pub fn build(
     scan: &ScanReport,
     rules: &RuleSet,
-    scan_root: Option<&Path>,
+    here: &Invocation,
     cfg: &PlanConfig,
     cfg_path: Option<String>,
     now: i64,
 ) -> Plan {
+    let scan_root = here.scan_root.as_deref();
     let units = group::group(&scan.findings, scan_root, cfg);
     let mut integrations = Vec::new();
     let mut mentions = Vec::new();
@@ -166,7 +175,7 @@ pub fn build(
             continue;
         }
         let ic = unit.config.map(|i| &cfg.integrations[i]);
-        let mut integ = build_integration(unit, &fs, rules, ic, cfg.tier);
+        let mut integ = build_integration(unit, here, &fs, rules, ic, cfg.tier);
         settings_read_here(&mut integ, &fs, &scan.findings);
         for k in &integ.v1_keys {
             key_users
@@ -255,6 +264,7 @@ pub fn build(
 
 fn build_integration(
     unit: &group::Unit,
+    here: &Invocation,
     fs: &[&Finding],
     rules: &RuleSet,
     ic: Option<&config::IntegrationConfig>,
@@ -399,7 +409,7 @@ fn build_integration(
             .map(|f| format!("{}:{}: {}", f.path, f.line, f.note.as_deref().unwrap_or(""))),
     );
     let credential_changes = credential_changes(fs);
-    let checklist = checklist(unit, &successor, &scopes, &v1_keys, &locations);
+    let checklist = checklist(unit, here, &successor, &scopes, &v1_keys, &locations);
     Integration {
         id: unit.id.clone(),
         name: unit.name.clone(),
@@ -432,23 +442,30 @@ fn sub_account_route(r: &crate::rules::Rule) -> Option<crate::scan::finding::V2R
     let version =
         r.v2.as_ref()
             .map_or("2021-07-28".to_string(), |t| t.version.clone());
-    if let Some(t) = &r.v2
-        && ok(t.method, &t.path)
-    {
-        return Some(crate::scan::finding::V2Ref {
-            method: t.method,
-            path: t.path.clone(),
-            scopes: t.scopes.clone(),
-            version,
-        });
-    }
-    r.alternatives
+    // A route that needs the company's id is a company-level one, even when a sub-account token may
+    // call it: the location-level route (by `locationId`) is preferred.
+    let needs_company = |m: Method, p: &str| {
+        spec.operation(m, p)
+            .is_some_and(|o| o.required.iter().any(|q| q.name == "companyId"))
+    };
+    let candidates: Vec<(Method, &str, &[String])> =
+        r.v2.iter()
+            .map(|t| (t.method, t.path.as_str(), t.scopes.as_slice()))
+            .chain(
+                r.alternatives
+                    .iter()
+                    .map(|a| (a.method, a.path.as_str(), a.scopes.as_slice())),
+            )
+            .filter(|(m, p, _)| ok(*m, p))
+            .collect();
+    candidates
         .iter()
-        .find(|a| ok(a.method, &a.path))
-        .map(|a| crate::scan::finding::V2Ref {
-            method: a.method,
-            path: a.path.clone(),
-            scopes: a.scopes.clone(),
+        .find(|(m, p, _)| !needs_company(*m, p))
+        .or(candidates.first())
+        .map(|(m, p, s)| crate::scan::finding::V2Ref {
+            method: *m,
+            path: p.to_string(),
+            scopes: s.to_vec(),
             version: version.clone(),
         })
 }
@@ -546,6 +563,7 @@ fn credential_changes(fs: &[&Finding]) -> Vec<String> {
 
 fn checklist(
     unit: &group::Unit,
+    here: &Invocation,
     s: &Successor,
     scopes: &[String],
     keys: &[KeyRef],
@@ -564,13 +582,29 @@ fn checklist(
     c.push(
         "Store it in your secret store / deployment environment (never in the repository)".into(),
     );
-    c.push(format!("Review and apply the code changes: `ghl-migrate diff {}` (locationId, pagination, response shapes are marked for you)", unit.root));
+    // Paths as the user can type them where they ran `plan`.
+    let unit_root = unit.root.split(", ").next().unwrap_or(".");
+    let target = match &here.scan_root {
+        Some(r) if unit_root == "." => r.clone(),
+        Some(r) => r.join(unit_root),
+        None => PathBuf::from(unit_root),
+    };
+    let plan_file = here
+        .plan_file
+        .as_deref()
+        .map_or("plan.json".to_string(), |p| p.display().to_string());
+    c.push(format!("Review and apply the code changes: `ghl-migrate diff {}` (locationId, pagination, response shapes are marked for you)", shell_word(&target.display().to_string())));
     let loc = locations
         .iter()
         .next()
         .map(|l| format!(" --location {l}"))
         .unwrap_or_default();
-    c.push(format!("Prove the new credential: `ghl-migrate verify --plan plan.json --integration {}{loc} --token-env NEW_TOKEN_VAR`", unit.id));
+    let plan_hint = if here.plan_file.is_some() {
+        String::new()
+    } else {
+        " (after `ghl-migrate plan --format json -o plan.json`)".to_string()
+    };
+    c.push(format!("Prove the new credential: `ghl-migrate verify --plan {} --integration {}{loc} --token-env NEW_TOKEN_VAR`{plan_hint}", shell_word(&plan_file), unit.id));
     c.push("Deploy, then watch logs for 401/403/422 from services.leadconnectorhq.com for a full business cycle".into());
     if keys.is_empty() {
         c.push("Find and revoke the V1 key this integration used (none was found in the code: it lives in a setting or secret)".into());
@@ -583,6 +617,18 @@ fn checklist(
         }
     }
     c
+}
+
+/// A path as one shell word: quoted when it holds anything but plain path characters.
+fn shell_word(s: &str) -> String {
+    if !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "/._-+,@=:".contains(c))
+    {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
 }
 
 fn key_reports(
