@@ -321,7 +321,7 @@ fn prepare(job: Job, opts: &Options) -> Prepared {
                     &ctx,
                     loc,
                     BindingStatus::Unconfirmed,
-                    "not checked (see blockers)",
+                    "see blockers",
                 ));
             }
             match (&claims.location_id, kind) {
@@ -574,7 +574,7 @@ async fn verify_location(shared: &Shared, ctx: &JobCtx, location: &str) -> Locat
     match bind_probe.render(&run.pctx) {
         Ok(req) => {
             let sent = run.send(&bind_token, &req).await;
-            binding = binding_from(&run, &sent);
+            binding = binding_from(&run, &sent, &Request::label(bind_probe));
             if sent.outcome() == Some(Outcome::Ok) {
                 learn_company(&mut run, &sent.body);
             }
@@ -583,9 +583,9 @@ async fn verify_location(shared: &Shared, ctx: &JobCtx, location: &str) -> Locat
         Err(e) => binding = Binding::new(BindingStatus::Unconfirmed, &e.to_string()),
     }
     let stop_reason = |b: &Binding| match b.status {
-        BindingStatus::WrongLocation => Some("not checked: the credential is for another location"),
-        BindingStatus::InvalidCredential => Some("not checked: the credential was rejected"),
-        BindingStatus::LocationNotFound => Some("not checked: the location does not exist"),
+        BindingStatus::WrongLocation => Some("the credential is for another location"),
+        BindingStatus::InvalidCredential => Some("the credential was rejected"),
+        BindingStatus::LocationNotFound => Some("the location does not exist"),
         _ => None,
     };
 
@@ -768,7 +768,9 @@ async fn mint_location_token(run: &mut LocationRun<'_>) -> (ScopeReport, Option<
     (line, minted)
 }
 
-fn binding_from(run: &LocationRun<'_>, sent: &Sent) -> Binding {
+/// The binding as one probe's answer decides it; the detail names that probe and its HTTP status, and
+/// the server words are that probe's (never another probe's).
+fn binding_from(run: &LocationRun<'_>, sent: &Sent, probe: &str) -> Binding {
     let (status, detail) = match sent.outcome() {
         Some(Outcome::Ok) => (BindingStatus::Bound, String::new()),
         Some(Outcome::WrongLocation) => (BindingStatus::WrongLocation, String::new()),
@@ -784,15 +786,28 @@ fn binding_from(run: &LocationRun<'_>, sent: &Sent) -> Binding {
         Some(o) => (BindingStatus::Unconfirmed, o.describe().into()),
         None => (BindingStatus::Unconfirmed, sent.no_answer()),
     };
+    let evidence = match &sent.answer {
+        Some(a) => format!("{probe} answered {}", a.status),
+        None => format!("{probe} got no answer"),
+    };
     Binding {
         status,
-        detail,
+        detail: if detail.is_empty() || sent.answer.is_none() {
+            if sent.answer.is_none() {
+                detail
+            } else {
+                evidence
+            }
+        } else {
+            format!("{evidence}: {detail}")
+        },
         server: run.words(sent),
     }
 }
 
-/// A scope probe can settle an unconfirmed binding: any answer past the location check confirms it, a
-/// location message refutes it, an invalid-token message ends the run.
+/// A scope probe can settle a binding the binding probe left unconfirmed: any answer past the location
+/// check confirms it, a location message refutes it, an invalid-token message ends the run. A binding the
+/// binding probe itself decided stays as it decided (and shows that probe's words).
 fn update_binding(
     binding: &mut Binding,
     run: &LocationRun<'_>,
@@ -800,15 +815,19 @@ fn update_binding(
     scope: &str,
     carries_location: bool,
 ) {
+    if binding.status != BindingStatus::Unconfirmed {
+        return;
+    }
     let Some(o) = sent.outcome() else { return };
+    let probe = format!("the {scope} probe");
     match o {
         Outcome::WrongLocation | Outcome::InvalidCredential => {
-            *binding = binding_from(run, sent);
-            binding.detail = format!("answer to the {scope} probe");
+            *binding = binding_from(run, sent, &probe);
         }
-        o if o.scope_held() && carries_location && binding.status == BindingStatus::Unconfirmed => {
+        o if o.scope_held() && carries_location => {
+            *binding = binding_from(run, sent, &probe);
             binding.status = BindingStatus::Bound;
-            binding.detail = format!("confirmed by the {scope} probe");
+            binding.detail = format!("confirmed by {}", binding.detail);
         }
         _ => {}
     }

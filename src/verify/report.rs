@@ -218,9 +218,15 @@ fn write_integration(i: &IntegrationReport, out: &mut dyn Write) -> std::io::Res
         write_server_words(out, "      ", &l.binding.server)?;
         let w = l.scopes.iter().map(|s| s.scope.len()).max().unwrap_or(0);
         for s in &l.scopes {
-            write!(out, "    {:<w$}  {}", s.scope, s.status.label())?;
-            if !s.detail.is_empty() {
-                write!(out, ": {}", s.detail)?;
+            let label = s.status.label();
+            write!(out, "    {:<w$}  {label}", s.scope)?;
+            // A detail that starts with the label itself is not said twice.
+            let detail = s
+                .detail
+                .strip_prefix(label)
+                .map_or(s.detail.as_str(), |d| d.trim_start_matches([':', ' ']));
+            if !detail.is_empty() {
+                write!(out, ": {detail}")?;
             }
             writeln!(out)?;
             write_server_words(out, "      ", &s.server)?;
