@@ -17,6 +17,7 @@ pub mod lines;
 pub mod markers;
 pub mod method;
 pub mod names;
+pub mod oversize;
 pub mod pipedream;
 pub mod platform;
 pub mod prose;
@@ -516,6 +517,9 @@ fn scan_file(
     }
     let bytes = match walk::read_into(path, opts.max_filesize, buf) {
         Ok(b) => b,
+        Err(reason) if walk::is_over_limit(&reason) => {
+            return over_limit(path, &display(path), reason, rules, pre);
+        }
         Err(reason) => {
             return Outcome::Skipped(Skipped {
                 path: display(path),
@@ -606,6 +610,32 @@ fn scan_file(
     }
 }
 
+/// A file over `--max-filesize`: searched by the prefilter in a stream (see [`oversize`]); in the skip
+/// list only when it could not be read at all.
+fn over_limit(path: &Path, rel: &str, reason: String, rules: &RuleSet, pre: &Prefilter) -> Outcome {
+    let len = std::fs::metadata(path).map_or(0, |m| m.len());
+    let strong = |b: &[u8]| pre.strong_hits(b).collect::<Vec<_>>();
+    match oversize::search(path, rel, len, rules, &strong) {
+        Ok(found) => Outcome::Scanned {
+            bytes: found.analysed,
+            warning: (!found.whole).then(|| Skipped {
+                path: rel.to_string(),
+                reason: format!("{reason}: searched for HighLevel hosts, keys and markers only"),
+            }),
+            scan: Box::new(found.scan),
+            parsed: Vec::new(),
+            link_candidate: false,
+            rel: rel.to_string(),
+            // Not hashed: nothing found in a file read only in part may be patched.
+            hash: String::new(),
+        },
+        Err(why) => Outcome::Skipped(Skipped {
+            path: rel.to_string(),
+            reason: if why.contains("max-filesize") { why } else { format!("{reason}; {why}") },
+        }),
+    }
+}
+
 enum Hit {
     None,
     Weak,
@@ -654,7 +684,7 @@ impl Prefilter {
     }
 
     fn classify(&self, bytes: &[u8]) -> Hit {
-        if self.strong.is_match(bytes) {
+        if self.strong_hits(bytes).next().is_some() {
             Hit::Strong
         } else if self.weak.is_match(bytes) {
             Hit::Weak
@@ -662,6 +692,36 @@ impl Prefilter {
             Hit::None
         }
     }
+
+    /// Starts of the strong literals that count: an `eyJ` only when it may begin a key (see
+    /// [`may_be_jwt`]), so inline source maps and other base64 blobs stop here.
+    fn strong_hits<'b>(&'b self, bytes: &'b [u8]) -> impl Iterator<Item = usize> + 'b {
+        self.strong
+            .find_iter(bytes)
+            .filter(|m| m.as_bytes() != b"eyJ" || may_be_jwt(&bytes[m.start()..]))
+            .map(|m| m.start())
+    }
+}
+
+/// Whether base64 text starting with `eyJ` (`{"`) may be a JWT or a piece of one: its first segment
+/// ends at a `.` (header.payload.signature), or it decodes to a JWT header field (`{"alg"`, `{"typ"`,
+/// `{"kid"` …, for a key written in pieces). A source map (`{"version":3`) is neither.
+fn may_be_jwt(b: &[u8]) -> bool {
+    let b64 = |c: u8| c.is_ascii_alphanumeric() || c == b'-' || c == b'_';
+    let run = b.iter().take(4096).take_while(|&&c| b64(c)).count();
+    if b.get(run) == Some(&b'.') {
+        return true;
+    }
+    use base64::Engine;
+    let head = &b[..run.min(16) / 4 * 4];
+    let Ok(dec) = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(head) else {
+        return false;
+    };
+    const FIELDS: [&[u8]; 10] = [
+        b"alg", b"typ", b"kid", b"cty", b"enc", b"zip", b"jku", b"jwk", b"x5", b"crit",
+    ];
+    let field = dec.strip_prefix(b"{\"").unwrap_or(&[]);
+    FIELDS.iter().any(|f| field.starts_with(f))
 }
 
 /// Extracts one file's findings (also the entry point for tests and the fuzz targets).
