@@ -1072,13 +1072,13 @@ fn looks_like_api_path(rules: &RuleSet, rest: &str) -> bool {
 pub const ANY_BASE: &str = "*";
 
 /// The literal is an argument of a call.
-fn is_call_argument(before: &str) -> bool {
+pub fn is_call_argument(before: &str) -> bool {
     let t = before.trim_end();
     t.ends_with('(') || t.ends_with(',')
 }
 
 /// The literal is the value of a `url` / `path` / `endpoint` / `uri` option.
-fn is_url_key(before: &str) -> bool {
+pub fn is_url_key(before: &str) -> bool {
     let t = before
         .trim_end()
         .trim_end_matches(['=', '>', ':', ' '])

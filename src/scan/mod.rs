@@ -5,6 +5,7 @@
 //! Files that only mention V1-looking paths (`/contacts/…`) are read in a second, smaller pass, and only
 //! when the first pass found a V1 base URL bound to a name that they use.
 pub mod baseline;
+pub mod candidates;
 pub mod exports;
 pub mod extract;
 pub mod finding;
@@ -152,30 +153,7 @@ pub fn scan(
         .iter()
         .filter(|d| matches!(d.value, BaseValue::V1 { .. }))
         .collect();
-    let mut needles: Vec<String> = v1_defs
-        .iter()
-        .flat_map(|d| {
-            // A distinctive name links by itself (see `linked`); other names through an import of their
-            // module, so only those modules' stems are worth looking for.
-            let mut n = Vec::new();
-            let distinctive = names::is_distinctive(&d.key);
-            if distinctive || !d.in_code {
-                n.push(d.name.clone());
-            }
-            if !distinctive {
-                n.push(file_stem(&d.path).to_string());
-            }
-            n
-        })
-        .filter(|n| n.len() >= 3)
-        .collect();
-    needles.sort();
-    needles.dedup();
-    let client_dirs: Vec<String> = v1_defs
-        .iter()
-        .filter(|d| d.in_code && names::is_base_key(&d.key))
-        .map(|d| parent_dir(&d.path).to_string())
-        .collect();
+    let weak_links = candidates::WeakLinks::new(&v1_defs);
     // The program model's first linking round rides on the same read of the weak files.
     let parsed_in_pass_1: Vec<usize> = (0..st.program.units.len()).collect();
     // Settings holding a V1 base (`.env`, `application.yml`, `.properties`) under their written and
@@ -188,10 +166,9 @@ pub fn scan(
         on_solver_stack(|| follow::Links::new(program, &parsed_in_pass_1))
     };
     let mut linked_in_pass_2: Vec<follow::Parsed> = Vec::new();
-    let lexer_links = !v1_defs.is_empty();
-    if (lexer_links || links.is_some()) && !st.weak.is_empty() {
-        // Names are matched as written (case-sensitive keeps the fast SIMD search).
-        let needles_ac = AhoCorasick::new(&needles).expect("names");
+    if (weak_links.is_some() || links.is_some()) && !st.weak.is_empty() {
+        let weak_links = weak_links.as_ref();
+        let segments = &pre.segments;
         let linked = Mutex::new(&mut linked_in_pass_2);
         let links = links.as_ref();
         let weak_files = std::mem::take(&mut st.weak);
@@ -210,15 +187,12 @@ pub fn scan(
                         let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                         let Some(path) = weak_files.get(i) else { break };
                         let rel = display(path);
-                        let below_client = client_dirs
-                            .iter()
-                            .any(|d| is_ancestor_dir(d, parent_dir(&rel)));
                         let Ok(bytes) = walk::read_into(path, opts.max_filesize, &mut buf) else {
                             continue;
                         };
                         let utf16 = walk::decode_utf16(bytes).map(|(s, _)| s.into_bytes());
                         let raw = utf16.as_deref().unwrap_or(bytes);
-                        let lexer = lexer_links && (below_client || needles_ac.is_match(raw));
+                        let lexer = weak_links.is_some_and(|w| w.links(&rel, raw, segments));
                         let program = links.and_then(|l| l.links(path, &rel, raw));
                         if !lexer && program.is_none() {
                             continue;
@@ -648,6 +622,8 @@ struct Prefilter {
     strong: regex::bytes::Regex,
     host: regex::bytes::Regex,
     weak: AhoCorasick,
+    /// The V1 path segments with a leading slash (`/contacts`).
+    segments: Vec<Vec<u8>>,
 }
 
 impl Prefilter {
@@ -669,6 +645,11 @@ impl Prefilter {
             .collect();
         weak.sort();
         weak.dedup();
+        let segments = weak
+            .iter()
+            .filter(|s| s.starts_with('/'))
+            .map(|s| s.as_bytes().to_vec())
+            .collect();
         // Paths are written in lower case: a case-sensitive automaton stays on the fast (SIMD) search.
         let weak = AhoCorasickBuilder::new()
             .match_kind(MatchKind::LeftmostFirst)
@@ -676,7 +657,12 @@ impl Prefilter {
             .expect("literals");
         let host =
             regex::bytes::Regex::new(r"(?i:gohighlevel|leadconnectorhq)").expect("static pattern");
-        Prefilter { strong, host, weak }
+        Prefilter {
+            strong,
+            host,
+            weak,
+            segments,
+        }
     }
 
     fn names_host(&self, bytes: &[u8]) -> bool {
