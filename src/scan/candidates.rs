@@ -21,6 +21,9 @@ pub struct WeakLinks {
     modules: Vec<(Finder<'static>, String)>,
     /// Directories of V1 clients configured in code.
     client_dirs: Vec<String>,
+    /// Directories of V1 bases defined in code: their package-scoped neighbours (Go, Java, C#…) see
+    /// the name without an import.
+    package_dirs: std::collections::HashSet<String>,
 }
 
 impl WeakLinks {
@@ -52,6 +55,11 @@ impl WeakLinks {
             })
             .map(|d| super::parent_dir(&d.path).to_string())
             .collect();
+        let package_dirs: std::collections::HashSet<String> = defs
+            .iter()
+            .filter(|d| d.in_code && matches!(d.value, BaseValue::V1 { .. }))
+            .map(|d| super::parent_dir(&d.path).to_string())
+            .collect();
         let clean = |mut v: Vec<String>| {
             v.retain(|n| n.len() >= 3);
             v.sort();
@@ -64,13 +72,14 @@ impl WeakLinks {
             .into_iter()
             .map(|n| (finder(&n), n))
             .collect();
-        if names.is_empty() && modules.is_empty() && client_dirs.is_empty() {
+        if names.is_empty() && modules.is_empty() && package_dirs.is_empty() {
             return None;
         }
         Some(WeakLinks {
             names,
             modules,
             client_dirs,
+            package_dirs,
         })
     }
 
@@ -94,6 +103,12 @@ impl WeakLinks {
             return true;
         }
         let dir = super::parent_dir(rel);
+        if self.package_dirs.contains(dir)
+            && super::lang::Lang::detect(std::path::Path::new(rel), b"")
+                .is_some_and(super::extract::package_scoped)
+        {
+            return true;
+        }
         self.client_dirs
             .iter()
             .any(|d| super::is_ancestor_dir(d, dir))

@@ -62,6 +62,21 @@ pub struct FileScan {
     pub inline: Vec<super::markers::Inline>,
 }
 
+/// Languages whose files see package-level names of their directory without an import (Go, Java,
+/// C#…): a call there may use a base defined in a neighbouring file.
+pub fn package_scoped(lang: Lang) -> bool {
+    matches!(
+        lang,
+        Lang::Go
+            | Lang::Java
+            | Lang::Kotlin
+            | Lang::CSharp
+            | Lang::Swift
+            | Lang::Rust
+            | Lang::CFamily
+    )
+}
+
 /// Extracts everything from one file. `rel` is the path shown in reports.
 pub fn extract(rel: &str, src: &str, lang: Lang, rules: &RuleSet) -> FileScan {
     let li = LineIndex::new(src);
@@ -150,16 +165,7 @@ impl<'l> Lit<'l> {
 impl<'a> Cx<'a> {
     /// Languages whose top-level names are shared by every file of a directory (package).
     fn package_scope(&self) -> bool {
-        matches!(
-            self.lang,
-            Lang::Go
-                | Lang::Java
-                | Lang::Kotlin
-                | Lang::CSharp
-                | Lang::Swift
-                | Lang::Rust
-                | Lang::CFamily
-        )
+        package_scoped(self.lang)
     }
 
     fn lex(&self) -> Lexed {
