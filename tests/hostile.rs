@@ -200,7 +200,10 @@ fn fifty_megabyte_minified_line() {
     assert_good_scanned(&v);
     assert_eq!(skip_reason(&v, "bundle.min.js"), None);
     let why = warning(&v, "bundle.min.js").unwrap();
-    assert!(why.contains("--max-filesize") && why.contains("searched"), "{why}");
+    assert!(
+        why.contains("--max-filesize") && why.contains("searched"),
+        "{why}"
+    );
     let f = findings(&v, "bundle.min.js");
     assert_eq!(f.len(), 1, "{:?}", f);
     assert_eq!(f[0]["rule"], "surveys.list");

@@ -166,9 +166,9 @@ fn hostile_files_are_reported_not_fatal() {
         "{warnings:?}"
     );
     assert!(
-        warnings
-            .iter()
-            .any(|w| w["path"] == "big.js" && w["reason"].as_str().unwrap().contains("max-filesize")),
+        warnings.iter().any(
+            |w| w["path"] == "big.js" && w["reason"].as_str().unwrap().contains("max-filesize")
+        ),
         "{warnings:?}"
     );
     assert!(

@@ -31,7 +31,10 @@ impl WeakLinks {
     pub fn new(defs: &[&Def]) -> Option<WeakLinks> {
         let mut named = Vec::new();
         let mut modules = Vec::new();
-        for d in defs.iter().filter(|d| matches!(d.value, BaseValue::V1 { .. })) {
+        for d in defs
+            .iter()
+            .filter(|d| matches!(d.value, BaseValue::V1 { .. }))
+        {
             let distinctive = names::is_distinctive(&d.key);
             if distinctive || !d.in_code {
                 named.push(d.name.clone());
@@ -49,9 +52,7 @@ impl WeakLinks {
         let client_dirs: Vec<String> = defs
             .iter()
             .filter(|d| {
-                d.in_code
-                    && names::is_base_key(&d.key)
-                    && matches!(d.value, BaseValue::V1 { .. })
+                d.in_code && names::is_base_key(&d.key) && matches!(d.value, BaseValue::V1 { .. })
             })
             .map(|d| super::parent_dir(&d.path).to_string())
             .collect();

@@ -605,7 +605,11 @@ fn over_limit(path: &Path, rel: &str, reason: String, rules: &RuleSet, pre: &Pre
         },
         Err(why) => Outcome::Skipped(Skipped {
             path: rel.to_string(),
-            reason: if why.contains("max-filesize") { why } else { format!("{reason}; {why}") },
+            reason: if why.contains("max-filesize") {
+                why
+            } else {
+                format!("{reason}; {why}")
+            },
         }),
     }
 }

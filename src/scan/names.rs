@@ -107,7 +107,12 @@ pub fn may_import(line: &[u8]) -> bool {
 /// not looked at.
 pub fn import_position(bytes: &[u8], start: usize) -> bool {
     let mut i = start;
-    if i > 0 && matches!(bytes[i - 1], b'/' | b'\'' | b'"' | b'\\' | b'.' | b':' | b'`') {
+    if i > 0
+        && matches!(
+            bytes[i - 1],
+            b'/' | b'\'' | b'"' | b'\\' | b'.' | b':' | b'`'
+        )
+    {
         return true;
     }
     while i > 0 && matches!(bytes[i - 1], b' ' | b'\t') {

@@ -46,7 +46,9 @@ pub fn search(
     let n = read_full(&mut f, &mut head)?;
     head.truncate(n);
     if super::walk::is_binary(&head) {
-        return Err(format!("binary, and larger than --max-filesize ({len} bytes)"));
+        return Err(format!(
+            "binary, and larger than --max-filesize ({len} bytes)"
+        ));
     }
     let lang = Lang::detect(path, &head[..head.len().min(128)])
         .ok_or_else(|| format!("larger than --max-filesize ({len} bytes)"))?;
