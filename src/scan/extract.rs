@@ -62,6 +62,21 @@ pub struct FileScan {
     pub inline: Vec<super::markers::Inline>,
 }
 
+/// Languages whose files see package-level names of their directory without an import (Go, Java,
+/// C#…): a call there may use a base defined in a neighbouring file.
+pub fn package_scoped(lang: Lang) -> bool {
+    matches!(
+        lang,
+        Lang::Go
+            | Lang::Java
+            | Lang::Kotlin
+            | Lang::CSharp
+            | Lang::Swift
+            | Lang::Rust
+            | Lang::CFamily
+    )
+}
+
 /// Extracts everything from one file. `rel` is the path shown in reports.
 pub fn extract(rel: &str, src: &str, lang: Lang, rules: &RuleSet) -> FileScan {
     let li = LineIndex::new(src);
@@ -79,6 +94,7 @@ pub fn extract(rel: &str, src: &str, lang: Lang, rules: &RuleSet) -> FileScan {
         li,
         out: FileScan::default(),
         v1_base_in_file: false,
+        defs: DefIndex::default(),
     };
     match lang.role() {
         Role::Docs => cx.docs(),
@@ -127,6 +143,20 @@ struct Cx<'a> {
     out: FileScan,
     v1_base_in_file: bool,
     imports: std::sync::Arc<Vec<String>>,
+    /// `out.defs` by name, so that each reference costs a lookup, not a pass over every definition
+    /// (a minified bundle defines thousands).
+    defs: DefIndex,
+}
+
+/// Indices of a file's definitions: by canonical name, each list ordered by line (ties in the order
+/// found), plus what relative paths ask of all of them.
+#[derive(Default)]
+struct DefIndex {
+    by_key: std::collections::HashMap<String, Vec<usize>>,
+    /// The first V1 base defined.
+    first_v1: Option<usize>,
+    /// Some client base that is not V1 is defined (a relative path then belongs to it).
+    other_base: bool,
 }
 
 /// One string literal seen as a request candidate.
@@ -150,16 +180,47 @@ impl<'l> Lit<'l> {
 impl<'a> Cx<'a> {
     /// Languages whose top-level names are shared by every file of a directory (package).
     fn package_scope(&self) -> bool {
-        matches!(
-            self.lang,
-            Lang::Go
-                | Lang::Java
-                | Lang::Kotlin
-                | Lang::CSharp
-                | Lang::Swift
-                | Lang::Rust
-                | Lang::CFamily
-        )
+        package_scoped(self.lang)
+    }
+
+    /// Records a definition (every definition goes through here, to keep the index whole).
+    fn add_def(&mut self, d: Def) {
+        let i = self.out.defs.len();
+        let v1 = matches!(d.value, BaseValue::V1 { .. });
+        if v1 && self.defs.first_v1.is_none() {
+            self.defs.first_v1 = Some(i);
+        }
+        if !v1 && names::is_base_key(&d.key) {
+            self.defs.other_base = true;
+        }
+        let list = self.defs.by_key.entry(d.key.clone()).or_default();
+        let defs = &self.out.defs;
+        let at = list.partition_point(|&j| defs[j].line <= d.line);
+        list.insert(at, i);
+        self.out.defs.push(d);
+    }
+
+    /// The definition of `key` nearest before `line` (the first of that line), else the first after it.
+    fn nearest_def(&self, key: &str, line: usize) -> Option<&Def> {
+        let list = self.defs.by_key.get(key)?;
+        let defs = &self.out.defs;
+        let after = list.partition_point(|&j| defs[j].line <= line);
+        let pick = match after.checked_sub(1) {
+            Some(b) => {
+                let l = defs[list[b]].line;
+                list[list.partition_point(|&j| defs[j].line < l)]
+            }
+            None => *list.get(after)?,
+        };
+        Some(&defs[pick])
+    }
+
+    /// The last definition of `key` at or before `line`.
+    fn last_def_before(&self, key: &str, line: usize) -> Option<&Def> {
+        let list = self.defs.by_key.get(key)?;
+        let defs = &self.out.defs;
+        let after = list.partition_point(|&j| defs[j].line <= line);
+        Some(&defs[list[after.checked_sub(1)?]])
     }
 
     fn lex(&self) -> Lexed {
@@ -273,7 +334,7 @@ impl<'a> Cx<'a> {
         }
         let line = self.li.line(l.lit.start);
         for n in names {
-            self.out.defs.push(Def {
+            self.add_def(Def {
                 key: names::canonical(&n),
                 name: n,
                 value: value.clone(),
@@ -386,9 +447,12 @@ impl<'a> Cx<'a> {
         if let Some(r) = &target {
             self.via_name(l, r, &rest, true, next_url);
         } else if self.v1_base_in_file && (is_call_argument(before) || is_url_key(before)) {
-            let base = self.out.defs.iter().find_map(|d| match &d.value {
-                BaseValue::V1 { host, has_v1 } => Some((host.clone(), *has_v1, d.line)),
-                _ => None,
+            let base = self.defs.first_v1.and_then(|i| {
+                let d = &self.out.defs[i];
+                match &d.value {
+                    BaseValue::V1 { host, has_v1 } => Some((host.clone(), *has_v1, d.line)),
+                    _ => None,
+                }
             });
             if let Some((host, has_v1, line)) = base {
                 let path = join_base(has_v1, &rest);
@@ -396,13 +460,7 @@ impl<'a> Cx<'a> {
                     format!("relative path in a file whose V1 base URL is defined at line {line}");
                 self.call(l, &host, &path, how, Confidence::Medium, next_url);
             }
-        } else if (is_url_key(before) || is_call_argument(before))
-            && !self
-                .out
-                .defs
-                .iter()
-                .any(|d| names::is_base_key(&d.key) && !matches!(d.value, BaseValue::V1 { .. }))
-        {
+        } else if (is_url_key(before) || is_call_argument(before)) && !self.defs.other_base {
             // A request option such as `{ method: 'POST', url: '/contacts' }` whose client is configured
             // elsewhere in the package: resolved against a V1 base defined in an enclosing directory.
             let mut f = self.finding(Kind::Call, l.lit.start, self.base_context());
@@ -448,18 +506,7 @@ impl<'a> Cx<'a> {
         }
         let key = names::canonical(&name);
         let line = self.li.line(l.lit.start);
-        let local = self
-            .out
-            .defs
-            .iter()
-            .filter(|d| d.key == key)
-            .min_by_key(|d| {
-                if d.line <= line {
-                    line - d.line
-                } else {
-                    usize::MAX / 2 + d.line
-                }
-            });
+        let local = self.nearest_def(&key, line);
         match local.map(|d| (d.value.clone(), d.line, d.name.clone())) {
             Some((BaseValue::V1 { host, has_v1 }, dline, dname)) => {
                 let path = join_base(has_v1, rest);
@@ -590,7 +637,7 @@ impl<'a> Cx<'a> {
                     && let Some(name) = self.helper_name(l)
                 {
                     let line = self.li.line(off);
-                    self.out.defs.push(Def {
+                    self.add_def(Def {
                         key: names::canonical(&name),
                         name,
                         value: BaseValue::V2,
@@ -629,7 +676,7 @@ impl<'a> Cx<'a> {
                 has_v1: url::base_has_v1(base_rest),
             };
             let line = self.li.line(off);
-            self.out.defs.push(Def {
+            self.add_def(Def {
                 key: names::canonical(&name),
                 name,
                 value,
@@ -648,20 +695,14 @@ impl<'a> Cx<'a> {
         };
         let key = names::canonical(&base);
         let line = self.li.line(l.lit.start);
-        let value = self
-            .out
-            .defs
-            .iter()
-            .filter(|d| d.key == key && d.line <= line)
-            .max_by_key(|d| d.line)
-            .map(|d| d.value.clone());
+        let value = self.last_def_before(&key, line).map(|d| d.value.clone());
         let Some(value @ BaseValue::V1 { .. }) = value else {
             return false;
         };
         let Some(helper) = self.helper_name(l) else {
             return false;
         };
-        self.out.defs.push(Def {
+        self.add_def(Def {
             key: names::canonical(&helper),
             name: helper,
             value,
@@ -856,7 +897,7 @@ impl<'a> Cx<'a> {
                 if h.kind != HostKind::V1 {
                     if h.kind == HostKind::V2 {
                         for n in key.iter().chain(prev_key.iter()) {
-                            self.out.defs.push(Def {
+                            self.add_def(Def {
                                 key: names::canonical(n),
                                 name: n.clone(),
                                 value: BaseValue::V2,
@@ -883,7 +924,7 @@ impl<'a> Cx<'a> {
                             host: h.host.clone(),
                             has_v1: url::base_has_v1(&h.rest),
                         };
-                        self.out.defs.push(Def {
+                        self.add_def(Def {
                             key: names::canonical(&k),
                             name: k,
                             value,
@@ -1072,13 +1113,13 @@ fn looks_like_api_path(rules: &RuleSet, rest: &str) -> bool {
 pub const ANY_BASE: &str = "*";
 
 /// The literal is an argument of a call.
-fn is_call_argument(before: &str) -> bool {
+pub fn is_call_argument(before: &str) -> bool {
     let t = before.trim_end();
     t.ends_with('(') || t.ends_with(',')
 }
 
 /// The literal is the value of a `url` / `path` / `endpoint` / `uri` option.
-fn is_url_key(before: &str) -> bool {
+pub fn is_url_key(before: &str) -> bool {
     let t = before
         .trim_end()
         .trim_end_matches(['=', '>', ':', ' '])

@@ -234,16 +234,16 @@ impl Links {
     /// of the same stem elsewhere (every n8n node has its own `GenericFunctions`) does not count. Lines
     /// are looked at only where a stem occurs, so a file is never searched with import patterns whole.
     fn imports_a_module(&self, rel: &str, bytes: &[u8]) -> bool {
-        const KEYWORDS: [&[u8]; 8] = [
-            b"import", b"require", b"from ", b"include", b"use ", b"source ", b"load", b". ",
-        ];
-        for m in self.stems.find_iter(bytes).take(64) {
+        for m in self
+            .stems
+            .find_iter(bytes)
+            .filter(|m| super::names::import_position(bytes, m.start()))
+            .take(64)
+        {
             let start = memchr::memrchr(b'\n', &bytes[..m.start()]).map_or(0, |i| i + 1);
             let end = memchr::memchr(b'\n', &bytes[m.end()..]).map_or(bytes.len(), |i| m.end() + i);
             let line = &bytes[start..end];
-            if KEYWORDS
-                .iter()
-                .any(|k| line.windows(k.len()).any(|w| w == *k))
+            if super::names::may_import(line)
                 && self.names_a_parsed_module(rel, &String::from_utf8_lossy(line))
             {
                 return true;

@@ -437,10 +437,18 @@ fn follow_variable(
     let src = li.src();
     let end = window_end_no_blank(src, from, VAR_LINES, next_url);
     let region = &src[from..end];
-    let pat = format!(r#"(?:^|[^\w$]){}(?:[^\w]|$)"#, regex::escape(var));
-    let re = Regex::new(&pat).ok()?;
-    for m in re.find_iter(region) {
-        let abs = from + m.start() + m.as_str().find(var).unwrap_or(0);
+    // Uses of the variable as a whole name (a substring search: this runs once per request, and a
+    // pattern compiled per call cost more than the rest of the scan on big files).
+    let uses = memchr::memmem::find_iter(region.as_bytes(), var.as_bytes()).filter(|&i| {
+        let word = |c: char| c.is_alphanumeric() || c == '_';
+        !region[..i]
+            .chars()
+            .next_back()
+            .is_some_and(|c| word(c) || c == '$')
+            && !region[i + var.len()..].chars().next().is_some_and(word)
+    });
+    for i in uses {
+        let abs = from + i;
         let line_start = line_start_near(src, abs);
         let before = statement_tail(strip_literal_open(
             &src[nth_line_start_back(src, line_start, 1)..abs],

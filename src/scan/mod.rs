@@ -5,6 +5,7 @@
 //! Files that only mention V1-looking paths (`/contacts/…`) are read in a second, smaller pass, and only
 //! when the first pass found a V1 base URL bound to a name that they use.
 pub mod baseline;
+pub mod candidates;
 pub mod exports;
 pub mod extract;
 pub mod finding;
@@ -18,6 +19,7 @@ pub mod lines;
 pub mod markers;
 pub mod method;
 pub mod names;
+pub mod oversize;
 pub mod pipedream;
 pub mod platform;
 pub mod prose;
@@ -174,30 +176,7 @@ pub fn scan(
         .iter()
         .filter(|d| matches!(d.value, BaseValue::V1 { .. }))
         .collect();
-    let mut needles: Vec<String> = v1_defs
-        .iter()
-        .flat_map(|d| {
-            // A distinctive name links by itself (see `linked`); other names through an import of their
-            // module, so only those modules' stems are worth looking for.
-            let mut n = Vec::new();
-            let distinctive = names::is_distinctive(&d.key);
-            if distinctive || !d.in_code {
-                n.push(d.name.clone());
-            }
-            if !distinctive {
-                n.push(file_stem(&d.path).to_string());
-            }
-            n
-        })
-        .filter(|n| n.len() >= 3)
-        .collect();
-    needles.sort();
-    needles.dedup();
-    let client_dirs: Vec<String> = v1_defs
-        .iter()
-        .filter(|d| d.in_code && names::is_base_key(&d.key))
-        .map(|d| parent_dir(&d.path).to_string())
-        .collect();
+    let weak_links = candidates::WeakLinks::new(&v1_defs);
     // The program model's first linking round rides on the same read of the weak files.
     let parsed_in_pass_1: Vec<usize> = (0..st.program.units.len()).collect();
     // Settings holding a V1 base (`.env`, `application.yml`, `.properties`) under their written and
@@ -210,10 +189,9 @@ pub fn scan(
         on_solver_stack(|| follow::Links::new(program, &parsed_in_pass_1))
     };
     let mut linked_in_pass_2: Vec<follow::Parsed> = Vec::new();
-    let lexer_links = !v1_defs.is_empty();
-    if (lexer_links || links.is_some()) && !st.weak.is_empty() {
-        // Names are matched as written (case-sensitive keeps the fast SIMD search).
-        let needles_ac = AhoCorasick::new(&needles).expect("names");
+    if (weak_links.is_some() || links.is_some()) && !st.weak.is_empty() {
+        let weak_links = weak_links.as_ref();
+        let segments = &pre.segments;
         let linked = Mutex::new(&mut linked_in_pass_2);
         let links = links.as_ref();
         let weak_files = std::mem::take(&mut st.weak);
@@ -232,15 +210,12 @@ pub fn scan(
                         let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                         let Some(path) = weak_files.get(i) else { break };
                         let rel = display(path);
-                        let below_client = client_dirs
-                            .iter()
-                            .any(|d| is_ancestor_dir(d, parent_dir(&rel)));
                         let Ok(bytes) = walk::read_into(path, opts.max_filesize, &mut buf) else {
                             continue;
                         };
                         let utf16 = walk::decode_utf16(bytes).map(|(s, _)| s.into_bytes());
                         let raw = utf16.as_deref().unwrap_or(bytes);
-                        let lexer = lexer_links && (below_client || needles_ac.is_match(raw));
+                        let lexer = weak_links.is_some_and(|w| w.links(&rel, raw, segments));
                         let program = links.and_then(|l| l.links(path, &rel, raw));
                         if !lexer && program.is_none() {
                             opts.explain(path, Why::NotLinked);
@@ -559,6 +534,9 @@ fn scan_file(
     }
     let bytes = match walk::read_into(path, opts.max_filesize, buf) {
         Ok(b) => b,
+        Err(reason) if walk::is_over_limit(&reason) => {
+            return over_limit(path, &display(path), reason, rules, pre);
+        }
         Err(reason) => {
             return Outcome::Skipped(Skipped {
                 path: display(path),
@@ -649,6 +627,36 @@ fn scan_file(
     }
 }
 
+/// A file over `--max-filesize`: searched by the prefilter in a stream (see [`oversize`]); in the skip
+/// list only when it could not be read at all.
+fn over_limit(path: &Path, rel: &str, reason: String, rules: &RuleSet, pre: &Prefilter) -> Outcome {
+    let len = std::fs::metadata(path).map_or(0, |m| m.len());
+    let strong = |b: &[u8]| pre.strong_hits(b).collect::<Vec<_>>();
+    match oversize::search(path, rel, len, rules, &strong) {
+        Ok(found) => Outcome::Scanned {
+            bytes: found.analysed,
+            warning: (!found.whole).then(|| Skipped {
+                path: rel.to_string(),
+                reason: format!("{reason}: searched for HighLevel hosts, keys and markers only"),
+            }),
+            scan: Box::new(found.scan),
+            parsed: Vec::new(),
+            link_candidate: false,
+            rel: rel.to_string(),
+            // Not hashed: nothing found in a file read only in part may be patched.
+            hash: String::new(),
+        },
+        Err(why) => Outcome::Skipped(Skipped {
+            path: rel.to_string(),
+            reason: if why.contains("max-filesize") {
+                why
+            } else {
+                format!("{reason}; {why}")
+            },
+        }),
+    }
+}
+
 enum Hit {
     None,
     Weak,
@@ -661,6 +669,8 @@ struct Prefilter {
     strong: regex::bytes::Regex,
     host: regex::bytes::Regex,
     weak: AhoCorasick,
+    /// The V1 path segments with a leading slash (`/contacts`).
+    segments: Vec<Vec<u8>>,
 }
 
 impl Prefilter {
@@ -682,6 +692,11 @@ impl Prefilter {
             .collect();
         weak.sort();
         weak.dedup();
+        let segments = weak
+            .iter()
+            .filter(|s| s.starts_with('/'))
+            .map(|s| s.as_bytes().to_vec())
+            .collect();
         // Paths are written in lower case: a case-sensitive automaton stays on the fast (SIMD) search.
         let weak = AhoCorasickBuilder::new()
             .match_kind(MatchKind::LeftmostFirst)
@@ -689,7 +704,12 @@ impl Prefilter {
             .expect("literals");
         let host =
             regex::bytes::Regex::new(r"(?i:gohighlevel|leadconnectorhq)").expect("static pattern");
-        Prefilter { strong, host, weak }
+        Prefilter {
+            strong,
+            host,
+            weak,
+            segments,
+        }
     }
 
     fn names_host(&self, bytes: &[u8]) -> bool {
@@ -697,7 +717,7 @@ impl Prefilter {
     }
 
     fn classify(&self, bytes: &[u8]) -> Hit {
-        if self.strong.is_match(bytes) {
+        if self.strong_hits(bytes).next().is_some() {
             Hit::Strong
         } else if self.weak.is_match(bytes) {
             Hit::Weak
@@ -705,6 +725,36 @@ impl Prefilter {
             Hit::None
         }
     }
+
+    /// Starts of the strong literals that count: an `eyJ` only when it may begin a key (see
+    /// [`may_be_jwt`]), so inline source maps and other base64 blobs stop here.
+    fn strong_hits<'b>(&'b self, bytes: &'b [u8]) -> impl Iterator<Item = usize> + 'b {
+        self.strong
+            .find_iter(bytes)
+            .filter(|m| m.as_bytes() != b"eyJ" || may_be_jwt(&bytes[m.start()..]))
+            .map(|m| m.start())
+    }
+}
+
+/// Whether base64 text starting with `eyJ` (`{"`) may be a JWT or a piece of one: its first segment
+/// ends at a `.` (header.payload.signature), or it decodes to a JWT header field (`{"alg"`, `{"typ"`,
+/// `{"kid"` …, for a key written in pieces). A source map (`{"version":3`) is neither.
+fn may_be_jwt(b: &[u8]) -> bool {
+    let b64 = |c: u8| c.is_ascii_alphanumeric() || c == b'-' || c == b'_';
+    let run = b.iter().take(4096).take_while(|&&c| b64(c)).count();
+    if b.get(run) == Some(&b'.') {
+        return true;
+    }
+    use base64::Engine;
+    let head = &b[..run.min(16) / 4 * 4];
+    let Ok(dec) = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(head) else {
+        return false;
+    };
+    const FIELDS: [&[u8]; 10] = [
+        b"alg", b"typ", b"kid", b"cty", b"enc", b"zip", b"jku", b"jwk", b"x5", b"crit",
+    ];
+    let field = dec.strip_prefix(b"{\"").unwrap_or(&[]);
+    FIELDS.iter().any(|f| field.starts_with(f))
 }
 
 /// Extracts one file's findings (also the entry point for tests and the fuzz targets).

@@ -83,6 +83,64 @@ pub fn imports(src: &str) -> Vec<String> {
     out
 }
 
+/// Whether a line may hold an import (a keyword of one of the forms [`imports`] reads): a cheap check
+/// before the pattern, for lines found by a module name.
+pub fn may_import(line: &[u8]) -> bool {
+    static KEYWORDS: OnceLock<Vec<memchr::memmem::Finder<'static>>> = OnceLock::new();
+    KEYWORDS
+        .get_or_init(|| {
+            [
+                "import", "require", "from ", "include", "use ", "source ", "load", ". ",
+            ]
+            .iter()
+            .map(|k| memchr::memmem::Finder::new(k.as_bytes()).into_owned())
+            .collect()
+        })
+        .iter()
+        .any(|k| k.find(line).is_some())
+}
+
+/// Whether a module name found at `bytes[start..]` sits where an import names a module: after a path
+/// or package separator or a quote (`'./lib'`, `crm.client`, `App\Ghl`, `package:api/…`), in a list
+/// (`import (a, api)`, `{Client, Api}`), or right after an import keyword (`import api`, `from api
+/// import`, `source env.sh`). Anywhere else (`the index of`) it is a word, not an import: the line is
+/// not looked at.
+pub fn import_position(bytes: &[u8], start: usize) -> bool {
+    let mut i = start;
+    if i > 0
+        && matches!(
+            bytes[i - 1],
+            b'/' | b'\'' | b'"' | b'\\' | b'.' | b':' | b'`'
+        )
+    {
+        return true;
+    }
+    while i > 0 && matches!(bytes[i - 1], b' ' | b'\t') {
+        i -= 1;
+    }
+    if i == 0 || matches!(bytes[i - 1], b',' | b'(' | b'{' | b'.') {
+        return true;
+    }
+    let end = i;
+    while i > 0 && (bytes[i - 1].is_ascii_alphanumeric() || bytes[i - 1] == b'_') {
+        i -= 1;
+    }
+    matches!(
+        &bytes[i..end],
+        b"import"
+            | b"from"
+            | b"use"
+            | b"using"
+            | b"require"
+            | b"require_relative"
+            | b"require_once"
+            | b"include"
+            | b"include_once"
+            | b"load"
+            | b"source"
+    )
+}
+
 fn env_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {

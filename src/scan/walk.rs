@@ -380,6 +380,12 @@ pub fn read_into<'b>(path: &Path, max: u64, buf: &'b mut Vec<u8>) -> Result<&'b 
     Ok(&buf[..filled])
 }
 
+/// Whether a reason from [`read_into`] is the size limit (the file is readable, only too big to read
+/// whole).
+pub fn is_over_limit(reason: &str) -> bool {
+    reason.starts_with("larger than --max-filesize")
+}
+
 /// The fingerprint of a file's bytes as the scan read them: `diff` refuses to patch, and `--apply` to
 /// replace, a file whose bytes no longer have it (the findings were made from other content).
 pub fn content_hash(bytes: &[u8]) -> String {
@@ -480,7 +486,7 @@ pub fn decode(bytes: Vec<u8>) -> Result<Text, String> {
     }
 }
 
-fn io_reason(e: &std::io::Error) -> String {
+pub fn io_reason(e: &std::io::Error) -> String {
     match e.kind() {
         std::io::ErrorKind::PermissionDenied => "permission denied".into(),
         std::io::ErrorKind::NotFound => "vanished while scanning".into(),
