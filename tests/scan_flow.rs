@@ -45,7 +45,7 @@ fn verbose_names_why_each_file_was_or_was_not_read() {
     let lines = stderr_lines(&out);
     assert_eq!(
         reason_for(&lines, "big.js"),
-        "skipped: larger than --max-filesize (560 > 100 bytes)"
+        "read in part: larger than --max-filesize (560 > 100 bytes): searched for HighLevel hosts, keys and markers only"
     );
     assert_eq!(reason_for(&lines, "app.js"), "read");
     assert_eq!(

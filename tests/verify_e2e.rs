@@ -763,3 +763,186 @@ fn search_posts_are_sent_only_when_allowed() {
     assert_eq!(posts.len(), 1);
     assert_eq!(posts[0].path, format!("/locations/{LOC}/tasks/search"));
 }
+
+/// A V1 key whose decoded location is another than the one verified blocks "ready", naming both ids;
+/// a V1 key that names no location is a warning.
+#[test]
+fn a_v1_key_for_another_location_blocks_ready_to_revoke() {
+    let server = pit_server(&["contacts.readonly"]);
+    let dir = tempfile::tempdir().unwrap();
+    let p = plan(dir.path(), &["contacts.readonly"]);
+    let key = synthetic_jwt(&format!(
+        r#"{{"location_id":"{OTHER_LOC}","version":1,"iat":1700000000000}}"#
+    ));
+    let mut cmd = bin();
+    let out = cmd
+        .args(["verify", "--plan", p.to_str().unwrap(), "--format", "json"])
+        .args([
+            "--token-env",
+            "GHL_TEST_TOKEN",
+            "--v1-key-env",
+            "GHL_TEST_V1",
+        ])
+        .args(["--base-url", &server.url(), "--v1-base-url", &server.url()])
+        .args(["--retry-base-ms", "10", "--timeout", "2"])
+        .env("GHL_TEST_TOKEN", PIT)
+        .env("GHL_TEST_V1", &key)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let blockers = support::strings(&r["integrations"][0]["blockers"]).join(" | ");
+    assert!(
+        blockers.contains(&format!("belongs to location {OTHER_LOC}")) && blockers.contains(LOC),
+        "{blockers}"
+    );
+    assert!(!String::from_utf8_lossy(&out.stdout).contains(&key));
+
+    // An old UUID-format key names no location: a warning, and the run can still be ready.
+    let out = bin()
+        .args(["verify", "--plan", p.to_str().unwrap(), "--format", "json"])
+        .args([
+            "--token-env",
+            "GHL_TEST_TOKEN",
+            "--v1-key-env",
+            "GHL_TEST_V1",
+        ])
+        .args(["--base-url", &server.url(), "--v1-base-url", &server.url()])
+        .args(["--retry-base-ms", "10", "--timeout", "2"])
+        .env("GHL_TEST_TOKEN", PIT)
+        .env("GHL_TEST_V1", "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d")
+        .output()
+        .unwrap();
+    let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let warnings = support::strings(&r["integrations"][0]["warnings"]).join(" | ");
+    assert!(warnings.contains("names no location"), "{warnings}");
+    assert_eq!(out.status.code(), Some(0), "{r:#}");
+}
+
+/// `--plan` with `--location` verifies the chosen integration at that location; with several
+/// integrations `--integration` is required, and the error says so.
+#[test]
+fn plan_and_location_combine_for_one_integration() {
+    let server = pit_server(&["contacts.readonly"]);
+    let dir = tempfile::tempdir().unwrap();
+    let p = plan_with(
+        dir.path(),
+        "backend",
+        "pit",
+        &[],
+        None,
+        &["contacts.readonly"],
+    );
+    // Without a location the blocker suggests what works with a plan.
+    let (code, r, _) = verify(&server, PIT, &["--plan", p.to_str().unwrap()]);
+    assert_eq!(code, 1);
+    let b = support::strings(&r["integrations"][0]["blockers"]).join(" | ");
+    assert!(b.contains("--location"), "{b}");
+    let (code, r, _) = verify(
+        &server,
+        PIT,
+        &["--plan", p.to_str().unwrap(), "--location", LOC],
+    );
+    assert_eq!(code, 0, "{r:#}");
+    assert_eq!(r["integrations"][0]["locations"][0]["location_id"], LOC);
+}
+
+/// A location missing from the plan comes from ghl-migrate.yaml's integration of the same name.
+#[test]
+fn plan_locations_come_from_the_settings_file() {
+    let server = pit_server(&["contacts.readonly"]);
+    let dir = tempfile::tempdir().unwrap();
+    let p = plan_with(
+        dir.path(),
+        "backend",
+        "pit",
+        &[],
+        None,
+        &["contacts.readonly"],
+    );
+    std::fs::write(
+        dir.path().join("ghl-migrate.yaml"),
+        format!("integrations:\n  - name: backend\n    location_id: {LOC}\n"),
+    )
+    .unwrap();
+    let out = bin()
+        .current_dir(dir.path())
+        .args(["verify", "--plan", p.to_str().unwrap(), "--format", "json"])
+        .args(["--token-env", "GHL_TEST_TOKEN", "--base-url", &server.url()])
+        .args(["--retry-base-ms", "10", "--timeout", "2"])
+        .env("GHL_TEST_TOKEN", PIT)
+        .output()
+        .unwrap();
+    let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(0), "{r:#}");
+    assert_eq!(r["integrations"][0]["locations"][0]["location_id"], LOC);
+}
+
+/// Nothing listening: exit 2 with the error ("could not do the job"), not exit 1 ("not ready").
+#[test]
+fn an_unreachable_server_is_exit_2_not_not_ready() {
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    }; // closed again: connections are refused
+    let out = bin()
+        .args(["verify", "--location", LOC, "--scopes", "contacts.readonly"])
+        .args(["--token-env", "GHL_TEST_TOKEN"])
+        .args(["--base-url", &format!("http://127.0.0.1:{port}")])
+        .args(["--retry-base-ms", "10", "--timeout", "2"])
+        .env("GHL_TEST_TOKEN", PIT)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("could not reach"), "{err}");
+    assert!(!err.contains(PIT));
+}
+
+/// A scope that is not a V2 scope is refused before any request.
+#[test]
+fn unknown_scopes_are_refused_before_any_request() {
+    let server = pit_server(&["contacts.readonly"]);
+    let out = bin()
+        .args([
+            "verify",
+            "--location",
+            LOC,
+            "--scopes",
+            "contacts.readonly,nonsense.scope",
+        ])
+        .args(["--token-env", "GHL_TEST_TOKEN", "--base-url", &server.url()])
+        .env("GHL_TEST_TOKEN", PIT)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("\"nonsense.scope\" is not a V2 scope"));
+    assert!(server.requests().is_empty());
+}
+
+/// The binding line names the probe that decided it; once decided by the binding probe, a later
+/// probe's 401 is not shown as the binding's words; no "not checked: not checked".
+#[test]
+fn binding_shows_its_own_evidence_and_no_doubled_prefixes() {
+    let server = V2Server::start(vec![TokenSpec::location(
+        PIT_OTHER,
+        OTHER_LOC,
+        COMPANY,
+        &["locations.readonly", "contacts.readonly"],
+    )]);
+    let dir = tempfile::tempdir().unwrap();
+    let p = plan(dir.path(), &["locations.readonly", "contacts.readonly"]);
+    let out = bin()
+        .args(["verify", "--plan", p.to_str().unwrap()])
+        .args(["--token-env", "GHL_TEST_TOKEN", "--base-url", &server.url()])
+        .args(["--retry-base-ms", "10", "--timeout", "2"])
+        .env("GHL_TEST_TOKEN", PIT_OTHER)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("GET /locations/{locationId} answered 403"),
+        "{text}"
+    );
+    assert!(!text.contains("not checked: not checked"), "{text}");
+}

@@ -24,12 +24,13 @@ pub enum VerifyFormat {
 #[derive(Debug, Args)]
 pub struct VerifyArgs {
     /// Plan produced by `ghl-migrate plan` (schema ghl-migrate/plan/v1).
-    #[arg(long, value_name = "FILE", conflicts_with_all = ["location", "scopes"])]
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["scopes"])]
     pub plan: Option<PathBuf>,
     /// Verify only this integration of the plan.
     #[arg(long, value_name = "ID")]
     pub integration: Option<String>,
-    /// Without a plan: the location (sub-account) id the credential must open.
+    /// The location (sub-account) id the credential must open: without a plan, the one to verify; with
+    /// --plan, replaces the locations of the integration chosen with --integration.
     #[arg(long, value_name = "ID")]
     pub location: Option<String>,
     /// Company (agency) id; needed by agency-level probes and users.readonly when not discoverable.
@@ -123,12 +124,17 @@ pub fn run(cli: &super::Cli, args: &VerifyArgs, out: &mut dyn Write) -> Result<i
     // The settings file of the current folder (or its git top), for the standing time bounds.
     let settings = super::scan_cmd::settings(cli, &[std::path::PathBuf::from(".")])?;
     let opts = options(args, &settings.config.verify)?;
-    let jobs = jobs(args, &mut std::io::stdin().lock())?;
+    let jobs = jobs(args, &settings.config, &mut std::io::stdin().lock())?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .context("starting the async runtime")?;
     let report = runtime.block_on(verify::verify(jobs, opts))?;
+    // Reached nothing at all (connection refused, DNS, TLS): the job could not be done, which is not
+    // the same as "reached it, not ready".
+    if let Some(why) = &report.unreachable {
+        bail!("could not reach {}: {why}", report.base_url);
+    }
     match args.format {
         VerifyFormat::Json => report.write_json(out)?,
         VerifyFormat::Text => report.write_text(out)?,
@@ -226,7 +232,11 @@ fn single_source(a: &VerifyArgs) -> Option<SecretSource> {
 }
 
 /// The integrations to verify, each with its credential.
-fn jobs(a: &VerifyArgs, stdin: &mut dyn std::io::Read) -> Result<Vec<Job>> {
+fn jobs(
+    a: &VerifyArgs,
+    cfg: &crate::config::Config,
+    stdin: &mut dyn std::io::Read,
+) -> Result<Vec<Job>> {
     let mut integrations: Vec<Integration> = match &a.plan {
         Some(path) => Plan::load(path)?.integrations,
         None => {
@@ -261,6 +271,35 @@ fn jobs(a: &VerifyArgs, stdin: &mut dyn std::io::Read) -> Result<Vec<Job>> {
                 "no integration {id:?} in the plan (it has: {})",
                 known.join(", ")
             );
+        }
+    }
+    if a.plan.is_some() {
+        if let Some(loc) = &a.location {
+            if integrations.len() > 1 {
+                bail!(
+                    "--location replaces one integration's locations: add --integration ID (the plan has: {})",
+                    integrations
+                        .iter()
+                        .map(|i| i.id.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                );
+            }
+            integrations[0].location_ids = vec![loc.clone()];
+        }
+        // Locations the plan lacks, from ghl-migrate.yaml's integrations (by name or id).
+        for i in integrations
+            .iter_mut()
+            .filter(|i| i.location_ids.is_empty())
+        {
+            if let Some(l) = cfg
+                .integrations
+                .iter()
+                .find(|c| crate::plan::group::slug(&c.name) == i.id || c.name == i.id)
+                .and_then(|c| c.location_id.clone())
+            {
+                i.location_ids = vec![l];
+            }
         }
     }
     if let Some(c) = &a.company {

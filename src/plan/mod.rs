@@ -2,7 +2,7 @@
 //! reason, the least-privilege scopes (and which call needs each), what changes beyond the URL, key
 //! hygiene, and a cutover checklist. Markdown for people, JSON (`ghl-migrate/plan/v1`) for `verify`.
 pub mod config;
-mod group;
+pub(crate) mod group;
 mod markdown;
 pub mod successor;
 

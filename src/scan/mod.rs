@@ -515,6 +515,9 @@ impl Outcome {
             Outcome::Code => Why::LinkCandidate,
             Outcome::Weak => Why::Weak,
             Outcome::Skipped(s) => Why::Skipped(&s.reason),
+            Outcome::Scanned {
+                warning: Some(w), ..
+            } if walk::is_over_limit(&w.reason) => Why::ReadInPart(&w.reason),
             Outcome::Scanned { .. } => Why::Read,
         }
     }

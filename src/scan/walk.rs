@@ -39,6 +39,8 @@ pub enum Why<'a> {
     Binary,
     /// Could not be read as text: too large, unreadable, binary (the reason `skipped` lists).
     Skipped(&'a str),
+    /// Over `--max-filesize`: searched in a stream for hosts, keys and markers only (the reason).
+    ReadInPart(&'a str),
     /// Left out by `.gitignore`, `.ignore` or git's excludes (`--no-ignore` reads it).
     Ignored,
     /// Left out by `--exclude`, `.ghl-migrateignore` or the settings file's `scan.exclude`.
@@ -66,6 +68,7 @@ impl std::fmt::Display for Why<'_> {
             Why::FileType => "not read: not a file type scan reads (extension or shebang)",
             Why::Binary => "not read: binary (NUL byte)",
             Why::Skipped(reason) => return write!(f, "skipped: {reason}"),
+            Why::ReadInPart(reason) => return write!(f, "read in part: {reason}"),
             Why::Ignored => "not read: ignore rule (.gitignore, .ignore or git exclude)",
             Why::Excluded => {
                 "not read: ignore rule (--exclude, .ghl-migrateignore or scan.exclude)"

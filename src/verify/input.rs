@@ -216,9 +216,29 @@ impl Integration {
         if let Some(c) = &self.company_id {
             check_id("company id", c).with_context(|| format!("integration {:?}", self.id))?;
         }
-        for s in &self.scopes {
+        let spec = crate::spec::V2Spec::get();
+        for s in split_scopes(&self.scopes) {
             if s.trim().is_empty() || s.len() > 200 {
                 bail!("integration {:?}: invalid scope {s:?}", self.id);
+            }
+            // Refused before any request: a typo would otherwise be "inconclusive" after a run.
+            if !spec.is_known_scope(&s) {
+                let family = s.split(['.', '/']).next().unwrap_or("");
+                let near: Vec<&str> = spec
+                    .scopes()
+                    .map(|i| i.scope.as_str())
+                    .filter(|k| !family.is_empty() && k.starts_with(family))
+                    .take(6)
+                    .collect();
+                bail!(
+                    "integration {:?}: {s:?} is not a V2 scope{}",
+                    self.id,
+                    if near.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" (did you mean one of: {}?)", near.join(", "))
+                    }
+                );
             }
         }
         Ok(())

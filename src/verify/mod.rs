@@ -116,6 +116,10 @@ struct Shared {
     table: &'static ProbeTable,
     /// When the run's `--max-time` is up.
     deadline: tokio::time::Instant,
+    /// Some request got an HTTP answer from the V2 base.
+    reached: std::sync::atomic::AtomicBool,
+    /// The first network error from the V2 base (for "could not reach").
+    network_error: std::sync::Mutex<Option<String>>,
 }
 
 impl Shared {
@@ -131,9 +135,23 @@ impl Shared {
         let until = self
             .deadline
             .min(tokio::time::Instant::now() + self.opts.scope_time);
-        tokio::time::timeout_at(until, self.http.send(base, token, req, limiter))
+        let r = tokio::time::timeout_at(until, self.http.send(base, token, req, limiter))
             .await
-            .unwrap_or_else(|_| Err(BUDGET_EXHAUSTED.to_string()))
+            .unwrap_or_else(|_| Err(BUDGET_EXHAUSTED.to_string()));
+        if *base == self.opts.base_url {
+            match &r {
+                Ok(_) => self
+                    .reached
+                    .store(true, std::sync::atomic::Ordering::Relaxed),
+                Err(e) if e != BUDGET_EXHAUSTED => {
+                    if let Ok(mut first) = self.network_error.lock() {
+                        first.get_or_insert_with(|| e.clone());
+                    }
+                }
+                Err(_) => {}
+            }
+        }
+        r
     }
 }
 
@@ -144,6 +162,8 @@ pub async fn verify(jobs: Vec<Job>, opts: Options) -> anyhow::Result<Report> {
         limiters: Limiters::new(opts.rate),
         table: ProbeTable::get(),
         deadline: tokio::time::Instant::now() + opts.max_time,
+        reached: Default::default(),
+        network_error: Default::default(),
         opts,
     });
     let sem = Arc::new(tokio::sync::Semaphore::new(shared.opts.concurrency.max(1)));
@@ -185,12 +205,16 @@ pub async fn verify(jobs: Vec<Job>, opts: Options) -> anyhow::Result<Report> {
         }
     }
     let integrations: Vec<IntegrationReport> = prepared.into_iter().map(finish).collect();
+    let unreachable = (!shared.reached.load(std::sync::atomic::Ordering::Relaxed))
+        .then(|| shared.network_error.lock().ok().and_then(|e| e.clone()))
+        .flatten();
     Ok(Report {
         schema: report::SCHEMA,
         tool_version: env!("CARGO_PKG_VERSION"),
         base_url: shared.opts.base_url.to_string(),
         ready: integrations.iter().all(|i| i.ready),
         integrations,
+        unreachable,
     })
 }
 
@@ -287,8 +311,16 @@ fn prepare(job: Job, opts: &Options) -> Prepared {
     }
     if location_ids.is_empty() {
         blockers
-            .push("no location to verify: list location_ids in the plan or pass --location".into());
+            .push("no location to verify: pass --location ID (with --integration when the plan has several), or set location_id for it in ghl-migrate.yaml".into());
     }
+    v1_keys_fit(
+        &integration,
+        v1_key.as_ref(),
+        &location_ids,
+        &company_id,
+        &mut blockers,
+        &mut warnings,
+    );
     let claimed =
         (kind != CredKind::Pit && !claims.scopes.is_empty()).then(|| claims.scopes.clone());
     let mut secrets = vec![token.expose().to_string()];
@@ -370,6 +402,60 @@ fn prepare(job: Job, opts: &Options) -> Prepared {
         v1_key: if settled_locally { None } else { v1_key },
         blockers,
         warnings,
+    }
+}
+
+/// The V1 keys this credential is to replace (the plan's and `--v1-key-*`'s) must belong to the locations
+/// verified: a key decoded to another location (or company) is a blocker naming both ids — revoking it
+/// would break whatever serves that other sub-account; a key that names no location is a warning.
+fn v1_keys_fit(
+    integration: &Integration,
+    given: Option<&Secret>,
+    locations: &[String],
+    company: &Option<String>,
+    blockers: &mut Vec<String>,
+    warnings: &mut Vec<String>,
+) {
+    // An agency key's plan entry carries no ids: it is not checked here.
+    let mut keys: Vec<(String, Option<String>, Option<String>)> = integration
+        .v1_keys
+        .iter()
+        .filter(|k| k.kind.as_deref() != Some("v1_agency_key"))
+        .map(|k| {
+            (
+                k.fingerprint.clone().unwrap_or_else(|| "a V1 key".into()),
+                k.location_id.clone(),
+                None,
+            )
+        })
+        .collect();
+    if let Some(k) = given {
+        let fp = fingerprint(k.expose());
+        let claims = credential::classify(k.expose())
+            .map(|c| c.claims)
+            .unwrap_or_default();
+        keys.retain(|(f, _, _)| *f != fp);
+        keys.push((fp, claims.location_id, claims.company_id));
+    }
+    if locations.is_empty() {
+        return; // "no location to verify" already blocks
+    }
+    for (fp, loc, co) in keys {
+        match (&loc, &co) {
+            (Some(l), _) if !locations.contains(l) => blockers.push(format!(
+                "V1 key {fp} belongs to location {l}, but the credential is verified for {}: it does not replace that key (verify {l}, or keep the key)",
+                locations.join(", ")
+            )),
+            (None, Some(c)) if company.as_ref().is_some_and(|p| p != c) => blockers.push(format!(
+                "V1 key {fp} belongs to company {c}, but this integration's company is {}",
+                company.as_deref().unwrap_or("?")
+            )),
+            (None, None) => warnings.push(format!(
+                "V1 key {fp} names no location (an old UUID-format or unreadable key): make sure it belongs to {} before revoking it",
+                locations.join(", ")
+            )),
+            _ => {}
+        }
     }
 }
 

@@ -166,6 +166,9 @@ pub struct Report {
     pub base_url: String,
     pub integrations: Vec<IntegrationReport>,
     pub ready: bool,
+    /// Set when no request reached the V2 server at all (connection refused, DNS, TLS): the first error.
+    #[serde(skip)]
+    pub unreachable: Option<String>,
 }
 
 impl Report {
