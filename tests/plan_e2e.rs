@@ -16,6 +16,16 @@ fn plan_json(dir: &str) -> Value {
     ]))
 }
 
+/// One string field of every integration of the plan, in order.
+fn integration_fields<'a>(p: &'a Value, field: &str) -> Vec<&'a str> {
+    p["integrations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i[field].as_str().unwrap_or(""))
+        .collect()
+}
+
 fn reasons(i: &Value) -> String {
     strings(&i["successor"]["reasons"]).join(" | ")
 }
@@ -258,13 +268,7 @@ fn a_tree_without_manifests_is_one_integration() {
         ("reports/users.js", call("users")),
     ]);
     let p = plan_json(dir.path().to_str().unwrap());
-    let units: Vec<&str> = p["integrations"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| i["root"].as_str().unwrap_or(""))
-        .collect();
-    assert_eq!(units, ["."], "{p:#}");
+    assert_eq!(integration_fields(&p, "root"), ["."], "{p:#}");
 }
 
 /// A tree with one synthetic V1 location key in `.env` and `code` in `app.py`.
@@ -342,13 +346,7 @@ fn an_n8n_node_folder_is_one_integration() {
         ("nodes/HighLevel/v2/GenericFunctions.ts", call("/tasks/")),
     ]);
     let p = plan_json(t.path().to_str().unwrap());
-    let ids: Vec<&str> = p["integrations"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| i["id"].as_str().unwrap())
-        .collect();
-    assert_eq!(ids, ["nodes-highlevel"], "{p:#}");
+    assert_eq!(integration_fields(&p, "id"), ["nodes-highlevel"], "{p:#}");
     assert_eq!(p["integrations"][0]["root"], "nodes/HighLevel");
 }
 

@@ -764,6 +764,48 @@ fn search_posts_are_sent_only_when_allowed() {
     assert_eq!(posts[0].path, format!("/locations/{LOC}/tasks/search"));
 }
 
+/// `verify --plan PLAN --format json` against `server`, with extra `args` and environment, run in `cwd`.
+fn verify_in(
+    cwd: &Path,
+    server: &V2Server,
+    plan: &Path,
+    args: &[&str],
+    env: &[(&str, &str)],
+) -> (i32, serde_json::Value) {
+    let mut cmd = bin();
+    cmd.current_dir(cwd)
+        .args([
+            "verify",
+            "--plan",
+            plan.to_str().unwrap(),
+            "--format",
+            "json",
+        ])
+        .args(["--token-env", "GHL_TEST_TOKEN", "--base-url", &server.url()])
+        .args([
+            "--v1-base-url",
+            &server.url(),
+            "--retry-base-ms",
+            "10",
+            "--timeout",
+            "2",
+        ])
+        .args(args)
+        .env("GHL_TEST_TOKEN", PIT);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    for (_, v) in env {
+        assert!(!stdout.contains(v), "a secret leaked");
+    }
+    (
+        out.status.code().unwrap(),
+        serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}")),
+    )
+}
+
 /// A V1 key whose decoded location is another than the one verified blocks "ready", naming both ids;
 /// a V1 key that names no location is a warning.
 #[test]
@@ -774,53 +816,24 @@ fn a_v1_key_for_another_location_blocks_ready_to_revoke() {
     let key = synthetic_jwt(&format!(
         r#"{{"location_id":"{OTHER_LOC}","version":1,"iat":1700000000000}}"#
     ));
-    let mut cmd = bin();
-    let out = cmd
-        .args(["verify", "--plan", p.to_str().unwrap(), "--format", "json"])
-        .args([
-            "--token-env",
-            "GHL_TEST_TOKEN",
-            "--v1-key-env",
-            "GHL_TEST_V1",
-        ])
-        .args(["--base-url", &server.url(), "--v1-base-url", &server.url()])
-        .args(["--retry-base-ms", "10", "--timeout", "2"])
-        .env("GHL_TEST_TOKEN", PIT)
-        .env("GHL_TEST_V1", &key)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v1 = ["--v1-key-env", "GHL_TEST_V1"];
+    let (code, r) = verify_in(dir.path(), &server, &p, &v1, &[("GHL_TEST_V1", &key)]);
+    assert_eq!(code, 1);
     let blockers = support::strings(&r["integrations"][0]["blockers"]).join(" | ");
     assert!(
         blockers.contains(&format!("belongs to location {OTHER_LOC}")) && blockers.contains(LOC),
         "{blockers}"
     );
-    assert!(!String::from_utf8_lossy(&out.stdout).contains(&key));
-
     // An old UUID-format key names no location: a warning, and the run can still be ready.
-    let out = bin()
-        .args(["verify", "--plan", p.to_str().unwrap(), "--format", "json"])
-        .args([
-            "--token-env",
-            "GHL_TEST_TOKEN",
-            "--v1-key-env",
-            "GHL_TEST_V1",
-        ])
-        .args(["--base-url", &server.url(), "--v1-base-url", &server.url()])
-        .args(["--retry-base-ms", "10", "--timeout", "2"])
-        .env("GHL_TEST_TOKEN", PIT)
-        .env("GHL_TEST_V1", "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d")
-        .output()
-        .unwrap();
-    let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let uuid = "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d";
+    let (code, r) = verify_in(dir.path(), &server, &p, &v1, &[("GHL_TEST_V1", uuid)]);
     let warnings = support::strings(&r["integrations"][0]["warnings"]).join(" | ");
     assert!(warnings.contains("names no location"), "{warnings}");
-    assert_eq!(out.status.code(), Some(0), "{r:#}");
+    assert_eq!(code, 0, "{r:#}");
 }
 
-/// `--plan` with `--location` verifies the chosen integration at that location; with several
-/// integrations `--integration` is required, and the error says so.
+/// `--plan` with `--location` verifies the chosen integration at that location, and the blocker
+/// without one suggests what works with a plan.
 #[test]
 fn plan_and_location_combine_for_one_integration() {
     let server = pit_server(&["contacts.readonly"]);
@@ -833,16 +846,14 @@ fn plan_and_location_combine_for_one_integration() {
         None,
         &["contacts.readonly"],
     );
-    // Without a location the blocker suggests what works with a plan.
-    let (code, r, _) = verify(&server, PIT, &["--plan", p.to_str().unwrap()]);
+    let (code, r) = verify_in(dir.path(), &server, &p, &[], &[]);
     assert_eq!(code, 1);
     let b = support::strings(&r["integrations"][0]["blockers"]).join(" | ");
-    assert!(b.contains("--location"), "{b}");
-    let (code, r, _) = verify(
-        &server,
-        PIT,
-        &["--plan", p.to_str().unwrap(), "--location", LOC],
+    assert!(
+        b.contains("--location") && b.contains("ghl-migrate.yaml"),
+        "{b}"
     );
+    let (code, r) = verify_in(dir.path(), &server, &p, &["--location", LOC], &[]);
     assert_eq!(code, 0, "{r:#}");
     assert_eq!(r["integrations"][0]["locations"][0]["location_id"], LOC);
 }
@@ -865,16 +876,8 @@ fn plan_locations_come_from_the_settings_file() {
         format!("integrations:\n  - name: backend\n    location_id: {LOC}\n"),
     )
     .unwrap();
-    let out = bin()
-        .current_dir(dir.path())
-        .args(["verify", "--plan", p.to_str().unwrap(), "--format", "json"])
-        .args(["--token-env", "GHL_TEST_TOKEN", "--base-url", &server.url()])
-        .args(["--retry-base-ms", "10", "--timeout", "2"])
-        .env("GHL_TEST_TOKEN", PIT)
-        .output()
-        .unwrap();
-    let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(out.status.code(), Some(0), "{r:#}");
+    let (code, r) = verify_in(dir.path(), &server, &p, &[], &[]);
+    assert_eq!(code, 0, "{r:#}");
     assert_eq!(r["integrations"][0]["locations"][0]["location_id"], LOC);
 }
 
