@@ -309,13 +309,12 @@ fn add_versions(
     let writable = |n: usize| {
         !secret_lines.contains(&n) && !secret_lines.contains(&(n + 1)) && !twin_lines.contains(&n)
     };
-    let with_version = |lines: &[String], n: usize, v: &str| add_version_header(&lines[n], lang, v);
     // Per request: headers on the call's own lines.
     let mut shared: Vec<&MovedCall> = Vec::new();
     for c in moved {
         let mut done = false;
         for n in c.lines.clone().filter(|&n| n < lines.len() && writable(n)) {
-            if let Some(new) = with_version(lines, n, &c.version) {
+            if let Some(new) = add_version_header(&lines[n], lang, &c.version) {
                 lines[n] = new;
                 done = true;
                 break;
@@ -335,12 +334,12 @@ fn add_versions(
     let own = |n: usize| moved.iter().any(|c| c.lines.contains(&n));
     let header_lines: Vec<usize> = (0..lines.len())
         .filter(|&n| writable(n) && !own(n))
-        .filter(|&n| with_version(lines, n, "x").is_some())
+        .filter(|&n| add_version_header(&lines[n], lang, "x").is_some())
         .collect();
     if values.len() == 1 {
         let v = values.first().copied().unwrap_or_default();
         for &n in &header_lines {
-            if let Some(new) = with_version(lines, n, v) {
+            if let Some(new) = add_version_header(&lines[n], lang, v) {
                 lines[n] = new;
             }
         }
