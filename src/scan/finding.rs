@@ -87,7 +87,7 @@ pub struct Finding {
         skip_serializing_if = "Option::is_none",
         deserialize_with = "super::static_str::de_opt"
     )]
-    pub category: Option<&'static str>,
+    pub category: Option<super::static_str::Static>,
     /// The V1 call already fails today, and why (fix it first).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub already_broken: Option<String>,
@@ -122,7 +122,7 @@ pub struct Finding {
         skip_serializing_if = "Option::is_none",
         deserialize_with = "super::static_str::de_opt"
     )]
-    pub lang: Option<&'static str>,
+    pub lang: Option<super::static_str::Static>,
 }
 
 /// Why a finding no longer fails the gate.
@@ -130,7 +130,7 @@ pub struct Finding {
 pub struct Suppression {
     /// `inline` (a comment on the line or the line above) or `baseline`.
     #[serde(deserialize_with = "super::static_str::de")]
-    pub kind: &'static str,
+    pub kind: super::static_str::Static,
     /// The reason the person gave (inline), or the baseline file.
     pub justification: String,
 }

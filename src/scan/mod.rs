@@ -43,7 +43,7 @@ pub use walk::{Explain, Skipped, WalkOptions, Why};
 #[derive(Debug, Serialize, Deserialize)]
 pub struct ScanReport {
     #[serde(deserialize_with = "static_str::de")]
-    pub schema: &'static str,
+    pub schema: static_str::Static,
     pub tool: String,
     /// The repository scanned (`scan --repo`, else the git work tree's or the folder's name): what
     /// `plan --from` tags this report's findings with. Absent in a combined report (`merge`), whose

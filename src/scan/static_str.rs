@@ -5,6 +5,10 @@ use serde::{Deserialize, Deserializer};
 use std::collections::HashSet;
 use std::sync::Mutex;
 
+/// A `&'static str` field read back through [`de`]/[`de_opt`]. Named so serde's derive does not take the
+/// field for one borrowed from the input (which would tie the whole report to `'static` input).
+pub type Static = &'static str;
+
 static SEEN: Mutex<Option<HashSet<&'static str>>> = Mutex::new(None);
 
 /// The one `&'static str` for `s`.
