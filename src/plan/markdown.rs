@@ -56,7 +56,11 @@ pub fn write(p: &Plan, out: &mut dyn Write) -> io::Result<()> {
         integration(i, out)?;
     }
     if !p.keys.is_empty() {
-        writeln!(out, "## Keys found in the repository\n")?;
+        let place = match p.keys.iter().any(|k| !k.repositories.is_empty()) {
+            true => "repositories",
+            false => "repository",
+        };
+        writeln!(out, "## Keys found in the {place}\n")?;
         writeln!(
             out,
             "Shown redacted with a fingerprint; the same fingerprint means the same key.\n"

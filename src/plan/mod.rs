@@ -261,7 +261,7 @@ pub fn build(
                 let revoke = format!("Revoke the V1 key {} ", k.fingerprint);
                 for step in integ.checklist.iter_mut().filter(|c| c.starts_with(&revoke)) {
                     *step = format!(
-                        "Do not revoke the V1 key {} ({}) yet: {} use it too — it is revoked once, at the end of its own cutover checklist",
+                        "Do not revoke the V1 key {} ({}) here: it is shared with {} — revoke it once, at the end of the key's own cutover checklist",
                         k.fingerprint,
                         k.redacted,
                         others.join(", ")
@@ -356,8 +356,13 @@ fn key_cutover(k: &KeyReport, integrations: &[Integration], here: &Invocation) -
         ));
     }
     for i in &users {
+        let loc = i
+            .location_ids
+            .first()
+            .map(|l| format!(" --location {l}"))
+            .unwrap_or_default();
         c.push(format!(
-            "Verify `{}`: `ghl-migrate verify --plan {} --integration {} --token-env NEW_TOKEN_VAR`",
+            "Verify `{}`: `ghl-migrate verify --plan {} --integration {}{loc} --token-env NEW_TOKEN_VAR`",
             i.id,
             shell_word(&plan_file),
             i.id
@@ -369,8 +374,8 @@ fn key_cutover(k: &KeyReport, integrations: &[Integration], here: &Invocation) -
         ids.join(", ")
     ));
     let place = match (k.key.kind, &k.key.location_id) {
-        (CredentialKind::V1LocationKey, Some(l)) => format!(" (sub-account {l}: Settings → Business Profile → API key)"),
-        (CredentialKind::V1AgencyKey, _) => " (agency Settings → API Keys)".to_string(),
+        (CredentialKind::V1LocationKey, Some(l)) => format!(" (the API key of sub-account {l})"),
+        (CredentialKind::V1AgencyKey, _) => " (the agency API key)".to_string(),
         _ => String::new(),
     };
     c.push(format!(
