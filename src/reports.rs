@@ -53,8 +53,8 @@ fn stem(file: &Path) -> String {
 /// The repositories a report holds, and tags every finding with its own.
 fn tag(l: &mut Loaded) -> BTreeSet<String> {
     let fallback = l.report.repository.clone().unwrap_or_else(|| stem(&l.file));
-    let combined = l.report.repository.is_none()
-        && l.report.findings.iter().any(|f| f.repository.is_some());
+    let combined =
+        l.report.repository.is_none() && l.report.findings.iter().any(|f| f.repository.is_some());
     let mut repos = BTreeSet::new();
     if combined {
         // `merge` lists its repositories as roots.

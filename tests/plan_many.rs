@@ -49,7 +49,14 @@ fn run(args: &[&str], cwd: &Path) -> (i32, String, String) {
 }
 
 fn plan_json(args: &[&str], cwd: &Path) -> Value {
-    let mut argv = vec!["plan", "--format", "json", "--as-of", "2026-11-22", "--from"];
+    let mut argv = vec![
+        "plan",
+        "--format",
+        "json",
+        "--as-of",
+        "2026-11-22",
+        "--from",
+    ];
     argv.extend(args);
     let (code, out, err) = run(&argv, cwd);
     assert_eq!(code, 0, "{err}");
@@ -77,7 +84,9 @@ fn two_repositories() -> (tempfile::TempDir, String) {
         "crm",
         &[(
             "app.js",
-            format!("const KEY = '{k}';\nfetch('https://rest.gohighlevel.com/v1/contacts/' + id, {{ headers: {{ Authorization: 'Bearer ' + KEY }} }});\n"),
+            format!(
+                "const KEY = '{k}';\nfetch('https://rest.gohighlevel.com/v1/contacts/' + id, {{ headers: {{ Authorization: 'Bearer ' + KEY }} }});\n"
+            ),
         )],
     );
     scan(&billing, &d.path().join("a.json"), &["--repo", "billing"]);
@@ -93,7 +102,10 @@ fn one_key_in_two_repositories_is_one_key_entry_with_one_cutover_and_its_locatio
     let b: Value =
         serde_json::from_str(&std::fs::read_to_string(d.path().join("b.json")).unwrap()).unwrap();
     assert_eq!(a["repository"], "billing", "--repo names the report");
-    assert_eq!(b["repository"], "crm", "the scanned folder's name by default");
+    assert_eq!(
+        b["repository"], "crm",
+        "the scanned folder's name by default"
+    );
 
     let p = plan_json(&["a.json", "b.json"], d.path());
     assert_eq!(strings(&p["roots"]), ["billing", "crm"]);
@@ -144,11 +156,22 @@ fn one_key_in_two_repositories_is_one_key_entry_with_one_cutover_and_its_locatio
     );
 
     let (code, md, err) = run(
-        &["plan", "--as-of", "2026-11-22", "--from", "a.json", "b.json"],
+        &[
+            "plan",
+            "--as-of",
+            "2026-11-22",
+            "--from",
+            "a.json",
+            "b.json",
+        ],
         d.path(),
     );
     assert_eq!(code, 0, "{err}");
-    assert_eq!(md.matches("cutover checklist for this key").count(), 1, "{md}");
+    assert_eq!(
+        md.matches("cutover checklist for this key").count(),
+        1,
+        "{md}"
+    );
     assert!(
         md.contains(&format!(
             "## Sub-accounts reached from several repositories\n\nTheir V1 key (one per sub-account) and their V2 credentials concern every team listed: agree on one cutover.\n\n- location `{LOC}`: repositories billing, crm; integrations billing, crm\n"
@@ -162,7 +185,10 @@ fn one_key_in_two_repositories_is_one_key_entry_with_one_cutover_and_its_locatio
 fn a_location_reached_with_different_keys_from_two_repositories_is_named() {
     let d = tempfile::tempdir().unwrap();
     let call = "fetch('https://rest.gohighlevel.com/v1/contacts/' + id, { headers: { Authorization: 'Bearer ' + KEY } });\n";
-    for (name, sub) in [("shop", "SUBsyntheticMANY0002"), ("ops", "SUBsyntheticMANY0003")] {
+    for (name, sub) in [
+        ("shop", "SUBsyntheticMANY0002"),
+        ("ops", "SUBsyntheticMANY0003"),
+    ] {
         let dir = repo(
             d.path(),
             name,
@@ -200,7 +226,10 @@ fn merged_report_plans_the_same_as_the_separate_reports() {
         .iter()
         .map(|f| f["repository"].as_str().unwrap())
         .collect();
-    assert!(tags.contains(&"billing") && tags.contains(&"crm"), "{tags:?}");
+    assert!(
+        tags.contains(&"billing") && tags.contains(&"crm"),
+        "{tags:?}"
+    );
     assert_eq!(
         all["summary"]["findings"],
         tags.len(),
@@ -211,7 +240,10 @@ fn merged_report_plans_the_same_as_the_separate_reports() {
     let reversed = plan_json(&["b.json", "a.json"], d.path());
     let merged = plan_json(&["all.json"], d.path());
     assert_eq!(merged, separate);
-    assert_eq!(reversed, separate, "the order of the reports does not matter");
+    assert_eq!(
+        reversed, separate,
+        "the order of the reports does not matter"
+    );
     // Merging a merged report with one of its own repositories again would mix two scans of it.
     let (code, _, err) = run(&["plan", "--from", "all.json", "b.json"], d.path());
     assert_eq!(code, 2);
@@ -252,14 +284,29 @@ fn bad_report_files_exit_2_naming_the_file() {
     .unwrap();
     std::fs::create_dir(d.path().join("folder.json")).unwrap();
     let cases = [
-        ("broken.json", "broken.json is not a `ghl-migrate scan --format json` report (not JSON)"),
-        ("plan.json", "plan.json is not a ghl-migrate/scan/v1 report (it declares another schema)"),
-        ("shape.json", "shape.json: not a valid ghl-migrate/scan/v1 report"),
+        (
+            "broken.json",
+            "broken.json is not a `ghl-migrate scan --format json` report (not JSON)",
+        ),
+        (
+            "plan.json",
+            "plan.json is not a ghl-migrate/scan/v1 report (it declares another schema)",
+        ),
+        (
+            "shape.json",
+            "shape.json: not a valid ghl-migrate/scan/v1 report",
+        ),
         ("missing.json", "reading scan report missing.json"),
-        ("folder.json", "scan report folder.json is not a regular file"),
+        (
+            "folder.json",
+            "scan report folder.json is not a regular file",
+        ),
     ];
     for (file, said) in cases {
-        for cmd in [&["plan", "--from", "a.json", file][..], &["merge", "a.json", file]] {
+        for cmd in [
+            &["plan", "--from", "a.json", file][..],
+            &["merge", "a.json", file],
+        ] {
             let (code, out, err) = run(cmd, d.path());
             assert_eq!(code, 2, "{cmd:?}: {err}");
             assert!(out.is_empty(), "{cmd:?}: {out}");
@@ -287,7 +334,10 @@ fn no_report_plan_or_error_holds_the_raw_key() {
     }
     for f in ["a.json", "b.json", "all.json", "plan.md"] {
         let text = std::fs::read_to_string(d.path().join(f)).unwrap();
-        assert!(text.contains("sha256:"), "{f} names the key by its fingerprint");
+        assert!(
+            text.contains("sha256:"),
+            "{f} names the key by its fingerprint"
+        );
         seen.push((f.into(), text));
     }
     // The payload and signature segments: any part of the key that is not the JWT's fixed header.

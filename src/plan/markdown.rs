@@ -104,8 +104,11 @@ pub fn write(p: &Plan, out: &mut dyn Write) -> io::Result<()> {
         writeln!(out)?;
     }
     if !p.shared_locations.is_empty() {
-        writeln!(out, "## Sub-accounts reached from several repositories
-")?;
+        writeln!(
+            out,
+            "## Sub-accounts reached from several repositories
+"
+        )?;
         writeln!(
             out,
             "Their V1 key (one per sub-account) and their V2 credentials concern every team listed: agree on one cutover.\n"

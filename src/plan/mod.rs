@@ -259,7 +259,11 @@ pub fn build(
                 ));
                 // Revoked once, by the key's own checklist, after every user has moved.
                 let revoke = format!("Revoke the V1 key {} ", k.fingerprint);
-                for step in integ.checklist.iter_mut().filter(|c| c.starts_with(&revoke)) {
+                for step in integ
+                    .checklist
+                    .iter_mut()
+                    .filter(|c| c.starts_with(&revoke))
+                {
                     *step = format!(
                         "Do not revoke the V1 key {} ({}) here: it is shared with {} — revoke it once, at the end of the key's own cutover checklist",
                         k.fingerprint,
