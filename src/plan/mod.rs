@@ -318,9 +318,9 @@ fn qualify_paths(findings: &[Finding]) -> Vec<Finding> {
             let mut f = f.clone();
             if let Some(r) = &f.repository {
                 let q = |p: &String| crate::reports::qualify(r, p);
-                f.path = q(&f.path);
                 f.read_by = f.read_by.iter().map(q).collect();
                 f.trail = f.trail.iter().map(q).collect();
+                f.path = crate::reports::qualify(r, &f.path);
             }
             f
         })
