@@ -11,7 +11,9 @@ use base64::Engine;
 use base64::engine::general_purpose::{STANDARD_NO_PAD, URL_SAFE_NO_PAD};
 use serde::Serialize;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum CredentialKind {
     V1LocationKey,
@@ -64,7 +66,7 @@ impl CredentialKind {
 }
 
 /// Non-secret claims decoded from a JWT.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, serde::Deserialize)]
 pub struct Claims {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
@@ -82,7 +84,7 @@ pub struct Claims {
     /// `Location` or `Company` for V2 OAuth tokens.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub auth_class: Option<String>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub scopes: Vec<String>,
     /// OAuth client (app) id for V2 tokens.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -90,7 +92,7 @@ pub struct Claims {
 }
 
 /// A recognised credential, safe to show: never the raw value.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct Credential {
     pub kind: CredentialKind,
     pub fingerprint: String,

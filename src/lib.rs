@@ -13,6 +13,7 @@ pub mod plan;
 pub mod program;
 pub mod redact;
 pub mod report;
+pub mod reports;
 pub mod rules;
 pub mod scan;
 pub mod spec;

@@ -195,6 +195,79 @@ fn readme_gitlab_snippet_runs_commands_the_parser_accepts() {
     assert_eq!(scans, 1);
 }
 
+#[test]
+fn readme_github_matrix_snippet_scans_each_repository_and_plans_from_all_reports() {
+    use ghl_migrate::cli::args::Command;
+    let readme =
+        std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
+            .unwrap();
+    let start = readme
+        .find("```yaml\n# .github/workflows/ghl-migrate-plan.yml")
+        .expect("the GitHub Actions matrix snippet")
+        + "```yaml\n".len();
+    let block = &readme[start..start + readme[start..].find("```").unwrap()];
+    let doc: Value = serde_norway::from_str(block).unwrap();
+    let jobs = &doc["jobs"];
+    let steps = |job: &str| jobs[job]["steps"].as_sequence().unwrap().clone();
+    let commands = |job: &str| -> Vec<Cli> {
+        steps(job)
+            .iter()
+            .filter_map(|s| s["run"].as_str())
+            .map(|line| words(line.split(" #").next().unwrap()))
+            .filter(|argv| argv[0] == "ghl-migrate")
+            .map(|argv| assert_parses(&argv, "README GitHub matrix snippet"))
+            .collect()
+    };
+    let uses = |job: &str, action: &str| -> Value {
+        steps(job)
+            .into_iter()
+            .find(|s| s["uses"].as_str() == Some(action))
+            .unwrap_or_else(|| panic!("{job} uses {action}"))
+    };
+    // One scan job per repository, each uploading its JSON report tagged with the repository.
+    assert!(
+        jobs["scan"]["strategy"]["matrix"]["repo"]
+            .as_sequence()
+            .unwrap()
+            .len()
+            > 1
+    );
+    let scans = commands("scan");
+    assert_eq!(scans.len(), 1);
+    let Command::Scan(scan) = &scans[0].command else {
+        panic!("the matrix job runs scan");
+    };
+    assert_eq!(scan.format, ghl_migrate::report::Format::Json);
+    assert!(scan.exit_zero && scan.repo.is_some());
+    let report = scan.output.as_ref().unwrap().display().to_string();
+    let upload = uses("scan", "actions/upload-artifact@v4");
+    assert_eq!(str_at(&upload["with"], "path"), report);
+    // One plan job downloading every report into one folder and planning from all of them.
+    assert_eq!(str_at(&jobs["plan"], "needs"), "scan");
+    let download = uses("plan", "actions/download-artifact@v4");
+    assert_eq!(str_at(&download["with"], "path"), "reports");
+    assert_eq!(download["with"]["merge-multiple"].as_bool(), Some(true));
+    let plans = commands("plan");
+    assert_eq!(plans.len(), 2);
+    for p in &plans {
+        let Command::Plan(plan) = &p.command else {
+            panic!("the plan job runs plan");
+        };
+        assert_eq!(plan.from, [std::path::PathBuf::from("reports/*.json")]);
+    }
+    // The shell lines shown before the snippet parse as well.
+    let sh_start = readme
+        .find("```sh\nghl-migrate scan --format json --exit-zero --repo")
+        .expect("the many-repositories commands")
+        + "```sh\n".len();
+    for line in readme[sh_start..sh_start + readme[sh_start..].find("```").unwrap()].lines() {
+        assert_parses(
+            &words(line.split(" #").next().unwrap()),
+            "README many repositories",
+        );
+    }
+}
+
 /// What pre-commit does: from the repository top, `entry` + the staged files as PATHs.
 fn hook_run(dir: &std::path::Path, extra: &[&str], files: &[&str]) -> (i32, String) {
     let hooks = yaml(".pre-commit-hooks.yaml");

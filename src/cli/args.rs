@@ -29,6 +29,9 @@ pub enum Command {
     Scan(ScanArgs),
     /// Plan the migration per integration: successor credential, least-privilege scopes, changes, checklist.
     Plan(PlanArgs),
+    /// Combine `scan --format json` reports of several repositories into one (findings tagged with
+    /// their repository), which `plan --from` reads like the separate reports.
+    Merge(MergeArgs),
     /// Unified diffs that move V1 calls to V2 (`git apply`-able); `--apply` writes them atomically.
     Diff(DiffArgs),
     /// Browse and validate the V1 → V2 rule table.
@@ -88,6 +91,11 @@ pub struct DiffArgs {
 pub struct PlanArgs {
     #[command(flatten)]
     pub walk: WalkArgs,
+    /// Plan from saved `scan --format json` reports instead of scanning: one per repository (a CI matrix
+    /// job each), or a `merge`d one. Keys shared between repositories and sub-accounts reached from
+    /// several are named.
+    #[arg(long, value_name = "REPORT", num_args = 1.., conflicts_with = "paths")]
+    pub from: Vec<PathBuf>,
     #[arg(long, value_enum, default_value_t = PlanFormat::Markdown)]
     pub format: PlanFormat,
     /// Write the plan to FILE instead of standard output.
@@ -99,6 +107,16 @@ pub struct PlanArgs {
     /// No progress bar.
     #[arg(long, short = 'q')]
     pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// The reports to combine (`ghl-migrate/scan/v1`, one per repository).
+    #[arg(value_name = "REPORT", required = true)]
+    pub reports: Vec<PathBuf>,
+    /// Write the combined report to FILE instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -177,6 +195,10 @@ pub struct ScanArgs {
     /// once, where it first appeared, and whether the work tree still holds it (text and JSON).
     #[arg(long)]
     pub history: bool,
+    /// The repository the report is of, for `plan --from` across repositories (default: the git work
+    /// tree's top folder name, else the scanned folder's).
+    #[arg(long, value_name = "NAME")]
+    pub repo: Option<String>,
     /// The path standard input (PATH `-`) is scanned as: its language, context and finding paths.
     #[arg(long, value_name = "NAME", default_value = "<stdin>")]
     pub stdin_name: String,

@@ -2,6 +2,7 @@
 pub mod args;
 mod config_cmd;
 mod diff_cmd;
+mod merge_cmd;
 mod plan_cmd;
 mod rules_cmd;
 mod scan_cmd;
@@ -27,6 +28,7 @@ pub fn run(cli: Cli) -> i32 {
         args::Command::Scan(a) => scan_cmd::run(&cli, a, &mut out),
         args::Command::Diff(a) => diff_cmd::run(&cli, a, &mut out),
         args::Command::Plan(a) => plan_cmd::run(&cli, a, &mut out),
+        args::Command::Merge(a) => merge_cmd::run(a, &mut out),
         args::Command::Rules(cmd) => rules_cmd::run(&cli, cmd, &mut out),
         args::Command::Config(cmd) => config_cmd::run(&cli, cmd, &mut out),
         args::Command::Verify(a) => verify_cmd::run(&cli, a, &mut out),

@@ -6,9 +6,19 @@ use anyhow::{Context, Result};
 use std::io::Write;
 
 pub fn run(cli: &Cli, a: &PlanArgs, out: &mut dyn Write) -> Result<i32> {
-    let (report, rules, found) = super::scan_cmd::run_scan(cli, &a.walk, a.quiet)?;
+    let (report, rules, found, scan_root) = if a.from.is_empty() {
+        let (report, rules, found) = super::scan_cmd::run_scan(cli, &a.walk, a.quiet)?;
+        let root = a.walk.paths.first().filter(|p| p.is_dir()).cloned();
+        (report, rules, found, root)
+    } else {
+        // Saved reports: no tree here to look at; the settings are those of the current folder.
+        let report = crate::reports::read_all(&a.from, super::merge_cmd::tool())?;
+        let rules = super::rules_cmd::load(cli)?;
+        let found = super::scan_cmd::settings(cli, &[std::path::PathBuf::from(".")])?;
+        (report, rules, found, None)
+    };
     let here = plan::Invocation {
-        scan_root: a.walk.paths.first().filter(|p| p.is_dir()).cloned(),
+        scan_root,
         plan_file: a.output.clone(),
     };
     let (cfg, cfg_path) = (found.config, found.path.map(|p| p.display().to_string()));

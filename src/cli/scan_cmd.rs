@@ -190,6 +190,10 @@ pub fn run(cli: &Cli, a: &ScanArgs, out: &mut dyn Write) -> Result<i32> {
         stdin_name: Some(a.stdin_name.clone()),
     };
     let (mut report, rules, found) = run_scan_with(cli, &a.walk, a.quiet, extra)?;
+    report.repository = a.repo.clone().or_else(|| {
+        let first = a.walk.paths.first().filter(|p| p.as_os_str() != STDIN)?;
+        crate::reports::default_name(first)
+    });
     if a.history {
         let [root] = &a.walk.paths[..] else {
             bail!("--history reads the repository of one PATH");

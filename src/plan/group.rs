@@ -41,6 +41,8 @@ pub struct Unit {
     pub kind: &'static str,
     /// Index into the config's integrations, when configured.
     pub config: Option<usize>,
+    /// The repository, when the plan spans several (`plan --from`): `root` is then `repo:root`.
+    pub repository: Option<String>,
 }
 
 /// Assigns each finding (by index) to a unit.
@@ -69,10 +71,11 @@ pub fn group(
     // A tree without any manifest is one code base: its folders are not one integration each.
     let no_manifest = findings
         .iter()
-        .all(|f| project_root(&f.path, scan_root, &mut cache).is_none());
+        .all(|f| project_root(in_repository(f).1, scan_root, &mut cache).is_none());
     let mut out: BTreeMap<Unit, Vec<usize>> = BTreeMap::new();
     for (i, f) in findings.iter().enumerate() {
-        let unit = if let Some((ci, _)) = globs.iter().find(|(_, g)| g.is_match(&f.path)) {
+        let (repo, rel) = in_repository(f);
+        let unit = if let Some((ci, _)) = globs.iter().find(|(_, g)| g.is_match(rel)) {
             let name = cfg.integrations[*ci].name.clone();
             Unit {
                 id: slug(&name),
@@ -80,18 +83,20 @@ pub fn group(
                 root: cfg.integrations[*ci].paths.join(", "),
                 kind: "configured",
                 config: Some(*ci),
+                repository: None,
             }
         } else if f.context == Context::Export {
-            let name = f.path.rsplit('/').next().unwrap_or(&f.path).to_string();
+            let name = rel.rsplit('/').next().unwrap_or(rel).to_string();
             Unit {
-                id: slug(&f.path),
+                id: slug(rel),
                 name,
-                root: f.path.clone(),
+                root: rel.to_string(),
                 kind: "export",
                 config: None,
+                repository: None,
             }
         } else {
-            match project_root(&f.path, scan_root, &mut cache) {
+            match project_root(rel, scan_root, &mut cache) {
                 Some(root) => {
                     let name = if root == "." {
                         root_name(scan_root)
@@ -104,10 +109,11 @@ pub fn group(
                         root,
                         kind: "project",
                         config: None,
+                        repository: None,
                     }
                 }
-                None if n8n_node_dir(&f.path, scan_root).is_some() => {
-                    let dir = n8n_node_dir(&f.path, scan_root).unwrap_or_default();
+                None if n8n_node_dir(rel, scan_root).is_some() => {
+                    let dir = n8n_node_dir(rel, scan_root).unwrap_or_default();
                     let name = dir.rsplit('/').next().unwrap_or(&dir).to_string();
                     Unit {
                         id: slug(&dir),
@@ -115,14 +121,14 @@ pub fn group(
                         root: dir,
                         kind: "n8n_node",
                         config: None,
+                        repository: None,
                     }
                 }
                 None => {
-                    let top = f
-                        .path
+                    let top = rel
                         .split('/')
                         .next()
-                        .filter(|_| f.path.contains('/') && !no_manifest)
+                        .filter(|_| rel.contains('/') && !no_manifest)
                         .unwrap_or(".")
                         .to_string();
                     let name = if top == "." {
@@ -136,13 +142,54 @@ pub fn group(
                         root: top,
                         kind: "directory",
                         config: None,
+                        repository: None,
                     }
                 }
             }
         };
+        let unit = match repo {
+            Some(r) => in_repo_unit(unit, r),
+            None => unit,
+        };
         out.entry(unit).or_default().push(i);
     }
     out
+}
+
+/// A finding's repository (in a plan across several) and its path within it: paths there are shown as
+/// `repo:path` (see `plan::build`).
+fn in_repository(f: &Finding) -> (Option<&str>, &str) {
+    match f.repository.as_deref() {
+        Some(r) => (
+            Some(r),
+            f.path
+                .strip_prefix(r)
+                .and_then(|p| p.strip_prefix(':'))
+                .unwrap_or(&f.path),
+        ),
+        None => (None, &f.path),
+    }
+}
+
+/// A unit of repository `repo`: the repository's own root is the integration named after it (id: the
+/// repository's slug); anything below is `repo/…`.
+fn in_repo_unit(u: Unit, repo: &str) -> Unit {
+    let whole = u.root == "." && u.config.is_none();
+    Unit {
+        id: if whole {
+            slug(repo)
+        } else {
+            format!("{}/{}", slug(repo), u.id)
+        },
+        name: if whole {
+            repo.to_string()
+        } else {
+            format!("{repo}/{}", u.name)
+        },
+        root: crate::reports::qualify(repo, &u.root),
+        repository: Some(repo.to_string()),
+        ..u
+    }
 }
 
 /// The n8n node folder holding `rel` (`…/nodes/<Name>`, with a `description/` folder or a

@@ -56,7 +56,11 @@ pub fn write(p: &Plan, out: &mut dyn Write) -> io::Result<()> {
         integration(i, out)?;
     }
     if !p.keys.is_empty() {
-        writeln!(out, "## Keys found in the repository\n")?;
+        let place = match p.keys.iter().any(|k| !k.repositories.is_empty()) {
+            true => "repositories",
+            false => "repository",
+        };
+        writeln!(out, "## Keys found in the {place}\n")?;
         writeln!(
             out,
             "Shown redacted with a fingerprint; the same fingerprint means the same key.\n"
@@ -81,12 +85,42 @@ pub fn write(p: &Plan, out: &mut dyn Write) -> io::Result<()> {
                 who.join(", ")
             )?;
             writeln!(out, "  - found in: {}", k.found_in.join(", "))?;
+            if !k.repositories.is_empty() {
+                writeln!(out, "  - repositories: {}", k.repositories.join(", "))?;
+            }
             if !k.integrations.is_empty() {
                 writeln!(out, "  - used by: {}", k.integrations.join(", "))?;
             }
             for a in &k.advice {
                 writeln!(out, "  - {a}")?;
             }
+            if !k.cutover.is_empty() {
+                writeln!(out, "  - cutover checklist for this key:")?;
+                for step in &k.cutover {
+                    writeln!(out, "    - [ ] {step}")?;
+                }
+            }
+        }
+        writeln!(out)?;
+    }
+    if !p.shared_locations.is_empty() {
+        writeln!(
+            out,
+            "## Sub-accounts reached from several repositories
+"
+        )?;
+        writeln!(
+            out,
+            "Their V1 key (one per sub-account) and their V2 credentials concern every team listed: agree on one cutover.\n"
+        )?;
+        for l in &p.shared_locations {
+            writeln!(
+                out,
+                "- location `{}`: repositories {}; integrations {}",
+                l.location_id,
+                l.repositories.join(", "),
+                l.integrations.join(", ")
+            )?;
         }
         writeln!(out)?;
     }

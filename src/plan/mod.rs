@@ -33,6 +33,9 @@ pub struct Plan {
     pub keys: Vec<KeyReport>,
     /// Units whose findings are only in docs or comments: update them, no credential to migrate.
     pub mentions: Vec<MentionUnit>,
+    /// Sub-accounts (locations) that integrations of more than one repository reach (`plan --from`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub shared_locations: Vec<SharedLocation>,
     pub summary: PlanSummary,
 }
 
@@ -40,6 +43,9 @@ pub struct Plan {
 pub struct Integration {
     pub id: String,
     pub name: String,
+    /// The repository, in a plan across several (`plan --from`); `root` and paths are then `repo:…`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub repository: Option<String>,
     pub root: String,
     pub kind: &'static str,
     pub successor: Successor,
@@ -101,8 +107,23 @@ pub struct KeyReport {
     pub age_days: Option<i64>,
     /// `path:line` of every place it appears.
     pub found_in: Vec<String>,
+    /// The repositories it is found in, in a plan across several.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub repositories: Vec<String>,
     pub integrations: Vec<String>,
     pub advice: Vec<String>,
+    /// A V1 key several integrations use: the cutover in order, ending with its one revocation.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub cutover: Vec<String>,
+}
+
+/// A sub-account reached from several repositories: its V1 key(s) and its V2 credentials are shared
+/// concerns of those teams.
+#[derive(Debug, Serialize)]
+pub struct SharedLocation {
+    pub location_id: String,
+    pub repositories: Vec<String>,
+    pub integrations: Vec<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -140,12 +161,19 @@ pub fn build(
     now: i64,
 ) -> Plan {
     let scan_root = here.scan_root.as_deref();
-    let units = group::group(&scan.findings, scan_root, cfg);
+    let qualified;
+    let findings: &[Finding] = if scan.findings.iter().any(|f| f.repository.is_some()) {
+        qualified = qualify_paths(&scan.findings);
+        &qualified
+    } else {
+        &scan.findings
+    };
+    let units = group::group(findings, scan_root, cfg);
     let mut integrations = Vec::new();
     let mut mentions = Vec::new();
     let mut key_users: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for (unit, idx) in &units {
-        let fs: Vec<&Finding> = idx.iter().map(|&i| &scan.findings[i]).collect();
+        let fs: Vec<&Finding> = idx.iter().map(|&i| &findings[i]).collect();
         // An integration to migrate has live V1 usage or a V1 key; the rest (docs, comments, V2-only code
         // with a leaked token or a broken V2 URL) is listed for cleanup.
         let live = fs.iter().any(|f| {
@@ -176,7 +204,7 @@ pub fn build(
         }
         let ic = unit.config.map(|i| &cfg.integrations[i]);
         let mut integ = build_integration(unit, here, &fs, rules, ic, cfg.tier);
-        settings_read_here(&mut integ, &fs, &scan.findings);
+        settings_read_here(&mut integ, &fs, findings);
         for k in &integ.v1_keys {
             key_users
                 .entry(k.fingerprint.clone())
@@ -185,7 +213,7 @@ pub fn build(
         }
         integrations.push(integ);
     }
-    let keys = key_reports(&scan.findings, &key_users, now);
+    let mut keys = key_reports(findings, &key_users, now);
     // One sub-account reached with several V1 keys: say so where each is used.
     for integ in &mut integrations {
         for k in &integ.v1_keys {
@@ -229,9 +257,27 @@ pub fn build(
                     k.fingerprint,
                     others.join(", ")
                 ));
+                // Revoked once, by the key's own checklist, after every user has moved.
+                let revoke = format!("Revoke the V1 key {} ", k.fingerprint);
+                for step in integ
+                    .checklist
+                    .iter_mut()
+                    .filter(|c| c.starts_with(&revoke))
+                {
+                    *step = format!(
+                        "Do not revoke the V1 key {} ({}) here: it is shared with {} — revoke it once, at the end of the key's own cutover checklist",
+                        k.fingerprint,
+                        k.redacted,
+                        others.join(", ")
+                    );
+                }
             }
         }
     }
+    for k in &mut keys {
+        k.cutover = key_cutover(k, &integrations, here);
+    }
+    let shared_locations = shared_locations(&integrations);
     let summary = PlanSummary {
         integrations: integrations.len(),
         pit: integrations
@@ -258,8 +304,115 @@ pub fn build(
         integrations,
         keys,
         mentions,
+        shared_locations,
         summary,
     }
+}
+
+/// Findings of several repositories with their paths shown as `repo:path` (and the `path:line`
+/// references between files of one repository likewise).
+fn qualify_paths(findings: &[Finding]) -> Vec<Finding> {
+    findings
+        .iter()
+        .map(|f| {
+            let mut f = f.clone();
+            if let Some(r) = &f.repository {
+                let q = |p: &String| crate::reports::qualify(r, p);
+                f.read_by = f.read_by.iter().map(q).collect();
+                f.trail = f.trail.iter().map(q).collect();
+                f.path = crate::reports::qualify(r, &f.path);
+            }
+            f
+        })
+        .collect()
+}
+
+/// The cutover of a V1 key used by more than one integration: every successor created and proven before
+/// anything is deployed, and the key revoked once, last. Empty for a key with one user (that
+/// integration's own checklist revokes it).
+fn key_cutover(k: &KeyReport, integrations: &[Integration], here: &Invocation) -> Vec<String> {
+    if !k.key.kind.is_v1() || k.integrations.len() < 2 {
+        return Vec::new();
+    }
+    let users: Vec<&Integration> = integrations
+        .iter()
+        .filter(|i| k.integrations.contains(&i.id))
+        .collect();
+    let plan_file = here
+        .plan_file
+        .as_deref()
+        .map_or("plan.json".to_string(), |p| p.display().to_string());
+    let mut c = Vec::new();
+    for i in &users {
+        c.push(format!(
+            "Create the successor of `{}`{}: a {} (scopes: {})",
+            i.id,
+            i.repository
+                .as_deref()
+                .map(|r| format!(" (repository `{r}`)"))
+                .unwrap_or_default(),
+            i.successor.summary,
+            if i.scopes.is_empty() {
+                "see its open questions".to_string()
+            } else {
+                i.scopes.join(", ")
+            }
+        ));
+    }
+    for i in &users {
+        let loc = i
+            .location_ids
+            .first()
+            .map(|l| format!(" --location {l}"))
+            .unwrap_or_default();
+        c.push(format!(
+            "Verify `{}`: `ghl-migrate verify --plan {} --integration {}{loc} --token-env NEW_TOKEN_VAR`",
+            i.id,
+            shell_word(&plan_file),
+            i.id
+        ));
+    }
+    let ids: Vec<&str> = users.iter().map(|i| i.id.as_str()).collect();
+    c.push(format!(
+        "Deploy every one of them ({}) and watch each for 401/403/422 from services.leadconnectorhq.com",
+        ids.join(", ")
+    ));
+    let place = match (k.key.kind, &k.key.location_id) {
+        (CredentialKind::V1LocationKey, Some(l)) => format!(" (the API key of sub-account {l})"),
+        (CredentialKind::V1AgencyKey, _) => " (the agency API key)".to_string(),
+        _ => String::new(),
+    };
+    c.push(format!(
+        "Then revoke the V1 key {} ({}) once{place}: only after all {} integrations run on V2",
+        k.key.fingerprint,
+        k.key.redacted,
+        users.len()
+    ));
+    c
+}
+
+/// Locations reached by integrations of more than one repository.
+fn shared_locations(integrations: &[Integration]) -> Vec<SharedLocation> {
+    let mut by_loc: BTreeMap<&str, (BTreeSet<&str>, BTreeSet<&str>)> = BTreeMap::new();
+    for i in integrations {
+        let Some(repo) = i.repository.as_deref() else {
+            continue;
+        };
+        for l in &i.location_ids {
+            let e = by_loc.entry(l).or_default();
+            e.0.insert(repo);
+            e.1.insert(&i.id);
+        }
+    }
+    by_loc
+        .into_iter()
+        .filter(|(_, (repos, _))| repos.len() > 1)
+        .map(|(l, (repos, ids))| SharedLocation {
+            location_id: l.to_string(),
+            repositories: repos.into_iter().map(str::to_string).collect(),
+            integrations: ids.into_iter().map(str::to_string).collect(),
+        })
+        .collect()
 }
 
 fn build_integration(
@@ -413,6 +566,7 @@ fn build_integration(
     Integration {
         id: unit.id.clone(),
         name: unit.name.clone(),
+        repository: unit.repository.clone(),
         root: unit.root.clone(),
         kind: unit.kind,
         successor,
@@ -582,8 +736,18 @@ fn checklist(
     c.push(
         "Store it in your secret store / deployment environment (never in the repository)".into(),
     );
-    // Paths as the user can type them where they ran `plan`.
+    // Paths as the user can type them where they ran `plan` (or, across repositories, in the repository).
     let unit_root = unit.root.split(", ").next().unwrap_or(".");
+    let (review, unit_root) = match &unit.repository {
+        Some(r) => (
+            format!("In repository `{r}`: review"),
+            unit_root
+                .strip_prefix(r.as_str())
+                .and_then(|p| p.strip_prefix(':'))
+                .unwrap_or(unit_root),
+        ),
+        None => ("Review".to_string(), unit_root),
+    };
     let target = match &here.scan_root {
         Some(r) if unit_root == "." => r.clone(),
         Some(r) => r.join(unit_root),
@@ -593,7 +757,7 @@ fn checklist(
         .plan_file
         .as_deref()
         .map_or("plan.json".to_string(), |p| p.display().to_string());
-    c.push(format!("Review and apply the code changes: `ghl-migrate diff {}` (locationId, pagination, response shapes are marked for you)", shell_word(&target.display().to_string())));
+    c.push(format!("{review} and apply the code changes: `ghl-migrate diff {}` (locationId, pagination, response shapes are marked for you)", shell_word(&target.display().to_string())));
     let loc = locations
         .iter()
         .next()
@@ -601,6 +765,8 @@ fn checklist(
         .unwrap_or_default();
     let plan_hint = if here.plan_file.is_some() {
         String::new()
+    } else if unit.repository.is_some() {
+        " (after `ghl-migrate plan --from REPORT.json… --format json -o plan.json`)".to_string()
     } else {
         " (after `ghl-migrate plan --format json -o plan.json`)".to_string()
     };
@@ -652,12 +818,20 @@ fn key_reports(
                 issued: c.claims.issued.clone(),
                 age_days: c.age_days(now),
                 found_in: Vec::new(),
+                repositories: Vec::new(),
                 integrations: users
                     .get(&c.fingerprint)
                     .map(|u| u.iter().cloned().collect())
                     .unwrap_or_default(),
                 advice: Vec::new(),
+                cutover: Vec::new(),
             });
+        if let Some(r) = &f.repository
+            && !entry.repositories.contains(r)
+        {
+            entry.repositories.push(r.clone());
+            entry.repositories.sort();
+        }
         entry.found_in.push(format!(
             "{}:{}{}",
             f.path,
@@ -753,8 +927,10 @@ mod tests {
             issued: issued.map(Into::into),
             age_days: None,
             found_in: Vec::new(),
+            repositories: Vec::new(),
             integrations: Vec::new(),
             advice: Vec::new(),
+            cutover: Vec::new(),
         }
     }
 

@@ -2,9 +2,9 @@
 //! secret. Field names are the `ghl-migrate/scan/v1` JSON contract.
 use crate::credential::Credential;
 use crate::method::Method;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Kind {
     /// A request to a V1 endpoint.
@@ -19,7 +19,7 @@ pub enum Kind {
     Mention,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Context {
     Code,
@@ -31,7 +31,7 @@ pub enum Context {
     Test,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Confidence {
     Low,
@@ -40,7 +40,7 @@ pub enum Confidence {
 }
 
 /// The V2 successor of a matched call (copied from the rule for self-contained reports).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct V2Ref {
     pub method: Method,
     pub path: String,
@@ -48,11 +48,14 @@ pub struct V2Ref {
     pub version: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Finding {
     pub kind: Kind,
     /// Relative to the scanned root, `/` separators.
     pub path: String,
+    /// The repository the finding is in, in a report that combines several (`ghl-migrate merge`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub repository: Option<String>,
     /// 1-based line of the V1 URL or path (or the key).
     pub line: usize,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -79,8 +82,12 @@ pub struct Finding {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub json_pointer: Option<String>,
     /// A platform rule the finding is about (`enhanced_account_security`, `version_header`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub category: Option<&'static str>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::static_str::de_opt"
+    )]
+    pub category: Option<super::static_str::Static>,
     /// The V1 call already fails today, and why (fix it first).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub already_broken: Option<String>,
@@ -91,11 +98,11 @@ pub struct Finding {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
     /// Code that reads that setting (`path:line`), for credential settings.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub read_by: Vec<String>,
     /// Where the request's base URL, path and verb came from when the program model followed them
     /// (`config.js:14 baseUrl`, `ghl.js:10 axios.create`, `ghl.js:27 request()`), definition first.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub trail: Vec<String>,
     /// Where the URL or path text of a call is written when the finding sits at the statement that sends
     /// it (`(line, column)`): what `diff` rewrites. Not part of the report.
@@ -110,15 +117,20 @@ pub struct Finding {
     pub note: Option<String>,
     /// The source line, trimmed and with every secret redacted.
     pub snippet: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub lang: Option<&'static str>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::static_str::de_opt"
+    )]
+    pub lang: Option<super::static_str::Static>,
 }
 
 /// Why a finding no longer fails the gate.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Suppression {
     /// `inline` (a comment on the line or the line above) or `baseline`.
-    pub kind: &'static str,
+    #[serde(deserialize_with = "super::static_str::de")]
+    pub kind: super::static_str::Static,
     /// The reason the person gave (inline), or the baseline file.
     pub justification: String,
 }
@@ -128,6 +140,7 @@ impl Finding {
     pub fn new(kind: Kind, path: &str, line: usize, column: usize, context: Context) -> Finding {
         Finding {
             kind,
+            repository: None,
             path: path.to_string(),
             line,
             end_line: None,

@@ -14,7 +14,7 @@ use std::collections::HashSet;
 use std::path::Path;
 
 /// What the history pass read and found (`history` in the JSON report).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, serde::Deserialize)]
 pub struct History {
     /// Commits visited (reachable from any ref or `HEAD`).
     pub commits: usize,
@@ -27,7 +27,7 @@ pub struct History {
 }
 
 /// A key found in a commit: where it first appeared, and whether the work tree still holds it.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, serde::Deserialize)]
 pub struct HistoryKey {
     pub credential: Credential,
     /// The first commit (by commit time) whose tree holds it.

@@ -26,6 +26,7 @@ pub mod prose;
 pub mod rust_syn;
 pub mod secrets;
 pub mod settings;
+pub mod static_str;
 pub mod url;
 pub mod walk;
 
@@ -33,7 +34,7 @@ use crate::rules::RuleSet;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use extract::{BaseValue, Def, FileScan, Pending};
 use finding::{Finding, Kind};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -41,10 +42,16 @@ use std::time::Instant;
 pub use walk::{Explain, Skipped, WalkOptions, Why};
 
 /// The `ghl-migrate/scan/v1` document.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Deserialize)]
 pub struct ScanReport {
-    pub schema: &'static str,
+    #[serde(deserialize_with = "static_str::de")]
+    pub schema: static_str::Static,
     pub tool: String,
+    /// The repository scanned (`scan --repo`, else the git work tree's or the folder's name): what
+    /// `plan --from` tags this report's findings with. Absent in a combined report (`merge`), whose
+    /// findings carry their own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub repository: Option<String>,
     pub roots: Vec<String>,
     pub findings: Vec<Finding>,
     pub skipped: Vec<Skipped>,
@@ -57,11 +64,11 @@ pub struct ScanReport {
     #[serde(skip)]
     pub hashes: HashMap<String, String>,
     /// Keys ever committed (`scan --history`); absent without it.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub history: Option<history::History>,
 }
 
-#[derive(Debug, Default, Serialize)]
+#[derive(Debug, Default, Serialize, Deserialize)]
 pub struct Summary {
     pub files_seen: usize,
     pub files_read: usize,
@@ -971,6 +978,7 @@ fn finish(st: State, roots: &[PathBuf], files_seen: usize, started: Instant) -> 
     ScanReport {
         schema: "ghl-migrate/scan/v1",
         tool: format!("ghl-migrate {}", env!("CARGO_PKG_VERSION")),
+        repository: None,
         roots: roots
             .iter()
             .map(|r| r.to_string_lossy().replace('\\', "/"))
