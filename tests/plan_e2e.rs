@@ -392,3 +392,29 @@ fn checklist_commands_are_runnable_from_where_plan_ran() {
             .current_dir(t.path().join("work")),
     );
 }
+
+/// A base URL set in a settings file is named in the plan, with a checklist step for deployments that
+/// set their own value (the repository's `.env` is not what production reads).
+#[test]
+fn base_url_settings_are_listed_for_the_deploy() {
+    let p = plan_json("fixtures/example/agency-repo");
+    let i = integration(&p, "crm-sync");
+    let settings = strings(&i["base_settings"]);
+    assert!(
+        settings.contains(&"crm-sync/.env:3 GHL_BASE_URL".to_string()),
+        "{settings:?}"
+    );
+    let steps = strings(&i["checklist"]).join("\n");
+    assert!(
+        steps.contains(
+            "set the V2 base (https://services.leadconnectorhq.com) in every environment that sets"
+        ) && steps.contains("crm-sync/.env:3 GHL_BASE_URL"),
+        "{steps}"
+    );
+    // An integration whose base is a constant in code has none.
+    assert!(
+        integration(&p, "agency-tools")
+            .get("base_settings")
+            .is_none()
+    );
+}

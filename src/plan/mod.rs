@@ -61,6 +61,10 @@ pub struct Integration {
     pub v1_keys: Vec<KeyRef>,
     /// Secrets to replace (env vars / settings holding the V1 key) and keys to rotate.
     pub credential_changes: Vec<String>,
+    /// Where the base URL of this integration's calls is set outside the code (`.env`, YAML, JSON
+    /// settings: `path:line NAME`): values a deployment may override, to change at deploy time too.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub base_settings: Vec<String>,
     pub checklist: Vec<String>,
 }
 
@@ -562,7 +566,17 @@ fn build_integration(
             .map(|f| format!("{}:{}: {}", f.path, f.line, f.note.as_deref().unwrap_or(""))),
     );
     let credential_changes = credential_changes(fs);
-    let checklist = checklist(unit, here, &successor, &scopes, &v1_keys, &locations);
+    let base_settings = base_settings(fs);
+    let mut checklist = checklist(unit, here, &successor, &scopes, &v1_keys, &locations);
+    if !base_settings.is_empty() {
+        checklist.insert(
+            2,
+            format!(
+                "Where the base URL is a setting, a deployment's own value overrides the repository's: set the V2 base (https://services.leadconnectorhq.com) in every environment that sets {}",
+                base_settings.join(", ")
+            ),
+        );
+    }
     Integration {
         id: unit.id.clone(),
         name: unit.name.clone(),
@@ -581,8 +595,51 @@ fn build_integration(
         fix_first,
         v1_keys,
         credential_changes,
+        base_settings,
         checklist,
     }
+}
+
+/// The settings files (and names) the integration's V1 base URLs come from: base URLs found in config
+/// files, and the config steps of its calls' trails (`crm-sync/.env:3 GHL_BASE_URL`).
+fn base_settings(fs: &[&Finding]) -> Vec<String> {
+    let is_config = |path: &str| {
+        let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
+        name.starts_with(".env")
+            || name.ends_with(".env")
+            || [
+                ".yml",
+                ".yaml",
+                ".toml",
+                ".ini",
+                ".properties",
+                ".cfg",
+                ".conf",
+            ]
+            .iter()
+            .any(|x| name.ends_with(x))
+            || name.starts_with("appsettings")
+    };
+    let mut out = BTreeSet::new();
+    for f in fs {
+        if f.kind == Kind::BaseUrl && f.context == Context::Config {
+            out.insert(format!("{}:{}", f.path, f.line));
+        }
+        if matches!(f.kind, Kind::Call | Kind::ExportNode) {
+            for step in &f.trail {
+                if let Some((loc, name)) = step.rsplit_once(' ')
+                    && let Some((path, _)) = loc.rsplit_once(':')
+                    && is_config(path)
+                {
+                    out.insert(format!("{loc} {name}"));
+                }
+            }
+        }
+    }
+    // A location named with and without its setting name: keep the named one.
+    let named: Vec<String> = out.iter().filter(|o| o.contains(' ')).cloned().collect();
+    out.retain(|o| o.contains(' ') || !named.iter().any(|n| n.starts_with(&format!("{o} "))));
+    out.into_iter().collect()
 }
 
 /// The V2 route a sub-account token can call for an agency-level rule: its own V2 target when the spec
