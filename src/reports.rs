@@ -115,6 +115,7 @@ pub fn combine(mut loaded: Vec<Loaded>, tool: String) -> Result<ScanReport> {
                 blobs: 0,
                 blobs_read: 0,
                 keys: Vec::new(),
+                calls: Vec::new(),
             });
             into.commits += h.commits;
             into.blobs += h.blobs;
@@ -122,6 +123,10 @@ pub fn combine(mut loaded: Vec<Loaded>, tool: String) -> Result<ScanReport> {
             into.keys.extend(h.keys.into_iter().map(|mut k| {
                 k.path = q(&k.path);
                 k
+            }));
+            into.calls.extend(h.calls.into_iter().map(|mut c| {
+                c.path = q(&c.path);
+                c
             }));
         }
         findings.append(&mut r.findings);

@@ -195,3 +195,71 @@ fn without_history_the_json_report_has_no_history_field() {
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(report.get("history").is_none());
 }
+
+/// `--history=all` also lists V1 calls once per file and endpoint at their first commit, and says
+/// whether the work tree still makes them; plain `--history` lists keys only.
+#[test]
+fn history_all_lists_v1_calls_once_at_their_first_commit() {
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path();
+    git(p, &["init", "-q"]);
+    let call = "fetch('https://rest.gohighlevel.com/v1/contacts/' + id);\n";
+    // (Identical files are one blob, read once: b.js differs so that it is read at its own path.)
+    let first = commit(
+        p,
+        &[
+            ("src/a.js", Some(call)),
+            ("src/b.js", Some(&format!("// b\n{call}"))),
+        ],
+        "2024-01-01T00:00:00Z",
+    );
+    // a.js changes (a new blob, same endpoint: not listed again); b.js migrates.
+    commit(
+        p,
+        &[
+            ("src/a.js", Some(&format!("// sync\n{call}"))),
+            (
+                "src/b.js",
+                Some("fetch('https://services.leadconnectorhq.com/contacts/' + id);\n"),
+            ),
+        ],
+        "2024-02-01T00:00:00Z",
+    );
+    let json = |args: &[&str]| -> serde_json::Value {
+        let out = bin()
+            .arg("scan")
+            .args(args)
+            .args(["--format", "json", "--exit-zero"])
+            .arg(p)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let r = json(&["--history=all"]);
+    let calls: Vec<(&str, &str, u64, bool)> = r["history"]["calls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["commit"].as_str().unwrap(),
+                c["path"].as_str().unwrap(),
+                c["line"].as_u64().unwrap(),
+                c["in_worktree"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        calls,
+        [
+            (first.as_str(), "src/a.js", 1, true),
+            (first.as_str(), "src/b.js", 2, false),
+        ]
+    );
+    assert!(json(&["--history"])["history"].get("calls").is_none());
+}

@@ -130,6 +130,15 @@ pub enum ConfigCommand {
     },
 }
 
+/// What `scan --history` lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum HistoryMode {
+    /// Keys ever committed.
+    Keys,
+    /// Keys and V1 calls.
+    All,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum PlanFormat {
     Markdown,
@@ -193,8 +202,9 @@ pub struct ScanArgs {
     pub verbose: bool,
     /// Also read every commit reachable from the repository's refs: each key ever committed is listed
     /// once, where it first appeared, and whether the work tree still holds it (text and JSON).
-    #[arg(long)]
-    pub history: bool,
+    /// `--history=all` also lists V1 calls found in history, once per file and endpoint.
+    #[arg(long, value_enum, num_args = 0..=1, require_equals = true, default_missing_value = "keys", value_name = "WHAT")]
+    pub history: Option<HistoryMode>,
     /// The repository the report is of, for `plan --from` across repositories (default: the git work
     /// tree's top folder name, else the scanned folder's).
     #[arg(long, value_name = "NAME")]

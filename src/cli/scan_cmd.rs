@@ -194,7 +194,7 @@ pub fn run(cli: &Cli, a: &ScanArgs, out: &mut dyn Write) -> Result<i32> {
         let first = a.walk.paths.first().filter(|p| p.as_os_str() != STDIN)?;
         crate::reports::default_name(first)
     });
-    if a.history {
+    if let Some(mode) = a.history {
         let [root] = &a.walk.paths[..] else {
             bail!("--history reads the repository of one PATH");
         };
@@ -202,7 +202,13 @@ pub fn run(cli: &Cli, a: &ScanArgs, out: &mut dyn Write) -> Result<i32> {
             bail!("--history needs a PATH in a git repository, not standard input");
         }
         let opts = walk_options(&a.walk);
-        report.history = Some(scan::history::scan(root, &opts, &rules, &report.findings)?);
+        report.history = Some(scan::history::scan(
+            root,
+            &opts,
+            &rules,
+            &report.findings,
+            mode == super::args::HistoryMode::All,
+        )?);
     }
     // The command line adds contexts to the settings file's and overrides its baseline.
     let fail_on: Vec<String> = found

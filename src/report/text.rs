@@ -159,6 +159,27 @@ fn write_history(
             }
         )?;
     }
+    if !h.calls.is_empty() {
+        writeln!(out, "  {} V1 call(s) in history:", h.calls.len())?;
+    }
+    for c in &h.calls {
+        let short = &c.commit[..c.commit.len().min(12)];
+        writeln!(
+            out,
+            "  {} first in {short} {}:{} — {}",
+            c.rule
+                .as_deref()
+                .or(c.v1_path.as_deref())
+                .unwrap_or("unknown endpoint"),
+            visible(&c.path),
+            c.line,
+            if c.in_worktree {
+                "still in the work tree"
+            } else {
+                "only in history"
+            }
+        )?;
+    }
     Ok(())
 }
 

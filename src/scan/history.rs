@@ -24,6 +24,24 @@ pub struct History {
     pub blobs_read: usize,
     /// Each key once, oldest first.
     pub keys: Vec<HistoryKey>,
+    /// With `--history=all`: each V1 call once per file and endpoint, where it first appeared.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub calls: Vec<HistoryCall>,
+}
+
+/// A V1 call found in a commit.
+#[derive(Debug, Serialize, serde::Deserialize)]
+pub struct HistoryCall {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rule: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub v1_path: Option<String>,
+    /// The first commit (by commit time) whose tree holds it.
+    pub commit: String,
+    pub path: String,
+    pub line: usize,
+    /// The work tree's scan finds the same endpoint in the same file.
+    pub in_worktree: bool,
 }
 
 /// A key found in a commit: where it first appeared, and whether the work tree still holds it.
@@ -44,6 +62,7 @@ pub fn scan(
     opts: &WalkOptions,
     rules: &RuleSet,
     worktree: &[Finding],
+    with_calls: bool,
 ) -> Result<History> {
     let open = || {
         gix::discover(start)
@@ -61,7 +80,7 @@ pub fn scan(
             blobs.push((i, blob, path));
         }
     }
-    let found = read_blobs(&open, &blobs, opts, rules)?;
+    let found = read_blobs(&open, &blobs, opts, rules, with_calls)?;
     let in_worktree: HashSet<&str> = worktree
         .iter()
         .filter_map(|f| f.credential.as_ref())
@@ -72,10 +91,40 @@ pub fn scan(
         blobs: blobs.len(),
         blobs_read: found.iter().filter(|f| f.is_some()).count(),
         keys: Vec::new(),
+        calls: Vec::new(),
     };
+    let endpoint = |f: &Finding| {
+        (
+            f.path.clone(),
+            f.rule
+                .clone()
+                .or_else(|| f.v1_path.clone())
+                .unwrap_or_default(),
+        )
+    };
+    let calls_now: HashSet<(String, String)> = worktree
+        .iter()
+        .filter(|f| f.kind == Kind::Call)
+        .map(endpoint)
+        .collect();
+    let mut calls_seen: HashSet<(String, String)> = HashSet::new();
     let mut reported: HashSet<String> = HashSet::new();
     for ((commit, _, path), keys) in blobs.iter().zip(found) {
         for f in keys.into_iter().flatten() {
+            if f.kind == Kind::Call {
+                let e = endpoint(&f);
+                if calls_seen.insert(e.clone()) {
+                    out.calls.push(HistoryCall {
+                        in_worktree: calls_now.contains(&e),
+                        rule: f.rule.clone(),
+                        v1_path: f.v1_path.clone(),
+                        commit: commits[*commit].0.to_hex().to_string(),
+                        path: path.clone(),
+                        line: f.line,
+                    });
+                }
+                continue;
+            }
             let Some(c) = f.credential else { continue };
             if !reported.insert(c.fingerprint.clone()) {
                 continue;
@@ -92,7 +141,7 @@ pub fn scan(
     Ok(out)
 }
 
-/// The keys of one blob, or `None` when it was not read.
+/// The keys (and, with `--history=all`, V1 calls) of one blob, or `None` when it was not read.
 type BlobKeys = Option<Vec<Finding>>;
 
 /// [`read_blob`] for every blob, on `--threads` threads (one repository handle each: a gix handle is
@@ -102,6 +151,7 @@ fn read_blobs(
     blobs: &[(usize, ObjectId, String)],
     opts: &WalkOptions,
     rules: &RuleSet,
+    with_calls: bool,
 ) -> Result<Vec<BlobKeys>> {
     let threads = match opts.threads {
         0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
@@ -121,7 +171,10 @@ fn read_blobs(
                         let Some((_, blob, path)) = blobs.get(i) else {
                             break;
                         };
-                        done.push((i, read_blob(&repo, *blob, path, opts, &pre, rules)?));
+                        done.push((
+                            i,
+                            read_blob(&repo, *blob, path, opts, &pre, rules, with_calls)?,
+                        ));
                     }
                     Ok(done)
                 })
@@ -216,6 +269,7 @@ fn read_blob(
     opts: &WalkOptions,
     pre: &Prefilter,
     rules: &RuleSet,
+    with_calls: bool,
 ) -> Result<BlobKeys> {
     let p = Path::new(path);
     if lang::Lang::detect(p, b"").is_none() && p.extension().is_some() {
@@ -243,7 +297,13 @@ fn read_blob(
     let keys = scan_text(p, path, src, rules)
         .findings
         .into_iter()
-        .filter(|f| f.kind == Kind::Credential && f.credential.is_some() && f.is_v1_usage())
+        .filter(|f| {
+            (f.kind == Kind::Credential && f.credential.is_some() && f.is_v1_usage())
+                || (with_calls
+                    && f.kind == Kind::Call
+                    && f.is_v1_usage()
+                    && f.context != super::finding::Context::Comment)
+        })
         .collect();
     Ok(Some(keys))
 }
