@@ -263,3 +263,63 @@ fn history_all_lists_v1_calls_once_at_their_first_commit() {
     );
     assert!(json(&["--history"])["history"].get("calls").is_none());
 }
+
+/// `--branch` reads only what a ref reaches, `--since` only newer commits; an unknown ref is exit 2.
+#[test]
+fn history_can_be_limited_to_a_branch_and_a_date() {
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path();
+    git(p, &["init", "-q"]);
+    let old_key = key("LOCsyntheticHistory07");
+    let new_key = key("LOCsyntheticHistory08");
+    let first = commit(
+        p,
+        &[("a.js", Some(&format!("const k = '{old_key}';\n")))],
+        "2023-01-01T00:00:00Z",
+    );
+    commit(
+        p,
+        &[("a.js", Some(&format!("const k = '{new_key}';\n")))],
+        "2025-01-01T00:00:00Z",
+    );
+    git(p, &["branch", "old", &first]);
+    let locations = |args: &[&str]| -> Vec<String> {
+        let out = bin()
+            .args(["scan", "--format", "json", "--exit-zero"])
+            .args(args)
+            .arg(p)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        r["history"]["keys"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|k| k["credential"]["location_id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(
+        locations(&["--history"]),
+        ["LOCsyntheticHistory07", "LOCsyntheticHistory08"]
+    );
+    assert_eq!(
+        locations(&["--history", "--branch", "old"]),
+        ["LOCsyntheticHistory07"]
+    );
+    assert_eq!(
+        locations(&["--history", "--since", "2024-06-01"]),
+        ["LOCsyntheticHistory08"]
+    );
+    let out = bin()
+        .args(["scan", "--history", "--branch", "nope", "--exit-zero"])
+        .arg(p)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--branch \"nope\""));
+}

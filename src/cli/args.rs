@@ -205,6 +205,13 @@ pub struct ScanArgs {
     /// `--history=all` also lists V1 calls found in history, once per file and endpoint.
     #[arg(long, value_enum, num_args = 0..=1, require_equals = true, default_missing_value = "keys", value_name = "WHAT")]
     pub history: Option<HistoryMode>,
+    /// With --history: only commits made on or after this date (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE", value_parser = parse_date, requires = "history")]
+    pub since: Option<i64>,
+    /// With --history: only commits reachable from this branch or ref (repeatable; default: every ref
+    /// and HEAD).
+    #[arg(long, value_name = "REF", requires = "history")]
+    pub branch: Vec<String>,
     /// The repository the report is of, for `plan --from` across repositories (default: the git work
     /// tree's top folder name, else the scanned folder's).
     #[arg(long, value_name = "NAME")]

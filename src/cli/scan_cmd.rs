@@ -207,7 +207,11 @@ pub fn run(cli: &Cli, a: &ScanArgs, out: &mut dyn Write) -> Result<i32> {
             &opts,
             &rules,
             &report.findings,
-            mode == super::args::HistoryMode::All,
+            &scan::history::Scope {
+                calls: mode == super::args::HistoryMode::All,
+                since: a.since,
+                branches: a.branch.clone(),
+            },
         )?);
     }
     // The command line adds contexts to the settings file's and overrides its baseline.

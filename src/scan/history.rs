@@ -56,20 +56,32 @@ pub struct HistoryKey {
     pub in_worktree: bool,
 }
 
+/// Which part of history to read, and what to list.
+#[derive(Debug, Default, Clone)]
+pub struct Scope {
+    /// Also list V1 calls (`--history=all`).
+    pub calls: bool,
+    /// Only commits made at or after this time (Unix seconds, `--since`).
+    pub since: Option<i64>,
+    /// Only commits reachable from these refs (`--branch`); empty: every ref and `HEAD`.
+    pub branches: Vec<String>,
+}
+
 /// Reads the history of the repository holding `start`. `worktree` is the work tree's findings.
 pub fn scan(
     start: &Path,
     opts: &WalkOptions,
     rules: &RuleSet,
     worktree: &[Finding],
-    with_calls: bool,
+    scope: &Scope,
 ) -> Result<History> {
+    let with_calls = scope.calls;
     let open = || {
         gix::discover(start)
             .with_context(|| format!("--history: {} is not in a git repository", start.display()))
     };
     let repo = open()?;
-    let commits = commits_oldest_first(&repo)?;
+    let commits = commits_oldest_first(&repo, scope)?;
     // Each blob once, in the order of the first commit holding it: the first finding of a key is its
     // oldest appearance.
     let mut seen_trees: HashSet<ObjectId> = HashSet::new();
@@ -196,18 +208,35 @@ fn read_blobs(
 
 /// Every commit reachable from the refs and `HEAD`, with its tree, oldest first (ties by id, so the
 /// report is the same on every run).
-fn commits_oldest_first(repo: &gix::Repository) -> Result<Vec<(ObjectId, ObjectId)>> {
+fn commits_oldest_first(
+    repo: &gix::Repository,
+    scope: &Scope,
+) -> Result<Vec<(ObjectId, ObjectId)>> {
     let mut tips: Vec<ObjectId> = Vec::new();
-    let refs = repo.references().context("--history: reading refs")?;
-    for r in refs.all().context("--history: reading refs")?.flatten() {
-        let mut r = r;
-        // Tags are peeled; a ref to a tree or blob holds no commit.
-        if let Ok(c) = r.peel_to_commit() {
-            tips.push(c.id);
-        }
+    for name in &scope.branches {
+        // A branch, tag or other ref by its short or full name (`main`, `origin/main`, `refs/tags/v1`).
+        let id = repo
+            .find_reference(name.as_str())
+            .ok()
+            .and_then(|mut r| r.peel_to_commit().ok())
+            .map(|c| c.id)
+            .with_context(|| {
+                format!("--branch {name:?}: no such branch or ref in this repository")
+            })?;
+        tips.push(id);
     }
-    if let Ok(head) = repo.head_id() {
-        tips.push(head.detach());
+    if scope.branches.is_empty() {
+        let refs = repo.references().context("--history: reading refs")?;
+        for r in refs.all().context("--history: reading refs")?.flatten() {
+            let mut r = r;
+            // Tags are peeled; a ref to a tree or blob holds no commit.
+            if let Ok(c) = r.peel_to_commit() {
+                tips.push(c.id);
+            }
+        }
+        if let Ok(head) = repo.head_id() {
+            tips.push(head.detach());
+        }
     }
     tips.sort();
     tips.dedup();
@@ -225,6 +254,9 @@ fn commits_oldest_first(repo: &gix::Repository) -> Result<Vec<(ObjectId, ObjectI
             .find_commit(info.id)
             .context("--history: reading a commit")?;
         let time = commit.time().map_or(0, |t| t.seconds);
+        if scope.since.is_some_and(|since| time < since) {
+            continue;
+        }
         let tree = commit.tree_id().context("--history: reading a commit")?;
         commits.push((time, info.id, tree.detach()));
     }
