@@ -44,3 +44,19 @@ pub fn run(cli: Cli) -> i32 {
         }
     }
 }
+
+/// Writes a finished document to `-o FILE` (through the one redaction path, the file named in errors)
+/// or to standard output.
+pub(crate) fn write_output(
+    output: Option<&std::path::Path>,
+    doc: &[u8],
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
+    use anyhow::Context;
+    match output {
+        Some(p) => {
+            crate::redact::write_file(p, doc).with_context(|| format!("writing {}", p.display()))
+        }
+        None => Ok(out.write_all(doc)?),
+    }
+}

@@ -2,7 +2,7 @@
 use super::EXIT_OK;
 use super::args::{Cli, PlanArgs, PlanFormat};
 use crate::plan;
-use anyhow::{Context, Result};
+use anyhow::Result;
 use std::io::Write;
 
 pub fn run(cli: &Cli, a: &PlanArgs, out: &mut dyn Write) -> Result<i32> {
@@ -12,7 +12,7 @@ pub fn run(cli: &Cli, a: &PlanArgs, out: &mut dyn Write) -> Result<i32> {
         (report, rules, found, root)
     } else {
         // Saved reports: no tree here to look at; the settings are those of the current folder.
-        let report = crate::reports::read_all(&a.from, super::merge_cmd::tool())?;
+        let report = crate::reports::read_all(&a.from, crate::scan::tool_name())?;
         let rules = super::rules_cmd::load(cli)?;
         let found = super::scan_cmd::settings(cli, &[std::path::PathBuf::from(".")])?;
         (report, rules, found, None)
@@ -37,10 +37,6 @@ pub fn run(cli: &Cli, a: &PlanArgs, out: &mut dyn Write) -> Result<i32> {
             buf.push(b'\n');
         }
     }
-    match &a.output {
-        Some(p) => crate::redact::write_file(p, &buf)
-            .with_context(|| format!("writing {}", p.display()))?,
-        None => out.write_all(&buf)?,
-    }
+    super::write_output(a.output.as_deref(), &buf, out)?;
     Ok(EXIT_OK)
 }

@@ -146,10 +146,6 @@ fn setting_name(line: &str) -> Option<&str> {
     c.get(1).map(|m| m.as_str())
 }
 
-fn parent(path: &str) -> &str {
-    path.rsplit_once('/').map_or("", |p| p.0)
-}
-
 /// Decides every base's and call's fate. `in_scope(i)` says whether finding `i` is rewritten at all (the
 /// filters); `files` holds the text of every file in scope.
 pub fn decide(
@@ -175,7 +171,7 @@ pub fn decide(
         }
         if let Some(name) = line_of(file.text, at.1).and_then(setting_name) {
             settings
-                .entry((parent(&at.0).to_string(), name.to_string()))
+                .entry((crate::scan::parent_dir(&at.0).to_string(), name.to_string()))
                 .or_default()
                 .push(at.clone());
         }
@@ -186,9 +182,11 @@ pub fn decide(
             .filter(|f| is_config(f.lang))
             .and_then(|f| line_of(f.text, at.1))
             .and_then(setting_name);
-        name.and_then(|n| settings.get(&(parent(&at.0).to_string(), n.to_string())))
-            .cloned()
-            .unwrap_or_else(|| vec![at.clone()])
+        name.and_then(|n| {
+            settings.get(&(crate::scan::parent_dir(&at.0).to_string(), n.to_string()))
+        })
+        .cloned()
+        .unwrap_or_else(|| vec![at.clone()])
     };
     // Each call with the bases it rests on.
     let mut deps: BTreeMap<usize, BTreeSet<At>> = BTreeMap::new();
@@ -283,7 +281,7 @@ pub fn decide(
 }
 
 fn is_config(lang: Lang) -> bool {
-    matches!(lang, Lang::Env | Lang::Yaml | Lang::Toml | Lang::Ini)
+    lang.role() == crate::scan::lang::Role::Config
 }
 
 /// A group where some calls move and some stay: twins for the definitions the movable calls name.
@@ -552,7 +550,7 @@ fn reachable(
     def_path: &str,
     ident: &str,
 ) -> bool {
-    if lang == Lang::Go && parent(def_path) == parent(&f.path) {
+    if lang == Lang::Go && crate::scan::parent_dir(def_path) == crate::scan::parent_dir(&f.path) {
         return true;
     }
     let text = files.get(f.path.as_str()).map_or("", |t| t.text);

@@ -94,6 +94,11 @@ pub struct Summary {
 /// Progress callback: called with the number of files seen so far.
 pub type Progress<'a> = &'a (dyn Fn(usize) + Sync);
 
+/// This build's name and version, as every report written by it says.
+pub fn tool_name() -> String {
+    format!("ghl-migrate {}", env!("CARGO_PKG_VERSION"))
+}
+
 /// Scans `roots` and returns the inventory.
 pub fn scan(
     roots: &[PathBuf],
@@ -866,7 +871,7 @@ fn file_stem(p: &str) -> &str {
         .unwrap_or(name)
 }
 
-fn parent_dir(p: &str) -> &str {
+pub(crate) fn parent_dir(p: &str) -> &str {
     p.rfind('/').map_or("", |i| &p[..i])
 }
 
@@ -977,7 +982,7 @@ fn finish(st: State, roots: &[PathBuf], files_seen: usize, started: Instant) -> 
     s.elapsed_ms = started.elapsed().as_millis();
     ScanReport {
         schema: "ghl-migrate/scan/v1",
-        tool: format!("ghl-migrate {}", env!("CARGO_PKG_VERSION")),
+        tool: tool_name(),
         repository: None,
         roots: roots
             .iter()
