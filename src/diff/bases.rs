@@ -133,6 +133,9 @@ pub fn base_def(f: &Finding) -> Option<(String, usize, String)> {
 pub struct FileText<'a> {
     pub text: &'a str,
     pub lang: Lang,
+    pub index: crate::scan::lines::LineIndex<'a>,
+    /// 0-based lines holding a key: never changed nor shown.
+    pub secrets: &'a BTreeSet<usize>,
 }
 
 /// The setting a config line defines (`GHL_BASE_URL=…`, `export GHL_BASE_URL=…`, `base_url: …`).
@@ -153,6 +156,7 @@ pub fn decide(
     rules: &RuleSet,
     in_scope: &dyn Fn(usize) -> bool,
     files: &BTreeMap<&str, FileText>,
+    located: &super::paths::Located,
 ) -> Bases {
     let base_at: BTreeMap<At, usize> = findings
         .iter()
@@ -246,7 +250,9 @@ pub fn decide(
         let movable: BTreeSet<usize> = calls
             .iter()
             .copied()
-            .filter(|&i| in_scope(i) && migrates(&findings[i], rules, files))
+            .filter(|&i| {
+                in_scope(i) && (migrates(&findings[i], rules, files) || located.maps(i))
+            })
             .collect();
         if all_in_scope && movable.len() == calls.len() {
             out.calls.extend(calls.iter().map(|&i| (i, CallFate::Move)));
@@ -274,7 +280,7 @@ pub fn decide(
             continue;
         }
         twin_group(
-            &mut out, findings, rules, files, &bases, &calls, &movable, &shared,
+            &mut out, findings, rules, files, located, &bases, &calls, &movable, &shared,
         );
     }
     out
@@ -291,6 +297,7 @@ fn twin_group(
     findings: &[Finding],
     rules: &RuleSet,
     files: &BTreeMap<&str, FileText>,
+    located: &super::paths::Located,
     bases: &BTreeSet<At>,
     calls: &BTreeSet<usize>,
     movable: &BTreeSet<usize>,
@@ -317,7 +324,7 @@ fn twin_group(
             continue;
         }
         let f = &findings[i];
-        match holder(f, files, &renames) {
+        match holder(f, files, &located.site_texts(i), &renames) {
             Ok((at, block, ident, text)) => {
                 holders
                     .entry(at)
@@ -484,6 +491,7 @@ fn line_of_range<'a>(text: &'a str, range: &std::ops::RangeInclusive<usize>) -> 
 fn holder(
     f: &Finding,
     files: &BTreeMap<&str, FileText>,
+    site_texts: &[&str],
     renames: &[(String, String)],
 ) -> Result<(At, std::ops::RangeInclusive<usize>, String, String), String> {
     let written = f.written.map_or(f.line, |w| w.0);
@@ -508,7 +516,10 @@ fn holder(
         let Some(ident) = defining_ident(def, &name, file.lang) else {
             continue;
         };
-        if find_word(call_text, ident, 0).is_none() {
+        // The call names it on its own line, or where its path is written (`url = f"{BASE}/…"`).
+        if find_word(call_text, ident, 0).is_none()
+            && !site_texts.iter().any(|t| find_word(t, ident, 0).is_some())
+        {
             continue;
         }
         if path != f.path && !reachable(file.lang, files, f, written, &path, ident) {

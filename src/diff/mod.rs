@@ -6,6 +6,7 @@ mod edit;
 pub mod exports;
 mod hunks;
 pub mod n8n;
+mod paths;
 pub mod rewrite;
 pub mod source;
 
@@ -51,6 +52,19 @@ pub struct Filters {
     pub paths: Option<globset::GlobSet>,
 }
 
+/// One file `diff` read: path, where, text, language, lines holding keys, its findings, whether it is a
+/// no-code export, and its encoding and content hash.
+type Loaded<'s> = (
+    &'s str,
+    PathBuf,
+    String,
+    crate::scan::lang::Lang,
+    BTreeSet<usize>,
+    Vec<(usize, &'s Finding)>,
+    bool,
+    (source::Encoding, String),
+);
+
 /// Computes the patches for a scan. `root` resolves finding paths on disk.
 pub fn plan_patches(
     scan: &ScanReport,
@@ -71,19 +85,37 @@ pub fn plan_patches(
     }
     let mut patches = Vec::new();
     let mut summary = DiffSummary::default();
-    let mut files = Vec::new();
-    for (path, findings) in by_file {
-        let abs = if root.is_dir() {
+    let mut files: Vec<Loaded> = Vec::new();
+    let abs_of = |path: &str| {
+        if root.is_dir() {
             root.join(path)
         } else {
             root.to_path_buf()
-        };
+        }
+    };
+    // Files a call's trail goes through may hold its path without holding a finding: read them too.
+    let trail_files: BTreeSet<String> = by_file
+        .values()
+        .flatten()
+        .flat_map(|(_, f)| bases::steps(f))
+        .map(|(p, _, _)| p)
+        .filter(|p| !by_file.contains_key(p.as_str()))
+        .filter(|p| filters.paths.as_ref().is_none_or(|g| g.is_match(p)))
+        .collect();
+    let wanted = by_file
+        .into_iter()
+        .map(|(p, f)| (p, f, true))
+        .chain(trail_files.iter().map(|p| (p.as_str(), Vec::new(), false)));
+    for (path, findings, listed) in wanted {
+        let abs = abs_of(path);
         let (src, hash) = match read_as_scanned(scan, path, &abs) {
             Ok(x) => x,
             Err(why) => {
-                summary
-                    .refused
-                    .push(format!("{path}: {why}; left unchanged"));
+                if listed {
+                    summary
+                        .refused
+                        .push(format!("{path}: {why}; left unchanged"));
+                }
                 continue;
             }
         };
@@ -94,9 +126,11 @@ pub fn plan_patches(
         if filters.paths.is_none()
             && let Some(kind) = data_file(path, &before)
         {
-            summary.review.push(format!(
-                "{path}: {kind}, not configuration: listed, not rewritten (name it with --path to rewrite it)"
-            ));
+            if listed {
+                summary.review.push(format!(
+                    "{path}: {kind}, not configuration: listed, not rewritten (name it with --path to rewrite it)"
+                ));
+            }
             continue;
         }
         // Lines holding a key are never changed nor shown: a key the detectors classify, or anything the
@@ -173,12 +207,14 @@ pub fn plan_patches(
         }
         blocked = next;
     }
-    // Which base URLs move, get a V2 sibling or stay: decided over every file before any is rewritten.
-    let bases = {
+    // Where paths are written, which base URLs move, get a V2 sibling or stay, and which path lines
+    // change: decided over every file before any is rewritten.
+    let (bases, paths) = {
         let scoped: BTreeSet<usize> = files
             .iter()
             .flat_map(|x| x.5.iter().map(|(i, _)| *i))
             .collect();
+        let in_scope = |i| scoped.contains(&i);
         let texts: BTreeMap<&str, bases::FileText> = files
             .iter()
             .map(|x| {
@@ -187,11 +223,30 @@ pub fn plan_patches(
                     bases::FileText {
                         text: &x.2,
                         lang: x.3,
+                        index: crate::scan::lines::LineIndex::new(&x.2),
+                        secrets: &x.4,
                     },
                 )
             })
             .collect();
-        bases::decide(&scan.findings, rules, &|i| scoped.contains(&i), &texts)
+        let mut located = paths::locate(&scan.findings, rules, &texts);
+        // A call `settle` cannot move after all must not count as movable for its bases: decide again
+        // until no more calls turn out blocked (each round blocks at least one more).
+        loop {
+            let bases = bases::decide(&scan.findings, rules, &in_scope, &texts, &located);
+            let paths = paths::settle(&located, &bases, &scan.findings, rules, &in_scope, &texts);
+            let newly: Vec<(usize, String)> = paths
+                .blocked()
+                .map(|(i, w)| (i, w.to_string()))
+                .collect();
+            let mut changed = false;
+            for (i, why) in newly {
+                changed |= located.refuse(i, &why);
+            }
+            if !changed {
+                break (bases, paths);
+            }
+        }
     };
     for (path, abs, before, lang, secret_lines, findings, export, (encoding, hash)) in files {
         let edit = match export
@@ -209,7 +264,18 @@ pub fn plan_patches(
                 text: e.text,
                 outcomes: e.outcomes,
             },
-            None => rewrite::rewrite(&before, lang, &findings, rules, &secret_lines, &bases),
+            None => rewrite::rewrite(
+                path,
+                &before,
+                lang,
+                &findings,
+                rules,
+                &secret_lines,
+                &rewrite::Decided {
+                    bases: &bases,
+                    paths: &paths,
+                },
+            ),
         };
         for (i, o) in &edit.outcomes {
             let f = &scan.findings[*i];
@@ -232,7 +298,7 @@ pub fn plan_patches(
         if edit.text == before {
             continue;
         }
-        if let Err(e) = still_parses(lang, &before, &edit.text) {
+        if let Err(e) = still_parses(lang, path, &before, &edit.text) {
             summary.refused.push(format!(
                 "{path}: the rewrite would not parse ({e}); left unchanged"
             ));
@@ -341,8 +407,21 @@ fn patch_path(abs: &Path, root: &Path, shown: &str) -> String {
 
 /// Refuses rewrites that break what we can parse: JSON, YAML, Rust. (Files that did not parse before are
 /// not held to it.)
-fn still_parses(lang: crate::scan::lang::Lang, before: &str, after: &str) -> Result<(), String> {
+fn still_parses(
+    lang: crate::scan::lang::Lang,
+    path: &str,
+    before: &str,
+    after: &str,
+) -> Result<(), String> {
     use crate::scan::lang::Lang;
+    // Source the program model parses: a file that parsed cleanly must still parse cleanly.
+    if crate::program::parse::parses_cleanly(lang, path, before) == Some(true) {
+        return match crate::program::parse::parses_cleanly(lang, path, after) {
+            Some(true) => Ok(()),
+            Some(false) => Err(format!("{} syntax error", lang.name())),
+            None => Err("the rewritten file could not be parsed".into()),
+        };
+    }
     match lang {
         Lang::Json if serde_json::from_str::<serde_json::Value>(before).is_ok() => {
             serde_json::from_str::<serde_json::Value>(after)

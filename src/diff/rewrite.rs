@@ -2,6 +2,7 @@
 //! place, keeping quoting, interpolation and line endings), a `Version` header where the headers are a
 //! literal on one line, and one marker comment per call that needs a human.
 use super::bases::{self, BaseFate, Bases, CallFate};
+use super::paths::{PathEdits, PathFate};
 use crate::rules::{Rule, RuleSet};
 use crate::scan::finding::{Context, Finding, Kind};
 use crate::scan::lang::Lang;
@@ -48,18 +49,34 @@ fn v1_host_re() -> &'static Regex {
     })
 }
 
-/// Rewrites `src` (of language `lang`) for the findings of this file; `bases` says which base URLs move,
-/// get a V2 sibling or stay (decided across the scan).
+/// What was decided across the scan before any file is rewritten.
+pub struct Decided<'a> {
+    /// Which base URLs move, get a V2 sibling or stay.
+    pub bases: &'a Bases,
+    /// Which lines holding paths written away from their calls change.
+    pub paths: &'a PathEdits,
+}
+
+/// Rewrites `src` (the file `path`, of language `lang`) for the findings of this file.
 pub fn rewrite(
+    path: &str,
     src: &str,
     lang: Lang,
     findings: &[(usize, &Finding)],
     rules: &RuleSet,
     secret_lines: &std::collections::BTreeSet<usize>,
-    bases: &Bases,
+    decided: &Decided,
 ) -> FileEdit {
+    let bases = decided.bases;
     let eol = if src.contains("\r\n") { "\r\n" } else { "\n" };
     let mut lines: Vec<String> = src.split_inclusive('\n').map(str::to_string).collect();
+    // Paths written here for calls made elsewhere (or later in this file), keeping each line's ending.
+    for (&n, text) in decided.paths.edits_in(path).into_iter().flatten() {
+        if let Some(l) = lines.get_mut(n - 1) {
+            let ending = &l[l.trim_end_matches(['\n', '\r']).len()..];
+            *l = format!("{text}{ending}");
+        }
+    }
     let mut outcomes = Vec::new();
     // Comments to insert above (0-based line index → comment texts), applied last so indexes stay valid.
     let mut inserts: std::collections::BTreeMap<usize, Vec<String>> = Default::default();
@@ -145,7 +162,8 @@ pub fn rewrite(
             Kind::Call | Kind::ExportNode => {
                 let rule = f.rule.as_deref().and_then(|r| rules.get(r));
                 let mut line = lines[li].clone();
-                let (mut outcome, mut note, moved) = rewrite_call(&mut line, f, rule);
+                let remote = decided.paths.of_call(i);
+                let (mut outcome, mut note, moved) = rewrite_call(&mut line, f, rule, remote);
                 let mut stays = false;
                 let mut version_set = false;
                 match bases.of_call(i) {
@@ -170,6 +188,11 @@ pub fn rewrite(
                             if holder != &f.path {
                                 imported.push((ident.clone(), v2_ident.clone()));
                             }
+                        }
+                        // Pointed at the twin where its path is written.
+                        None if remote == Some(&PathFate::Moved { repointed: true }) => {
+                            lines[li] = line;
+                            version_set = *set;
                         }
                         None => {
                             let why = format!("its line does not name `{ident}`");
@@ -202,7 +225,7 @@ pub fn rewrite(
     }
     // V2 twins after their definitions; their lines (and the definitions') get no header from below.
     let mut twin_lines = std::collections::BTreeSet::new();
-    if let Some(twins) = findings.first().and_then(|(_, f)| bases.twins_in(&f.path)) {
+    if let Some(twins) = bases.twins_in(path) {
         for (&after, twin) in twins {
             if after > lines.len() || twin.start == 0 || twin.start > after {
                 continue;
@@ -238,6 +261,7 @@ pub fn rewrite(
             }
         }
     }
+    imported.extend(decided.paths.imports_in(path).iter().cloned());
     for (name, v2_name) in imported {
         if let Some(n) = bases::import_line(&lines.concat(), &name)
             && let Some(l) = bases::extend_import(&lines[n], &name, &v2_name)
@@ -390,6 +414,7 @@ fn rewrite_call(
     line: &mut String,
     f: &Finding,
     rule: Option<&Rule>,
+    remote: Option<&PathFate>,
 ) -> (Outcome, Option<String>, bool) {
     let Some(rule) = rule else {
         let why = f
@@ -414,9 +439,22 @@ fn rewrite_call(
     };
     let actionable = actionable_notes(rule);
     let u = rewrite_url_text(line, f.written.map_or(f.column, |w| w.1), f, rule, v2);
-    let moved = u.path_rewritten;
+    let mut moved = u.path_rewritten;
     *line = u.text;
     let mut todo = u.todo;
+    // The path is written on other lines (`paths`): moved there, or why it could not be.
+    if u.not_found {
+        match remote {
+            Some(PathFate::Moved { .. } | PathFate::Stays) => {
+                moved = true;
+                todo.clear();
+            }
+            Some(PathFate::Blocked(why)) => {
+                todo = vec![format!("path → `{} {}` ({why})", v2.method, v2.path)];
+            }
+            None => {}
+        }
+    }
     todo.extend(actionable);
     let note = (!todo.is_empty()).then(|| format!("{} — {}", rule.id, todo.join("; ")));
     let outcome = match (moved, &note) {
@@ -460,6 +498,8 @@ pub fn actionable_notes(rule: &Rule) -> Vec<String> {
 pub struct UrlRewrite {
     pub text: String,
     pub path_rewritten: bool,
+    /// The path maps to V2's but its V1 text is not on this line (it is built elsewhere).
+    pub not_found: bool,
     pub todo: Vec<String>,
 }
 
@@ -488,6 +528,7 @@ pub fn rewrite_url_text(
         path_rewritten = true;
     }
     let mut todo = Vec::new();
+    let not_found = !path_rewritten && params_match && method_same;
     if !path_rewritten {
         if !params_match {
             todo.push(format!(
@@ -506,6 +547,7 @@ pub fn rewrite_url_text(
     UrlRewrite {
         text: line,
         path_rewritten,
+        not_found,
         todo,
     }
 }
@@ -534,7 +576,7 @@ fn param_count(template: &str) -> usize {
 
 /// The literal text between parameters: `/v1/contacts/{id}/tasks/` → ["/contacts/", "/tasks/"] (the `/v1`
 /// prefix dropped for V1, since the host rewrite or the base already covers it).
-fn literal_pieces(template: &str, v1: bool) -> Vec<String> {
+pub fn literal_pieces(template: &str, v1: bool) -> Vec<String> {
     let t = if v1 {
         template.strip_prefix("/v1").unwrap_or(template)
     } else {
@@ -561,6 +603,20 @@ fn literal_pieces(template: &str, v1: bool) -> Vec<String> {
 /// Finds the V1 pieces in order on `line` (from the finding's column on) and swaps in the V2 pieces.
 /// Matching ignores a trailing slash; a piece written with `/v1` in front keeps nothing of it.
 fn replace_pieces(line: &str, v1: &[String], v2: &[String], column: usize) -> Option<String> {
+    let (text, n) = replace_run(line, v1, v2, column, 0);
+    (n == v1.len()).then_some(text)
+}
+
+/// Swaps in V2's pieces for the V1 pieces `from..` that appear in order on `line` (from character
+/// `column` on), stopping at the first one that does not; returns the line and how many matched. A path
+/// built over two lines (`url = BASE + '/contacts/' + id` then `url += '/tags/'`) is two runs.
+pub fn replace_run(
+    line: &str,
+    v1: &[String],
+    v2: &[String],
+    column: usize,
+    from: usize,
+) -> (String, usize) {
     let start = line
         .char_indices()
         .nth(column.saturating_sub(1))
@@ -569,10 +625,12 @@ fn replace_pieces(line: &str, v1: &[String], v2: &[String], column: usize) -> Op
     let mut out = String::new();
     let mut pos = start.min(line.len());
     out.push_str(&line[..pos]);
-    for (n, (a, b)) in v1.iter().zip(v2).enumerate() {
+    let mut matched = 0;
+    for (n, (a, b)) in v1.iter().zip(v2).enumerate().skip(from) {
         let a_trim = a.trim_end_matches('/');
         // The first piece may be written without its slash, right after a quote, for a base ending in
-        // `/v1/` (`ENDPOINT . 'contacts/'`, `urljoin(BASE, "contacts/")`).
+        // `/v1/` (`ENDPOINT . 'contacts/'`, `urljoin(BASE, "contacts/")`), or as `"v1/contacts"` for a
+        // base without it.
         let bare = || {
             let rel = a_trim.strip_prefix('/')?;
             ['\'', '"', '`']
@@ -581,12 +639,22 @@ fn replace_pieces(line: &str, v1: &[String], v2: &[String], column: usize) -> Op
                 .min()
                 .map(|i| (pos + i + 1, rel.len()))
         };
-        let found = lower[pos..]
+        let Some((mut at, mut len)) = lower[pos..]
             .find(&format!("/v1{a_trim}"))
             .map(|i| (pos + i, a_trim.len() + 3))
             .or_else(|| lower[pos..].find(a_trim).map(|i| (pos + i, a_trim.len())))
-            .or_else(|| if n == 0 { bare() } else { None })?;
-        let (at, len) = found;
+            .or_else(|| if n == 0 { bare() } else { None })
+        else {
+            break;
+        };
+        if n == 0
+            && lower[..at].ends_with("v1")
+            && lower[..at - 2].ends_with(['\'', '"', '`'])
+        {
+            // `"v1/contacts/lookup"`: the `v1` goes with the piece.
+            at -= 2;
+            len += 2;
+        }
         let slashless = !line[at..].starts_with('/');
         // Keep a trailing slash the code wrote only when V2's piece has one too.
         let end = at + len;
@@ -599,14 +667,15 @@ fn replace_pieces(line: &str, v1: &[String], v2: &[String], column: usize) -> Op
             b_trim
         });
         pos = end;
-        if wrote_slash && !b.ends_with('/') && a.ends_with('/') && v1.last() == Some(a) {
+        if wrote_slash && !b.ends_with('/') && a.ends_with('/') && n + 1 == v1.len() {
             pos += 1; // V1 piece's own trailing slash, which V2 does not have
         } else if b.ends_with('/') && !wrote_slash {
             out.push('/');
         }
+        matched += 1;
     }
     out.push_str(&line[pos..]);
-    Some(out)
+    (out, matched)
 }
 
 pub fn add_version_header(line: &str, lang: Lang, version: &str) -> Option<String> {

@@ -80,6 +80,27 @@ fn grammar(lang: Lang, path: &str) -> Option<tree_sitter::Language> {
     })
 }
 
+/// Whether `src` parses without a syntax error in its language's grammar; `None` when the language is
+/// not modelled, the file is too big, or the parse does not finish in its budget. `diff` refuses a
+/// rewrite that turns a clean parse into one with errors.
+pub fn parses_cleanly(lang: Lang, path: &str, src: &str) -> Option<bool> {
+    Some(!tree(lang, path, src)?.root_node().has_error())
+}
+
+/// A bounded parse: `None` when the language is not modelled, the file is too big, or the parse does
+/// not finish within its budget.
+fn tree(lang: Lang, path: &str, src: &str) -> Option<tree_sitter::Tree> {
+    if src.len() > MAX_PARSE_BYTES {
+        return None;
+    }
+    let language = grammar(lang, path)?;
+    let mut parser = tree_sitter::Parser::new();
+    parser.set_language(&language).ok()?;
+    #[allow(deprecated)]
+    parser.set_timeout_micros(PARSE_TIMEOUT_MICROS);
+    parser.parse(src, None)
+}
+
 /// Every fact set of one file: its own language's, and the JavaScript of its `<script>` elements
 /// (HTML, PHP templates, Vue/Svelte components), each with the file's own lines and columns.
 pub fn facts_all(lang: Lang, path: &str, src: &str) -> Vec<(Lang, FileFacts)> {
@@ -100,15 +121,7 @@ pub fn facts_all(lang: Lang, path: &str, src: &str) -> Vec<(Lang, FileFacts)> {
 /// Parses `src` and extracts its facts, or `None` when the language is not modelled, the file is too
 /// big, or the parse does not finish within its budget.
 pub fn facts(lang: Lang, path: &str, src: &str) -> Option<FileFacts> {
-    if src.len() > MAX_PARSE_BYTES {
-        return None;
-    }
-    let language = grammar(lang, path)?;
-    let mut parser = tree_sitter::Parser::new();
-    parser.set_language(&language).ok()?;
-    #[allow(deprecated)]
-    parser.set_timeout_micros(PARSE_TIMEOUT_MICROS);
-    let tree = parser.parse(src, None)?;
+    let tree = tree(lang, path, src)?;
     Some(match lang {
         Lang::JavaScript | Lang::TypeScript => lang::javascript::extract(src, &tree),
         Lang::Python => lang::python::extract(src, &tree),

@@ -71,6 +71,11 @@ impl<'a> LineIndex<'a> {
             .unwrap_or(self.src.len())
     }
 
+    /// How many lines the text has (a final line ending opens an empty last line).
+    pub fn line_count(&self) -> usize {
+        self.starts.len()
+    }
+
     /// The text of 1-based `line` without its line ending.
     pub fn text(&self, line: usize) -> &'a str {
         let start = self.line_start(line);
