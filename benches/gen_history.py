@@ -11,7 +11,8 @@ usage has blobs to read in every commit touching them. K commits on `main` paste
 (a JWT whose payload says `"synthetic"`; its signature is a hash, not a signature) into a file, and a later
 commit replaces it with an environment lookup: those keys live only in history. Branch `legacy-sync` forks
 from `main` three fifths of the way along, gets B commits, and one of them adds another key that was never
-merged. Edits never touch a key's line, so every later version of that file holds the key too.
+merged. Edits never touch a key's line, so every later version of that file holds the key too. Ends with
+`git gc`, as a clone would arrive: delta-packed, each file's versions in chains up to git's depth of 50.
 
 Prints one JSON line: commits, files, the keys' fingerprints (`sha256:` + 12 hex digits of the key, the same
 as `ghl-migrate`'s), never the keys themselves. Deterministic for a given seed.
