@@ -5,85 +5,12 @@
 //! shared by endpoint families that need different `Version` values gets a marker naming both.
 mod support;
 use std::path::Path;
-use support::{bin, run_ok, tree};
-
-fn git(dir: &Path, args: &[&str]) -> std::process::Output {
-    std::process::Command::new("git")
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap()
-}
+use support::migrate::{second_diff_is_empty, still_compiles, v1_calls};
+use support::tree;
 
 /// Diffs `dir`, applies the patch with `git apply`, and returns the patch.
 fn diff_and_apply(dir: &Path) -> String {
-    git(dir, &["init", "-q"]);
-    let (patch, _) = run_ok(bin().args(["diff", "-q", "."]).current_dir(dir));
-    std::fs::write(dir.join("x.patch"), &patch).unwrap();
-    let check = git(dir, &["apply", "x.patch"]);
-    assert!(
-        check.status.success(),
-        "git apply: {}\n{patch}",
-        String::from_utf8_lossy(&check.stderr)
-    );
-    std::fs::remove_file(dir.join("x.patch")).unwrap();
-    patch
-}
-
-/// The V1 calls a scan of `dir` reports, as `path:line rule`.
-fn v1_calls(dir: &Path) -> Vec<String> {
-    let (out, _) = run_ok(
-        bin()
-            .args(["scan", "-q", "--exit-zero", "--format", "json", "."])
-            .current_dir(dir),
-    );
-    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
-    let mut calls: Vec<String> = v["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["kind"] == "call" && f["context"] != "comment")
-        .map(|f| {
-            format!(
-                "{}:{} {}",
-                f["path"].as_str().unwrap(),
-                f["line"],
-                f["rule"].as_str().unwrap_or("?")
-            )
-        })
-        .collect();
-    calls.sort();
-    calls.dedup();
-    calls
-}
-
-fn second_diff_is_empty(dir: &Path) {
-    let (again, _) = run_ok(bin().args(["diff", "-q", "."]).current_dir(dir));
-    assert_eq!(again, "", "a second diff still changes things:\n{again}");
-}
-
-/// Checks a file with an interpreter when the machine has it (`python3 -m py_compile`, `node --check`).
-fn still_compiles(dir: &Path, file: &str) {
-    let (prog, args): (&str, &[&str]) = if file.ends_with(".py") {
-        ("python3", &["-m", "py_compile"])
-    } else if file.ends_with(".js") {
-        ("node", &["--check"])
-    } else {
-        return;
-    };
-    let Ok(out) = std::process::Command::new(prog)
-        .args(args)
-        .arg(file)
-        .current_dir(dir)
-        .output()
-    else {
-        return; // not installed here
-    };
-    assert!(
-        out.status.success(),
-        "{file} no longer compiles: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    support::migrate::diff_and_apply(dir).0
 }
 
 const PY_SHARED: &str = r#"import requests

@@ -212,6 +212,7 @@ pub fn decide(
                     .map(|(at, _)| at.clone())
                     .collect::<Vec<_>>()
             })
+            .chain(env_defaults(f, &base_at, files))
             .flat_map(|at| config_alias(&at))
             .collect();
         if !on.is_empty() {
@@ -250,9 +251,7 @@ pub fn decide(
         let movable: BTreeSet<usize> = calls
             .iter()
             .copied()
-            .filter(|&i| {
-                in_scope(i) && (migrates(&findings[i], rules, files) || located.maps(i))
-            })
+            .filter(|&i| in_scope(i) && (migrates(&findings[i], rules, files) || located.maps(i)))
             .collect();
         if all_in_scope && movable.len() == calls.len() {
             out.calls.extend(calls.iter().map(|&i| (i, CallFate::Move)));
@@ -284,6 +283,34 @@ pub fn decide(
         );
     }
     out
+}
+
+/// Bases that read the setting a call's URL falls back from (`default of env GHL_API_BASE` in its trail,
+/// which names no place): the base lines naming that setting (`apiBase: process.env.GHL_API_BASE ?? …`,
+/// `GHL_API_BASE=…` in `.env`).
+fn env_defaults(
+    f: &Finding,
+    base_at: &BTreeMap<At, usize>,
+    files: &BTreeMap<&str, FileText>,
+) -> Vec<At> {
+    let names: Vec<&str> = f
+        .trail
+        .iter()
+        .filter_map(|t| t.strip_prefix("default of env "))
+        .collect();
+    if names.is_empty() {
+        return Vec::new();
+    }
+    base_at
+        .keys()
+        .filter(|(p, l)| {
+            files
+                .get(p.as_str())
+                .and_then(|t| line_of(t.text, *l))
+                .is_some_and(|line| names.iter().any(|n| find_word(line, n, 0).is_some()))
+        })
+        .cloned()
+        .collect()
 }
 
 fn is_config(lang: Lang) -> bool {
@@ -499,7 +526,16 @@ fn holder(
         .get(f.path.as_str())
         .and_then(|t| line_of(t.text, written))
         .unwrap_or("");
-    let mut why = "this call does not name its base on its line: point it at a V2 base by hand";
+    let wrappers = wrappers_on(f);
+    let through;
+    let mut why = if wrappers.is_empty() {
+        "this call does not name its base on its line: point it at a V2 base by hand"
+    } else {
+        through = format!(
+            "it reaches its base through {wrappers}, which the calls that stay use too: give that helper a V2 twin by hand, or point this call at a V2 base"
+        );
+        through.as_str()
+    };
     for (path, line, name) in steps(f).into_iter().rev() {
         if path == f.path && line == written {
             continue;
@@ -549,6 +585,32 @@ fn holder(
         }
     }
     Err(why.to_string())
+}
+
+/// The request helpers a call goes through before its base is joined, as
+/// `` `get()` → `_request()` (crm/base.py:18) ``: its trail's function steps from the call itself on,
+/// without the final send; empty when the call sends directly.
+fn wrappers_on(f: &Finding) -> String {
+    let funcs: Vec<(String, usize, String)> = f
+        .trail
+        .iter()
+        .filter_map(|t| step(t))
+        .filter(|s| s.2.ends_with("()"))
+        .collect();
+    let Some(own) = funcs.iter().position(|s| s.0 == f.path && s.1 == f.line) else {
+        return String::new();
+    };
+    // The call itself is the final send: no helper in between.
+    if own + 1 >= funcs.len() {
+        return String::new();
+    }
+    let inner = funcs
+        .get(own + 1..funcs.len().saturating_sub(1))
+        .unwrap_or_default();
+    std::iter::once(format!("`{}`", funcs[own].2))
+        .chain(inner.iter().map(|(p, l, n)| format!("`{n}` ({p}:{l})")))
+        .collect::<Vec<_>>()
+        .join(" → ")
 }
 
 /// Whether a call in another file reaches `ident`: the same package (Go), a qualified name on the call
@@ -661,11 +723,25 @@ fn block_at(text: &str, start: usize) -> Option<std::ops::RangeInclusive<usize>>
         .enumerate()
     {
         depth += bracket_delta(line)?;
-        if depth <= 0 {
-            return (depth == 0).then_some(start..=start + k);
+        if depth < 0 {
+            return None;
+        }
+        if depth == 0 && !continues(line) {
+            return Some(start..=start + k);
         }
     }
     None
+}
+
+/// A statement line that goes on to the next one: it ends with an operator (`API_BASE =`, `BASE +`,
+/// `??`, `||`, `.`) or a line continuation. Comments are not stripped: a line ending in one ends there.
+fn continues(line: &str) -> bool {
+    let code = code_only(line).unwrap_or_default();
+    let t = code.trim_end();
+    ["=", "+", ".", "\\", "||", "&&", "??", "?"]
+        .iter()
+        .any(|op| t.ends_with(op))
+        && !t.ends_with("=>")
 }
 
 /// The change in bracket depth over one line, outside string literals; `None` when a string does not
@@ -681,7 +757,7 @@ fn bracket_delta(line: &str) -> Option<i32> {
 
 /// The line with string literals' contents removed (quotes kept); `None` when a string does not end on
 /// the line.
-fn code_only(line: &str) -> Option<String> {
+pub fn code_only(line: &str) -> Option<String> {
     let mut out = String::new();
     let mut quote: Option<char> = None;
     let mut escaped = false;

@@ -235,10 +235,8 @@ pub fn plan_patches(
         loop {
             let bases = bases::decide(&scan.findings, rules, &in_scope, &texts, &located);
             let paths = paths::settle(&located, &bases, &scan.findings, rules, &in_scope, &texts);
-            let newly: Vec<(usize, String)> = paths
-                .blocked()
-                .map(|(i, w)| (i, w.to_string()))
-                .collect();
+            let newly: Vec<(usize, String)> =
+                paths.blocked().map(|(i, w)| (i, w.to_string())).collect();
             let mut changed = false;
             for (i, why) in newly {
                 changed |= located.refuse(i, &why);

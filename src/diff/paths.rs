@@ -96,11 +96,7 @@ fn line_at<'a>(files: &BTreeMap<&str, FileText<'a>>, path: &str, n: usize) -> Op
 }
 
 /// Finds, for every call in code whose path is not on its own line, where it is written.
-pub fn locate(
-    findings: &[Finding],
-    rules: &RuleSet,
-    files: &BTreeMap<&str, FileText>,
-) -> Located {
+pub fn locate(findings: &[Finding], rules: &RuleSet, files: &BTreeMap<&str, FileText>) -> Located {
     let calls = || {
         findings.iter().enumerate().filter(|(_, f)| {
             f.kind == Kind::Call && !matches!(f.context, Context::Comment | Context::Docs)
@@ -129,7 +125,11 @@ pub fn locate(
             site.maps = maps;
             if let [(at, _, _)] = site.lines.as_slice() {
                 site.own_line_of = own.get(at).copied().filter(|&j| j != i);
-            } else if site.lines.iter().any(|(at, _, _)| own.contains_key(at)) {
+            } else if site
+                .lines
+                .iter()
+                .any(|(at, _, _)| own.get(at).is_some_and(|&j| j != i))
+            {
                 continue;
             }
             site.refused = site
@@ -148,7 +148,7 @@ pub fn locate(
 }
 
 /// The lines holding the pieces `v1`: one line of the statement or its trail (nearest first), else two
-/// lines of the trail in order (definition first).
+/// lines of the trail and the call in order (definition first).
 fn find_site(
     f: &Finding,
     written: usize,
@@ -183,10 +183,14 @@ fn find_site(
             });
         }
     }
-    // Pieces over several trail lines, in the order the value was built.
+    // Pieces over several lines, in the order the value was built: the trail, then the call's own line
+    // (`CONTACTS + cid + "/tasks/"`).
     let mut lines = Vec::new();
     let mut matched = 0;
-    for at in &trail {
+    for at in trail
+        .iter()
+        .chain(std::iter::once(&(f.path.clone(), written)))
+    {
         let Some(text) = text_of(at) else { continue };
         let (new, n) = rewrite::replace_run(text, v1, v2, 1, matched);
         if n > 0 {
@@ -309,7 +313,8 @@ pub fn settle(
                 }
             }
             let own = line_at(files, &f.path, f.written.map_or(f.line, |w| w.0));
-            fate_now = if repointed || own.is_some_and(|l| bases::find_word(l, ident, 0).is_some()) {
+            fate_now = if repointed || own.is_some_and(|l| bases::find_word(l, ident, 0).is_some())
+            {
                 PathFate::Moved { repointed }
             } else {
                 PathFate::Blocked(format!(
@@ -348,7 +353,11 @@ pub fn settle(
                             "its path is written at {} for {} too, which {}: rewrite by hand",
                             site.places(),
                             describe(g),
-                            if same_path { "does not move the same way" } else { "needs another V2 path" }
+                            if same_path {
+                                "does not move the same way"
+                            } else {
+                                "needs another V2 path"
+                            }
                         ),
                     );
                 }
@@ -377,14 +386,60 @@ pub fn settle(
             }
         }
     }
+    let original = |at: &At| line_at(files, &at.0, at.1).unwrap_or("").to_string();
+    // Calls whose value only passes through a changed line (`CONTACTS = ROOT + 'contacts/'` repointed for
+    // one call, used by another) own it too: they accept the change only when it is the same repoint of
+    // their own base, or the `/v1` strip of their moving base; otherwise they want it unchanged.
+    let mut passing: BTreeMap<At, Vec<usize>> = BTreeMap::new();
+    for (j, g) in findings.iter().enumerate() {
+        if g.kind != Kind::Call || matches!(g.context, Context::Comment | Context::Docs) {
+            continue;
+        }
+        for (p, l, _) in bases::steps(g) {
+            let at = (p, l);
+            if wanted
+                .get(&at)
+                .is_some_and(|w| !w.iter().any(|(i, _)| *i == j))
+            {
+                passing.entry(at).or_default().push(j);
+            }
+        }
+    }
+    for (at, js) in passing {
+        let orig = original(&at);
+        let Some(wants) = wanted.get_mut(&at) else {
+            continue;
+        };
+        for j in js {
+            let accepts = |t: &String| match bases.of_call(j) {
+                Some(CallFate::Move) => strip_v1(&orig).as_ref() == Some(t),
+                Some(CallFate::Repoint {
+                    ident, v2_ident, ..
+                }) => bases::repoint(&orig, ident, v2_ident).as_ref() == Some(t),
+                _ => false,
+            };
+            let t = wants
+                .iter()
+                .map(|(_, t)| t)
+                .find(|t| accepts(t))
+                .cloned()
+                .unwrap_or_else(|| orig.clone());
+            wants.push((j, t));
+        }
+    }
     // A line changes only when every call whose path it holds wants the same text; a call that cannot
     // have its way stays V1 everywhere, which may in turn block the others on its lines.
-    let original = |at: &At| line_at(files, &at.0, at.1).unwrap_or("").to_string();
     loop {
         let mut newly = Vec::new();
         for (at, wants) in &wanted {
             let orig = original(at);
-            let want = |i: &usize, t: &String| if blocked.contains_key(i) || matches!(out.fates.get(i), Some(PathFate::Stays)) { orig.clone() } else { t.clone() };
+            let want = |i: &usize, t: &String| {
+                if blocked.contains_key(i) || matches!(out.fates.get(i), Some(PathFate::Stays)) {
+                    orig.clone()
+                } else {
+                    t.clone()
+                }
+            };
             let first = want(&wants[0].0, &wants[0].1);
             if wants.iter().all(|(i, t)| want(i, t) == first) {
                 continue;
@@ -414,14 +469,16 @@ pub fn settle(
         blocked.extend(newly);
     }
     for (at, wants) in &wanted {
-        let Some((_, t)) = wants
-            .iter()
-            .find(|(i, _)| !blocked.contains_key(i) && matches!(out.fates.get(i), Some(PathFate::Moved { .. })))
-        else {
+        let Some((_, t)) = wants.iter().find(|(i, _)| {
+            !blocked.contains_key(i) && matches!(out.fates.get(i), Some(PathFate::Moved { .. }))
+        }) else {
             continue;
         };
         if *t != original(at) {
-            out.edits.entry(at.0.clone()).or_default().insert(at.1, t.clone());
+            out.edits
+                .entry(at.0.clone())
+                .or_default()
+                .insert(at.1, t.clone());
         }
     }
     for (i, path, names) in pending_imports {
@@ -442,9 +499,8 @@ pub fn settle(
 /// an interpolation, on a line that builds a base. `None` when there is none.
 fn strip_v1(line: &str) -> Option<String> {
     static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
-    let re = RE.get_or_init(|| {
-        regex::Regex::new(r#"(['"`}])/v1(/?)(['"`])"#).expect("static regex")
-    });
+    let re =
+        RE.get_or_init(|| regex::Regex::new(r#"(['"`}])/v1(/?)(['"`])"#).expect("static regex"));
     re.is_match(line)
         .then(|| re.replace_all(line, "$1$2$3").into_owned())
 }

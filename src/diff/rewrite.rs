@@ -285,11 +285,18 @@ pub fn rewrite(
                 .chars()
                 .take_while(|c| c.is_whitespace() && *c != '\n' && *c != '\r')
                 .collect();
-            let prev = if li > 0 { lines[li - 1].as_str() } else { "" };
+            // The marker comments already right above the line (a second run adds none).
+            let above: Vec<&str> = lines[..li]
+                .iter()
+                .rev()
+                .take_while(|l| l.contains(MARKER))
+                .map(String::as_str)
+                .collect();
             let mut block = String::new();
             for n in notes {
                 let text = format!("{MARKER} {n}");
-                if prev.contains(&text) {
+                let key = without_line_numbers(&text);
+                if above.iter().any(|l| without_line_numbers(l).contains(&key)) {
                     continue; // already marked: idempotent
                 }
                 block.push_str(&format!("{indent}{open}{text}{close}{eol}"));
@@ -301,6 +308,15 @@ pub fn rewrite(
         text: lines.concat(),
         outcomes,
     }
+}
+
+/// A marker's text with the line numbers it names blanked (`client.ts:22`, `line 12`): the markers a
+/// first run inserts move the lines they name, and a second run must still see its own marker.
+fn without_line_numbers(text: &str) -> String {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| Regex::new(r"(:|line )[0-9]+").expect("static regex"))
+        .replace_all(text, "${1}#")
+        .into_owned()
 }
 
 /// A call this file moved to V2, for its `Version` header.
@@ -440,7 +456,7 @@ fn rewrite_call(
     let actionable = actionable_notes(rule);
     let u = rewrite_url_text(line, f.written.map_or(f.column, |w| w.1), f, rule, v2);
     let mut moved = u.path_rewritten;
-    *line = u.text;
+    let hosted = u.text;
     let mut todo = u.todo;
     // The path is written on other lines (`paths`): moved there, or why it could not be.
     if u.not_found {
@@ -454,6 +470,10 @@ fn rewrite_call(
             }
             None => {}
         }
+    }
+    // The host moves only with the path: a V1 path on the V2 host would be a half-migrated request.
+    if moved {
+        *line = hosted;
     }
     todo.extend(actionable);
     let note = (!todo.is_empty()).then(|| format!("{} — {}", rule.id, todo.join("; ")));
@@ -647,10 +667,7 @@ pub fn replace_run(
         else {
             break;
         };
-        if n == 0
-            && lower[..at].ends_with("v1")
-            && lower[..at - 2].ends_with(['\'', '"', '`'])
-        {
+        if n == 0 && lower[..at].ends_with("v1") && lower[..at - 2].ends_with(['\'', '"', '`']) {
             // `"v1/contacts/lookup"`: the `v1` goes with the piece.
             at -= 2;
             len += 2;
@@ -687,13 +704,46 @@ pub fn add_version_header(line: &str, lang: Lang, version: &str) -> Option<Strin
     if matches!(lang, Lang::Shell) {
         return shell_version(line, version);
     }
-    // `'Authorization: Bearer …'` as one string (curl header lists): add a sibling element on its own line.
-    let str_re =
-        STR.get_or_init(|| Regex::new(r#"^(\s*)(['"])Authorization:\s[^\n]*,\s*$"#).unwrap());
-    if let Some(c) = str_re.captures(line.trim_end_matches(['\n', '\r'])) {
-        let eol = &line[line.trim_end_matches(['\n', '\r']).len()..];
+    let body = line.trim_end_matches(['\n', '\r']);
+    let eol = &line[body.len()..];
+    // `'Authorization: Bearer …'` as one string (curl header lists): add a sibling element on its own line,
+    // after a comma when it was the last element.
+    let str_re = STR.get_or_init(|| Regex::new(r#"^(\s*)(['"])Authorization:\s[^\n]*$"#).unwrap());
+    if let Some(c) = str_re.captures(body) {
         let q = &c[2];
-        return Some(format!("{line}{}{q}Version: {version}{q},{eol}", &c[1]));
+        if body.trim_end().ends_with(',') {
+            return Some(format!("{line}{}{q}Version: {version}{q},{eol}", &c[1]));
+        }
+        if !last_element(body) {
+            return None;
+        }
+        let eol = if eol.is_empty() { "\n" } else { eol };
+        return Some(format!(
+            "{body},{eol}{}{q}Version: {version}{q}{eol}",
+            &c[1]
+        ));
+    }
+    // `"Authorization": "Bearer " + k` as the last member of an object written over several lines.
+    if matches!(
+        lang,
+        Lang::JavaScript | Lang::TypeScript | Lang::Python | Lang::Php | Lang::Ruby | Lang::Dart
+    ) {
+        static LAST: OnceLock<Regex> = OnceLock::new();
+        let last_re = LAST.get_or_init(|| {
+            Regex::new(r#"^\s*(?P<q>['"]?)Authorization(?P<q2>['"]?)(?P<sep>\s*(?:=>|:)\s*)\S"#)
+                .unwrap()
+        });
+        if let Some(c) = last_re.captures(body)
+            && c["q"] == c["q2"]
+            && last_element(body)
+        {
+            let (q, sep) = (&c["q"], &c["sep"]);
+            let vq = if q.is_empty() { "'" } else { q };
+            return Some(format!(
+                "{}, {q}Version{q}{sep}{vq}{version}{vq}{eol}",
+                body.trim_end()
+            ));
+        }
     }
     // `Authorization: …` / `"Authorization": …` / `'Authorization' => …` as a key in a one-line map.
     let key_re = KEY.get_or_init(|| {
@@ -712,6 +762,24 @@ pub fn add_version_header(line: &str, lang: Lang, version: &str) -> Option<Strin
         &line[..at],
         &line[at..]
     ))
+}
+
+/// A line that is a whole last element of a list or object written over several lines: its brackets
+/// balance, and it ends neither a statement nor the element (no `;`, `,`, opening bracket or operator).
+fn last_element(body: &str) -> bool {
+    let t = body.trim_end();
+    let Some(code) = bases::code_only(t) else {
+        return false;
+    };
+    let depth = code.chars().fold(0i32, |d, c| match c {
+        '(' | '[' | '{' => d + 1,
+        ')' | ']' | '}' => d - 1,
+        _ => d,
+    });
+    depth == 0
+        && !t.ends_with([';', ',', '(', '[', '{', '.', '+', '=', '\\'])
+        && !t.contains("//")
+        && !t.contains('#')
 }
 
 fn shell_version(line: &str, version: &str) -> Option<String> {
@@ -811,6 +879,41 @@ mod tests {
             )
             .unwrap(),
             "        'Authorization: Bearer ' . get_option('k'),\n        'Version: 2021-04-15',\n"
+        );
+        // The last element of a multi-line list or object gets a comma and its sibling.
+        assert_eq!(
+            add_version_header(
+                "    'Authorization: Bearer '.$akey\n",
+                Lang::Php,
+                "2021-07-28"
+            )
+            .unwrap(),
+            "    'Authorization: Bearer '.$akey,\n    'Version: 2021-07-28'\n"
+        );
+        assert_eq!(
+            add_version_header(
+                "    \"Authorization\": \"Bearer \"+k\r\n",
+                Lang::JavaScript,
+                "2021-07-28"
+            )
+            .unwrap(),
+            "    \"Authorization\": \"Bearer \"+k, \"Version\": \"2021-07-28\"\r\n"
+        );
+        // Not an element: a statement, a call still open, or a comment after it.
+        for line in [
+            "    'Authorization: Bearer ' . $k));\n",
+            "    'Authorization: Bearer ' . join(\n",
+            "    \"Authorization\": \"Bearer \"+k // the key\n",
+        ] {
+            assert_eq!(
+                add_version_header(line, Lang::JavaScript, "2021-07-28"),
+                None,
+                "{line}"
+            );
+        }
+        assert_eq!(
+            add_version_header("Authorization: Bearer x\n", Lang::Yaml, "2021-07-28"),
+            None
         );
         assert_eq!(
             add_version_header(

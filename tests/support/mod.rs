@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 use assert_cmd::Command;
 
+pub mod migrate;
 pub mod v2server;
 
 pub fn bin() -> Command {
