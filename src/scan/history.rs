@@ -9,6 +9,9 @@ use crate::credential::Credential;
 use crate::rules::RuleSet;
 use anyhow::{Context, Result};
 use gix::ObjectId;
+
+/// Memory for decoded delta bases, per reading thread.
+const PACK_CACHE_BYTES: usize = 8 << 20;
 use serde::Serialize;
 use std::collections::HashSet;
 use std::path::Path;
@@ -77,8 +80,17 @@ pub fn scan(
 ) -> Result<History> {
     let with_calls = scope.calls;
     let open = || {
-        gix::discover(start)
-            .with_context(|| format!("--history: {} is not in a git repository", start.display()))
+        let mut repo = gix::discover(start).with_context(|| {
+            format!("--history: {} is not in a git repository", start.display())
+        })?;
+        // A delta-base cache per reader: without one each blob's delta chain is inflated again from its
+        // base (gc'd packs chain ~50 deep), which made a packed history 3x slower than gitleaks.
+        repo.objects.set_pack_cache(|| {
+            Box::new(gix::odb::pack::cache::lru::MemoryCappedHashmap::new(
+                PACK_CACHE_BYTES,
+            ))
+        });
+        Ok::<_, anyhow::Error>(repo)
     };
     let repo = open()?;
     let commits = commits_oldest_first(&repo, scope)?;
