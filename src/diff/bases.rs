@@ -891,11 +891,13 @@ fn migrates(f: &Finding, rules: &RuleSet, files: &BTreeMap<&str, FileText>) -> b
     let Some(file) = files.get(f.path.as_str()) else {
         return false;
     };
-    let (line, col) = f.written.unwrap_or((f.line, f.column));
-    let Some(text) = line_of(file.text, line) else {
-        return false;
-    };
-    rewrite::rewrite_url_text(text, col, f, rule, v2).path_rewritten
+    // Its URL where the call line points, and wherever else it is written (`if` branches).
+    std::iter::once(f.written.unwrap_or((f.line, f.column)))
+        .chain(f.also_written.iter().copied())
+        .all(|(line, col)| {
+            line_of(file.text, line)
+                .is_some_and(|text| rewrite::rewrite_url_text(text, col, f, rule, v2).path_rewritten)
+        })
 }
 
 /// The 1-based line `n` of `text`, with its line ending.

@@ -163,7 +163,20 @@ pub fn rewrite(
                 let rule = f.rule.as_deref().and_then(|r| rules.get(r));
                 let mut line = lines[li].clone();
                 let remote = decided.paths.of_call(i);
-                let (mut outcome, mut note, moved) = rewrite_call(&mut line, f, rule, remote);
+                let (mut outcome, mut note, mut moved) = rewrite_call(&mut line, f, rule, remote);
+                // The same URL written on other branches moves with it, or nothing moves.
+                let mut also: Vec<(usize, String)> = Vec::new();
+                if moved {
+                    match rewrite_alternatives(&lines, f, rule, secret_lines) {
+                        Ok(a) => also = a,
+                        Err(why) => {
+                            outcome = Outcome::Marked(why.clone());
+                            note = Some(format!("V1 call left as is: {why}"));
+                            moved = false;
+                            line = lines[li].clone();
+                        }
+                    }
+                }
                 let mut stays = false;
                 let mut version_set = false;
                 match bases.of_call(i) {
@@ -202,6 +215,11 @@ pub fn rewrite(
                         }
                     },
                     _ => lines[li] = line,
+                }
+                if moved && !stays {
+                    for (n, text) in also {
+                        lines[n] = text;
+                    }
                 }
                 if moved
                     && !stays
@@ -484,6 +502,41 @@ fn rewrite_call(
         (false, None) => Outcome::Skipped("nothing to rewrite on the line".into()),
     };
     (outcome, note, moved)
+}
+
+/// The call's URL where it is also written (each branch of an `if` assigning it), rewritten like its
+/// own: `(0-based line, new text)`, or why one of them cannot be.
+fn rewrite_alternatives(
+    lines: &[String],
+    f: &Finding,
+    rule: Option<&Rule>,
+    secret_lines: &std::collections::BTreeSet<usize>,
+) -> Result<Vec<(usize, String)>, String> {
+    let (Some(rule), Some(v2)) = (rule, rule.and_then(|r| r.v2.as_ref())) else {
+        return Ok(Vec::new());
+    };
+    f.also_written
+        .iter()
+        .map(|&(l, col)| {
+            let li = l - 1;
+            let text = lines
+                .get(li)
+                .ok_or_else(|| format!("its URL is also written at line {l}, past the file's end"))?;
+            if secret_lines.contains(&li) || secret_lines.contains(&(li + 1)) {
+                return Err(format!(
+                    "its URL is also written at line {l}, next to a key: edit by hand"
+                ));
+            }
+            let u = rewrite_url_text(text, col, f, rule, v2);
+            if u.path_rewritten {
+                Ok((li, u.text))
+            } else {
+                Err(format!(
+                    "its URL is also written at line {l}, where it cannot be rewritten: edit both by hand"
+                ))
+            }
+        })
+        .collect()
 }
 
 /// What must be done at the call beyond the URL (one line each); the rest is one `rules show` away.

@@ -108,6 +108,10 @@ pub struct Finding {
     /// it (`(line, column)`): what `diff` rewrites. Not part of the report.
     #[serde(skip)]
     pub written: Option<(usize, usize)>,
+    /// Other places the same endpoint's URL is written for this statement (a URL assigned on each branch
+    /// of an `if`): `diff` rewrites them all or none.
+    #[serde(skip)]
+    pub also_written: Vec<(usize, usize)>,
     /// Accepted by a person (an inline `ghl-migrate: ignore[…] reason`, or the baseline): reported, never
     /// failing the gate.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -163,6 +167,7 @@ impl Finding {
             location_id: None,
             trail: Vec::new(),
             written: None,
+            also_written: Vec::new(),
             suppressed: None,
             note: None,
             snippet: String::new(),

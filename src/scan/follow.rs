@@ -731,7 +731,14 @@ impl FileCalls {
 /// what the line extractor knew better.
 fn take(nf: &mut Finding, e: &Finding, end: usize) {
     let same_call = e.line >= nf.line && e.line <= end;
-    nf.written.get_or_insert((e.line, e.column));
+    let at = (e.line, e.column);
+    match nf.written {
+        None => nf.written = Some(at),
+        Some(w) if w != at && !nf.also_written.contains(&at) && e.rule == nf.rule => {
+            nf.also_written.push(at);
+        }
+        Some(_) => {}
+    }
     // What the line extractor knew about an endpoint no rule names (a made-up `/v2` path on the V1
     // host) is more specific than "unknown".
     if nf.rule.is_none() && e.rule.is_none() && e.note.is_some() && same_call {

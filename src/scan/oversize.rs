@@ -193,7 +193,7 @@ impl Position {
             if let Some(e) = &mut f.end_line {
                 *e += self.lines;
             }
-            if let Some((l, c)) = &mut f.written {
+            for (l, c) in f.written.iter_mut().chain(f.also_written.iter_mut()) {
                 if *l <= 1 {
                     *c += self.col;
                 }
