@@ -251,7 +251,11 @@ pub fn decide(
         let movable: BTreeSet<usize> = calls
             .iter()
             .copied()
-            .filter(|&i| in_scope(i) && (migrates(&findings[i], rules, files) || located.maps(i)))
+            .filter(|&i| {
+                in_scope(i)
+                    && !located.vetoed(i)
+                    && (migrates(&findings[i], rules, files) || located.maps(i))
+            })
             .collect();
         if all_in_scope && movable.len() == calls.len() {
             out.calls.extend(calls.iter().map(|&i| (i, CallFate::Move)));
@@ -895,8 +899,9 @@ fn migrates(f: &Finding, rules: &RuleSet, files: &BTreeMap<&str, FileText>) -> b
     std::iter::once(f.written.unwrap_or((f.line, f.column)))
         .chain(f.also_written.iter().copied())
         .all(|(line, col)| {
-            line_of(file.text, line)
-                .is_some_and(|text| rewrite::rewrite_url_text(text, col, f, rule, v2).path_rewritten)
+            line_of(file.text, line).is_some_and(|text| {
+                rewrite::rewrite_url_text(text, col, f, rule, v2).path_rewritten
+            })
         })
 }
 

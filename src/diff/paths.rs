@@ -48,6 +48,8 @@ impl Site {
 #[derive(Debug, Default)]
 pub struct Located {
     sites: HashMap<usize, Site>,
+    /// Calls `settle` found it cannot move after all (a line their value passes through must stay).
+    vetoed: BTreeSet<usize>,
 }
 
 impl Located {
@@ -61,13 +63,18 @@ impl Located {
     /// Call `i` turned out not to move (`settle` blocked it): the bases are decided again without it.
     /// Returns whether that changes anything.
     pub fn refuse(&mut self, i: usize, why: &str) -> bool {
-        match self.sites.get_mut(&i) {
-            Some(s) if s.refused.is_none() && s.maps => {
-                s.refused = Some(why.to_string());
-                true
-            }
-            _ => false,
+        if let Some(s) = self.sites.get_mut(&i)
+            && s.refused.is_none()
+            && s.maps
+        {
+            s.refused = Some(why.to_string());
         }
+        self.vetoed.insert(i)
+    }
+
+    /// Call `i` cannot move, whatever its own line says.
+    pub fn vetoed(&self, i: usize) -> bool {
+        self.vetoed.contains(&i)
     }
 
     /// The texts of the lines holding call `i`'s path elsewhere (where its base may be named too).
@@ -470,7 +477,8 @@ pub fn settle(
     }
     for (at, wants) in &wanted {
         let Some((_, t)) = wants.iter().find(|(i, _)| {
-            !blocked.contains_key(i) && matches!(out.fates.get(i), Some(PathFate::Moved { .. }))
+            !blocked.contains_key(i)
+                && matches!(out.fates.get(i), None | Some(PathFate::Moved { .. }))
         }) else {
             continue;
         };
