@@ -227,7 +227,9 @@ pub fn scan(
                     let mut buf = Vec::new();
                     loop {
                         let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        let Some(&(path, class)) = files.get(i) else { break };
+                        let Some(&(path, class)) = files.get(i) else {
+                            break;
+                        };
                         let rel = display(path);
                         let Ok(bytes) = walk::read_into(path, opts.max_filesize, &mut buf) else {
                             continue;
