@@ -129,6 +129,72 @@ fn verbose_reports_weak_files_linked_or_not_in_pass_2() {
     );
 }
 
+/// Findings of `scan --format json` over `dir` (path, line, kind, sorted), with or without
+/// `--verbose`, and the number of files read.
+fn findings_and_reads(dir: &std::path::Path, verbose: bool) -> (Vec<(String, u64, String)>, u64) {
+    let out = bin()
+        .args(["scan", "--format", "json", "--exit-zero"])
+        .args(verbose.then_some("--verbose"))
+        .arg(dir)
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let mut found: Vec<_> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let s = |k: &str| f[k].as_str().unwrap_or_default().to_string();
+            (s("path"), f["line"].as_u64().unwrap_or(0), s("kind"))
+        })
+        .collect();
+    found.sort();
+    (found, report["summary"]["files_read"].as_u64().unwrap())
+}
+
+#[test]
+fn code_with_v1_paths_is_linked_in_pass_2_without_verbose_and_read_once() {
+    // Without `--verbose`, code is searched for V1 path segments only in pass 2: a bare request
+    // option below a V1 client is found all the same, and code already read in pass 1 (it holds a
+    // key) is not read by the extractor again.
+    let key = ghl_migrate::credential::synthetic_jwt(r#"{"note":"synthetic test key"}"#);
+    let d = tree(&[
+        (
+            "api.js",
+            "import axios from 'axios';\n\
+             export const api = axios.create({ baseURL: 'https://rest.gohighlevel.com/v1' });\n"
+                .to_string(),
+        ),
+        (
+            "pkg/notes.js",
+            "export const add = (id) => request({ method: 'POST', url: '/contacts/' + id });\n"
+                .to_string(),
+        ),
+        (
+            "keyed.js",
+            format!(
+                "import {{ api }} from './api';\nconst KEY = '{key}';\n\
+                 export const one = (id) => api.get(`/users/${{id}}`, {{ headers: {{ KEY }} }});\n"
+            ),
+        ),
+        ("router.rb", "get '/contacts/' do\nend\n".to_string()),
+    ]);
+    let (quiet, read) = findings_and_reads(d.path(), false);
+    assert_eq!((quiet.clone(), read), findings_and_reads(d.path(), true));
+    // api.js and keyed.js in pass 1, pkg/notes.js in pass 2.
+    assert_eq!(read, 3, "{quiet:#?}");
+    let calls = |path: &str| {
+        quiet
+            .iter()
+            .filter(|(p, _, k)| p == path && k == "call")
+            .map(|(_, l, _)| *l)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(calls("pkg/notes.js"), [1], "{quiet:#?}");
+    assert_eq!(calls("keyed.js"), [3], "{quiet:#?}");
+    assert!(!quiet.iter().any(|(p, ..)| p == "router.rb"), "{quiet:#?}");
+}
+
 #[test]
 fn without_verbose_stderr_has_no_per_file_lines() {
     let d = tree(&[("app.js", V1_CALL), ("notes.txt", "hello\n")]);

@@ -55,13 +55,19 @@ impl fmt::Display for LoadError {
 
 impl std::error::Error for LoadError {}
 
-/// Loads the rules compiled into the binary and checks them.
+/// Loads the rules compiled into the binary. Their semantic check against the V2 spec
+/// ([`super::check`]) is `rules check`'s and the tests' (`check_builtin_rules_is_clean`): the table is
+/// fixed at build time, and parsing the spec at every start cost more than the rest of a small scan.
 pub fn load_embedded() -> Result<Vec<Rule>, LoadError> {
     let files: Vec<(String, String)> = EMBEDDED_RULE_FILES
         .iter()
         .map(|(p, t)| (format!("rules/{p}"), t.to_string()))
         .collect();
-    finish(parse_files(&files))
+    let (rules, diagnostics) = parse_files(&files);
+    if diagnostics.iter().any(|d| d.severity == Severity::Error) {
+        return Err(LoadError { diagnostics });
+    }
+    Ok(rules)
 }
 
 /// Loads every `*.yaml` / `*.yml` file below `dir` (recursively, sorted) and checks them.
@@ -137,8 +143,9 @@ pub fn parse_files(files: &[(String, String)]) -> (Vec<Rule>, Vec<Diagnostic>) {
         match serde_norway::from_str::<RuleFile>(text) {
             Ok(file) => {
                 let starts = rule_lines(text);
+                let all: Vec<&str> = text.lines().collect();
                 for (i, raw) in file.rules.into_iter().enumerate() {
-                    let lines = locate(text, &starts, i);
+                    let lines = locate(&all, &starts, i);
                     match convert(raw, &file.group, name, lines) {
                         Ok(rule) => rules.push(rule),
                         Err(d) => diags.push(d),
@@ -183,8 +190,9 @@ fn rule_lines(text: &str) -> Vec<usize> {
         .collect()
 }
 
-/// Lines of the interesting keys of rule number `i` (whose block runs to the next rule's start).
-fn locate(text: &str, starts: &[usize], i: usize) -> RuleLines {
+/// Lines of the interesting keys of rule number `i` (whose block runs to the next rule's start), from
+/// the file's lines: only the rule's own block is looked at (a file is not walked once per rule).
+fn locate(all: &[&str], starts: &[usize], i: usize) -> RuleLines {
     let start = starts.get(i).copied().unwrap_or(1);
     let end = starts.get(i + 1).copied().unwrap_or(usize::MAX);
     let mut l = RuleLines {
@@ -195,14 +203,10 @@ fn locate(text: &str, starts: &[usize], i: usize) -> RuleLines {
         v2_scopes: start,
     };
     let mut in_v2 = false;
-    for (n, line) in text
-        .lines()
-        .enumerate()
-        .map(|(n, l)| (n + 1, l.trim_start()))
-    {
-        if n < start || n >= end {
-            continue;
-        }
+    let block = all
+        .get(start.max(1) - 1..end.min(all.len() + 1) - 1)
+        .unwrap_or(&[]);
+    for (n, line) in (start.max(1)..).zip(block.iter().map(|l| l.trim_start())) {
         if line.starts_with("v1:") {
             l.v1 = n;
             in_v2 = false;

@@ -4,7 +4,7 @@
 //! through the work tree's file-type check, size limit and literal prefilter, then the same extractor;
 //! each key is reported once, by fingerprint, where it first appeared. Read-only, local (no network).
 use super::finding::{Finding, Kind};
-use super::{Hit, Prefilter, WalkOptions, lang, scan_text, walk};
+use super::{Prefilter, WalkOptions, lang, scan_text, walk};
 use crate::credential::Credential;
 use crate::rules::RuleSet;
 use anyhow::{Context, Result};
@@ -329,7 +329,7 @@ fn read_blob(
     let blob = repo.find_blob(id).context("--history: reading a blob")?;
     let utf16 = walk::decode_utf16(&blob.data).map(|(s, _)| s.into_bytes());
     let bytes = utf16.as_deref().unwrap_or(&blob.data);
-    if !matches!(pre.classify(bytes), Hit::Strong) {
+    if !pre.is_strong(bytes) {
         return Ok(None);
     }
     let Ok(text) = walk::decode(bytes.to_vec()) else {

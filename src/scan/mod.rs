@@ -182,14 +182,15 @@ pub fn scan(
 
     // Second pass: files with V1-looking paths but no host, read only when they can be linked to a V1 base:
     // they name a distinctive V1 base or an env var set to one, import the file defining one, or sit below
-    // code that configures a V1 client (request options such as `{ url: '/contacts' }`).
+    // code that configures a V1 client (request options such as `{ url: '/contacts' }`). Unread code is
+    // searched for V1 path segments here, only once it may be linked; the program model's first linking
+    // round rides on the same read of both.
     let v1_defs: Vec<&Def> = st
         .defs
         .iter()
         .filter(|d| matches!(d.value, BaseValue::V1 { .. }))
         .collect();
     let weak_links = candidates::WeakLinks::new(&v1_defs);
-    // The program model's first linking round rides on the same read of the weak files.
     let parsed_in_pass_1: Vec<usize> = (0..st.program.units.len()).collect();
     // Settings holding a V1 base (`.env`, `application.yml`, `.properties`) under their written and
     // dotted names: what code reads them by.
@@ -201,12 +202,18 @@ pub fn scan(
         on_solver_stack(|| follow::Links::new(program, &parsed_in_pass_1))
     };
     let mut linked_in_pass_2: Vec<follow::Parsed> = Vec::new();
-    if (weak_links.is_some() || links.is_some()) && !st.weak.is_empty() {
+    let held = st.weak.len() + st.code.len() + st.scanned_code.len();
+    if (weak_links.is_some() || links.is_some()) && held > 0 {
         let weak_links = weak_links.as_ref();
         let segments = &pre.segments;
         let linked = Mutex::new(&mut linked_in_pass_2);
         let links = links.as_ref();
-        let weak_files = std::mem::take(&mut st.weak);
+        let held = [&mut st.weak, &mut st.code, &mut st.scanned_code].map(std::mem::take);
+        let files: Vec<(&PathBuf, Pass2)> = (held[0].iter().map(|p| (p, Pass2::Weak)))
+            .chain(held[1].iter().map(|p| (p, Pass2::Code)))
+            .chain(held[2].iter().map(|p| (p, Pass2::Scanned)))
+            .filter(|(_, class)| *class != Pass2::Scanned || links.is_some())
+            .collect();
         let threads = if opts.threads == 0 {
             std::thread::available_parallelism().map_or(1, |n| n.get())
         } else {
@@ -220,20 +227,31 @@ pub fn scan(
                     let mut buf = Vec::new();
                     loop {
                         let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        let Some(path) = weak_files.get(i) else { break };
+                        let Some(&(path, class)) = files.get(i) else {
+                            break;
+                        };
                         let rel = display(path);
                         let Ok(bytes) = walk::read_into(path, opts.max_filesize, &mut buf) else {
                             continue;
                         };
                         let utf16 = walk::decode_utf16(bytes).map(|(s, _)| s.into_bytes());
                         let raw = utf16.as_deref().unwrap_or(bytes);
-                        let lexer = weak_links.is_some_and(|w| w.links(&rel, raw, segments));
+                        let lexer = class != Pass2::Scanned
+                            && weak_links.is_some_and(|w| w.links(&rel, raw, segments))
+                            && (class == Pass2::Weak || pre.has_segments(raw));
                         let program = links.and_then(|l| l.links(path, &rel, raw));
+                        // Only weak files were announced as held for pass 2 (with `--verbose`, code
+                        // was searched for V1 segments in pass 1: the lexer never reads it here).
+                        let explain = |why| {
+                            if class == Pass2::Weak {
+                                opts.explain(path, why)
+                            }
+                        };
                         if !lexer && program.is_none() {
-                            opts.explain(path, Why::NotLinked);
+                            explain(Why::NotLinked);
                             continue;
                         }
-                        opts.explain(path, Why::ReadLinked);
+                        explain(Why::ReadLinked);
                         shared
                             .lock()
                             .unwrap()
@@ -260,7 +278,8 @@ pub fn scan(
                 });
             }
         });
-        st.weak = weak_files;
+        drop(files);
+        [st.weak, st.code, st.scanned_code] = held;
     } else if opts.explain.is_some() {
         for path in &st.weak {
             opts.explain(path, Why::NotLinked);
@@ -272,7 +291,6 @@ pub fn scan(
     resolve_pending(&mut st, rules);
     follow_programs(
         &mut st,
-        links,
         linked_in_pass_2,
         settings_env,
         opts,
@@ -288,6 +306,17 @@ pub fn scan(
     report
 }
 
+/// What pass 2 reads.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Pass2 {
+    /// A weak file: V1 path segments, no strong literal.
+    Weak,
+    /// Unread code, not searched for V1 path segments yet.
+    Code,
+    /// Code read in pass 1 (a candidate for the program model's linking only).
+    Scanned,
+}
+
 /// Stack of the solver's thread (its recursion is bounded by `MAX_NEST` evaluations).
 const SOLVER_STACK: usize = 256 << 20;
 
@@ -296,10 +325,9 @@ const LINK_ROUNDS: usize = 3;
 
 /// The program model: links files to the parsed ones (by the names they define, checked against
 /// imports for generic names), parses them, solves values across the tree and merges its requests
-/// into the findings.
+/// into the findings. The first linking round ran in pass 2 (`linked_in_pass_2`).
 fn follow_programs(
     st: &mut State,
-    first: Option<follow::Links>,
     linked_in_pass_2: Vec<follow::Parsed>,
     env: HashMap<String, (String, String)>,
     opts: &WalkOptions,
@@ -314,22 +342,26 @@ fn follow_programs(
         fresh.push(st.program.units.len());
         st.program.push(p);
     }
-    if st.program.is_empty() && first.is_none() {
+    if st.program.is_empty() {
         return;
     }
     let mut buf = Vec::new();
-    // Round 1 already ran over the weak files during pass 2: here over the other code files. Later
-    // rounds link by the names of the files the previous round brought in.
-    let mut round = first.map(|l| (l, false));
-    for _ in 0..LINK_ROUNDS {
-        let Some((links, with_weak)) = round.take() else {
+    // Later rounds link by the names of the files the previous round brought in.
+    for _ in 1..LINK_ROUNDS {
+        if fresh.is_empty() {
+            break;
+        }
+        let program = &st.program;
+        let now = std::mem::take(&mut fresh);
+        let Some(links) = on_solver_stack(|| follow::Links::new(program, &now)) else {
             break;
         };
-        let files: Vec<&PathBuf> = if with_weak {
-            st.weak.iter().chain(&st.code).collect()
-        } else {
-            st.code.iter().collect()
-        };
+        let files: Vec<&PathBuf> = st
+            .weak
+            .iter()
+            .chain(&st.code)
+            .chain(&st.scanned_code)
+            .collect();
         let mut linked = Vec::new();
         let mut hashes = Vec::new();
         for path in files {
@@ -360,12 +392,6 @@ fn follow_programs(
             fresh.push(st.program.units.len());
             st.program.push(p);
         }
-        if fresh.is_empty() {
-            break;
-        }
-        let program = &st.program;
-        let now = std::mem::take(&mut fresh);
-        round = on_solver_stack(|| follow::Links::new(program, &now)).map(|l| (l, true));
     }
     if std::env::var_os("GHL_DEBUG_PROGRAM").is_some() {
         eprintln!("program model: {} files parsed", st.program.units.len());
@@ -432,11 +458,16 @@ struct State {
     pending: Vec<Pending>,
     skipped: Vec<Skipped>,
     warnings: Vec<Skipped>,
+    /// Files with V1 path segments and no strong literal: read in pass 2 when linked.
     weak: Vec<PathBuf>,
     /// Files the program model parsed.
     program: follow::Program,
-    /// Other code files of the languages it reads (candidates for linking only).
+    /// Unread code of the languages the program model reads, not searched for V1 path segments yet:
+    /// pass 2 reads it when something may link it (see [`Prefilter::classify`]).
     code: Vec<PathBuf>,
+    /// Code read in pass 1 but not parsed (a token or setting name, no host): a candidate for the
+    /// program model's linking only.
+    scanned_code: Vec<PathBuf>,
     files_read: usize,
     bytes: u64,
     /// Inline suppressions.
@@ -463,7 +494,7 @@ impl State {
                 self.files_read += 1;
                 self.record_hash(&rel, hash);
                 if link_candidate {
-                    self.code.push(path.to_path_buf());
+                    self.scanned_code.push(path.to_path_buf());
                 }
                 for p in parsed {
                     self.program.push(p);
@@ -568,16 +599,17 @@ fn scan_file(
     let decoded = walk::decode_utf16(bytes);
     let utf16 = decoded.as_ref().map(|(_, note)| *note);
     let bytes = decoded.as_ref().map_or(bytes, |(s, _)| s.as_bytes());
-    match pre.classify(bytes) {
-        Hit::None => {
-            // Code the program model reads may still relay a V1 value (a module that only re-exports a
-            // configured client): kept by path for the linking rounds, never read again otherwise.
-            let path_text = path.to_string_lossy();
-            return match by_name {
-                Some(l) if follow::modelled(l, &path_text) && !walk::is_binary(bytes) => {
-                    Outcome::Code
-                }
-                _ => Outcome::Rejected(Why::Prefilter),
+    // Code the program model reads may still relay a V1 value (a module that only re-exports a
+    // configured client): kept by path for pass 2 and the linking rounds, never read again otherwise.
+    let modelled = by_name.is_some_and(|l| follow::modelled(l, &path.to_string_lossy()));
+    // `--verbose` tells weak files apart in pass 1; otherwise pass 2 looks for V1 segments in code.
+    let segments_later = modelled && opts.explain.is_none();
+    match pre.classify(bytes, segments_later) {
+        Hit::None | Hit::NotStrong => {
+            return if modelled && !walk::is_binary(bytes) {
+                Outcome::Code
+            } else {
+                Outcome::Rejected(Why::Prefilter)
             };
         }
         Hit::Weak => {
@@ -673,7 +705,11 @@ fn over_limit(path: &Path, rel: &str, reason: String, rules: &RuleSet, pre: &Pre
 }
 
 enum Hit {
+    /// Neither strong literals nor V1 path segments.
     None,
+    /// No strong literal; not searched for V1 path segments.
+    NotStrong,
+    /// V1 path segments but no strong literal.
     Weak,
     Strong,
 }
@@ -731,14 +767,30 @@ impl Prefilter {
         self.host.is_match(bytes)
     }
 
-    fn classify(&self, bytes: &[u8]) -> Hit {
-        if self.strong_hits(bytes).next().is_some() {
+    /// The file's class; with `segments_later` the search for V1 path segments is left to pass 2
+    /// ([`Prefilter::has_segments`]), which needs it only for files a V1 base may link: on most trees
+    /// none, and that search (64 literals, to the end of every file without one) cost as much as the
+    /// strong one.
+    fn classify(&self, bytes: &[u8], segments_later: bool) -> Hit {
+        if self.is_strong(bytes) {
             Hit::Strong
-        } else if self.weak.is_match(bytes) {
+        } else if segments_later {
+            Hit::NotStrong
+        } else if self.has_segments(bytes) {
             Hit::Weak
         } else {
             Hit::None
         }
+    }
+
+    /// Whether a strong literal that counts occurs (the file is read).
+    fn is_strong(&self, bytes: &[u8]) -> bool {
+        self.strong_hits(bytes).next().is_some()
+    }
+
+    /// Whether the bytes hold a V1 path segment (`/contacts`, `contacts/`).
+    fn has_segments(&self, bytes: &[u8]) -> bool {
+        self.weak.is_match(bytes)
     }
 
     /// Starts of the strong literals that count: an `eyJ` only when it may begin a key (see
