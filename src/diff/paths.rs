@@ -353,7 +353,8 @@ pub fn settle(
                 let same_path = rule_of(g, rules).map(|r| pieces(g, r))
                     == rule_of(f, rules).map(|r| pieces(f, r));
                 let with_it = in_scope(j) && bases.of_call(j) == fate;
-                if !(same_path && with_it) && !blocked.contains_key(&i) {
+                let moves_with_it = same_path && with_it;
+                if !moves_with_it && !blocked.contains_key(&i) {
                     blocked.insert(
                         i,
                         format!(
