@@ -348,6 +348,9 @@ fn twin_group(
     // Holder definition → (its block, twin text, calls repointed to it).
     let mut holders: BTreeMap<At, (std::ops::RangeInclusive<usize>, String, String, Vec<usize>)> =
         BTreeMap::new();
+    // Calls made directly to a request helper that joins the base: (call, helper, base definition, base
+    // name read in the helper).
+    let mut via_helper: Vec<(usize, super::helpers::Helper, At, String)> = Vec::new();
     for &i in calls {
         if !movable.contains(&i) {
             out.calls
@@ -363,12 +366,22 @@ fn twin_group(
                     .3
                     .push(i);
             }
-            Err(why) => {
-                out.calls
-                    .insert(i, CallFate::Keep(format!("{shared}, and {why}")));
-            }
+            Err(why) => match helper_base(f, files, &renames) {
+                Some((h, (at, block, ident, text))) => {
+                    holders
+                        .entry(at.clone())
+                        .or_insert_with(|| (block, text, ident.clone(), Vec::new()));
+                    via_helper.push((i, h, at, ident));
+                }
+                None => {
+                    out.calls
+                        .insert(i, CallFate::Keep(format!("{shared}, and {why}")));
+                }
+            },
         }
     }
+    // The name each twinned base got (in place: its own).
+    let mut twin_names: BTreeMap<At, String> = BTreeMap::new();
     let mut renamed_used = BTreeSet::new();
     let mut covered: Vec<(String, std::ops::RangeInclusive<usize>)> = Vec::new();
     for (at, (block, mut text, ident, users)) in holders {
@@ -462,8 +475,10 @@ fn twin_group(
                 replace: in_place,
             },
         );
+        twin_names.insert(at.clone(), v2_ident.clone());
         covered.push((at.0.clone(), block));
     }
+    helper_twins(out, findings, rules, files, via_helper, &twin_names, shared);
     // Settings the twins read: `NAME_V2` beside `NAME` in each config file of the group.
     for a in bases {
         let twinned = covered.iter().any(|(p, r)| p == &a.0 && r.contains(&a.1));
@@ -495,6 +510,135 @@ fn twin_group(
             BaseFate::Stay("kept on V1 for the calls built on it that stay V1".into())
         };
         out.bases.insert(a.clone(), fate);
+    }
+}
+
+/// For a call that names no base but calls a request helper directly: the helper, and the base definition
+/// the helper reads (found as for a call that names it, from the helper's own text).
+#[allow(clippy::type_complexity)]
+fn helper_base(
+    f: &Finding,
+    files: &BTreeMap<&str, FileText>,
+    renames: &[(String, String)],
+) -> Option<(
+    super::helpers::Helper,
+    (At, std::ops::RangeInclusive<usize>, String, String),
+)> {
+    let h = super::helpers::direct_helper(f, files)?;
+    // Looked up as if the helper's first line made the call: reachability is the helper's.
+    let mut from_helper = f.clone();
+    from_helper.path = h.path.clone();
+    from_helper.line = h.span.start;
+    from_helper.written = None;
+    let base = holder(&from_helper, files, &[h.text.as_str()], renames).ok()?;
+    Some((h, base))
+}
+
+/// V2 twins of request helpers, right after each helper, reading the V2 twin of their base; the calls
+/// made directly to them call the twin. A helper whose base was not twinned, whose twin name is taken,
+/// or that sits where another twin goes leaves its calls on V1 with a marker.
+fn helper_twins(
+    out: &mut Bases,
+    findings: &[Finding],
+    rules: &RuleSet,
+    files: &BTreeMap<&str, FileText>,
+    via_helper: Vec<(usize, super::helpers::Helper, At, String)>,
+    twin_names: &BTreeMap<At, String>,
+    shared: &str,
+) {
+    let mut by_helper: BTreeMap<(String, usize), Vec<(usize, super::helpers::Helper, At, String)>> =
+        BTreeMap::new();
+    for v in via_helper {
+        by_helper
+            .entry((v.1.path.clone(), v.1.span.start))
+            .or_default()
+            .push(v);
+    }
+    for ((path, _), users) in by_helper {
+        let (_, h, at, base) = &users[0];
+        let Some(file) = files.get(path.as_str()) else {
+            continue;
+        };
+        let v2_name = v2_name(&h.span.name, file.lang);
+        let keep = |out: &mut Bases, why: &str| {
+            for (i, ..) in &users {
+                out.calls
+                    .insert(*i, CallFate::Keep(format!("{shared}, and {why}")));
+            }
+        };
+        let text = match twin_names.get(at) {
+            Some(base_v2) if base_v2 != base => {
+                super::helpers::twin_text(h, &v2_name, base, base_v2)
+            }
+            _ => None,
+        };
+        let Some(mut text) = text else {
+            keep(
+                out,
+                "its request helper's base cannot be given a V2 twin: add one by hand",
+            );
+            continue;
+        };
+        if find_word(file.text, &v2_name, 0).is_some()
+            || out
+                .twins
+                .get(&path)
+                .is_some_and(|t| t.contains_key(&h.span.end))
+        {
+            keep(
+                out,
+                &format!(
+                    "a V2 twin of `{}()` cannot be added (`{v2_name}` is taken): add one by hand",
+                    h.span.name
+                ),
+            );
+            continue;
+        }
+        // The twin sends the `Version` its callers agree on.
+        let versions: BTreeSet<String> = users
+            .iter()
+            .filter_map(|(i, ..)| {
+                let f = &findings[*i];
+                f.rule
+                    .as_deref()
+                    .and_then(|r| rules.get(r))
+                    .and_then(|r| r.v2.as_ref())
+                    .map(|v| v.version.clone())
+            })
+            .collect();
+        let mut version_set = false;
+        if let [v] = versions.iter().collect::<Vec<_>>().as_slice()
+            && let Some(t) = with_version_header(&text, file.lang, v)
+        {
+            text = t;
+            version_set = true;
+        }
+        // One blank line between the helper and its twin.
+        let eol = if file.text.contains("\r\n") {
+            "\r\n"
+        } else {
+            "\n"
+        };
+        out.twins.entry(path.clone()).or_default().insert(
+            h.span.end,
+            Twin {
+                start: h.span.start,
+                text: format!("{eol}{text}"),
+                note: None,
+                replace: false,
+            },
+        );
+        for (i, ..) in &users {
+            out.calls.insert(
+                *i,
+                CallFate::Repoint {
+                    ident: h.span.name.clone(),
+                    v2_ident: v2_name.clone(),
+                    holder: path.clone(),
+                    version_set,
+                },
+            );
+        }
     }
 }
 

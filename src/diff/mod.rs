@@ -4,6 +4,7 @@ mod apply;
 mod bases;
 mod edit;
 pub mod exports;
+mod helpers;
 mod hunks;
 pub mod n8n;
 mod paths;

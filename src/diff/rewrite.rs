@@ -202,8 +202,11 @@ pub fn rewrite(
                                 imported.push((ident.clone(), v2_ident.clone()));
                             }
                         }
-                        // Pointed at the twin where its path is written.
-                        None if remote == Some(&PathFate::Moved { repointed: true }) => {
+                        // Pointed at the twin where its path is written, or by another request of
+                        // the same statement (`"DELETE" if purge else "PUT"`).
+                        None if remote == Some(&PathFate::Moved { repointed: true })
+                            || bases::find_word(&line, v2_ident, 0).is_some() =>
+                        {
                             lines[li] = line;
                             version_set = *set;
                         }
@@ -776,6 +779,28 @@ pub fn add_version_header(line: &str, lang: Lang, version: &str) -> Option<Strin
             &c[1]
         ));
     }
+    // `req.Header.Set("Authorization", …)`, `.header("Authorization", …)` in a builder chain,
+    // `request.Headers.Add("Authorization", …);`: the same call again on the next line, for `Version`.
+    static CALL: OnceLock<Regex> = OnceLock::new();
+    let call_re = CALL.get_or_init(|| {
+        Regex::new(r#"^(?P<pre>\s*(?:[\w\[\]]+(?:\.|->))*\.?(?:Set|Add|set|add|header|setHeader|setRequestHeader|addHeader|append|put|setRequestProperty|TryAddWithoutValidation)\()(?P<q>["'])Authorization["']\s*,\s*(?P<val>.+)\)(?P<post>;?)\s*$"#).unwrap()
+    });
+    if let Some(c) = call_re.captures(body)
+        && bases::code_only(&c["val"]).is_some_and(|v| {
+            v.chars().fold(0i32, |d, ch| match ch {
+                '(' => d + 1,
+                ')' => d - 1,
+                _ => d,
+            }) == 0
+        })
+    {
+        let q = &c["q"];
+        let eol = if eol.is_empty() { "\n" } else { eol };
+        return Some(format!(
+            "{body}{eol}{}{q}Version{q}, {q}{version}{q}){}{eol}",
+            &c["pre"], &c["post"]
+        ));
+    }
     // `"Authorization": "Bearer " + k` as the last member of an object written over several lines.
     if matches!(
         lang,
@@ -966,6 +991,35 @@ mod tests {
         }
         assert_eq!(
             add_version_header("Authorization: Bearer x\n", Lang::Yaml, "2021-07-28"),
+            None
+        );
+        // Header-setting calls get a sibling call for `Version`.
+        for (line, want) in [
+            (
+                "\treq.Header.Set(\"Authorization\", \"Bearer \"+c.token)\n",
+                "\treq.Header.Set(\"Authorization\", \"Bearer \"+c.token)\n\treq.Header.Set(\"Version\", \"2021-07-28\")\n",
+            ),
+            (
+                "                .header(\"Authorization\", \"Bearer \" + GhlConfig.TOKEN)\n",
+                "                .header(\"Authorization\", \"Bearer \" + GhlConfig.TOKEN)\n                .header(\"Version\", \"2021-07-28\")\n",
+            ),
+            (
+                "        request.Headers.Add(\"Authorization\", $\"Bearer {token}\");\r\n",
+                "        request.Headers.Add(\"Authorization\", $\"Bearer {token}\");\r\n        request.Headers.Add(\"Version\", \"2021-07-28\");\r\n",
+            ),
+        ] {
+            assert_eq!(
+                add_version_header(line, Lang::Go, "2021-07-28").unwrap(),
+                want
+            );
+        }
+        // A call that does not close on the line is left alone.
+        assert_eq!(
+            add_version_header(
+                "    .header(\"Authorization\", format(\n",
+                Lang::Java,
+                "2021-07-28"
+            ),
             None
         );
         assert_eq!(

@@ -87,6 +87,53 @@ pub fn parses_cleanly(lang: Lang, path: &str, src: &str) -> Option<bool> {
     Some(!tree(lang, path, src)?.root_node().has_error())
 }
 
+/// A named function or method: its name and its 1-based first and last lines (decorators and
+/// annotations included).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FunctionSpan {
+    pub name: String,
+    pub start: usize,
+    pub end: usize,
+}
+
+/// The innermost named function or method whose body holds 1-based `line` (where `diff` copies a
+/// request helper for its V2 twin). `None` for languages without a grammar here or anonymous functions.
+pub fn enclosing_function(lang: Lang, path: &str, src: &str, line: usize) -> Option<FunctionSpan> {
+    let tree = tree(lang, path, src)?;
+    let row = line.checked_sub(1)?;
+    let text = src.lines().nth(row)?;
+    let col = text.len() - text.trim_start().len();
+    let point = tree_sitter::Point::new(row, col);
+    let mut node = tree
+        .root_node()
+        .named_descendant_for_point_range(point, point)?;
+    loop {
+        if matches!(
+            node.kind(),
+            "function_declaration"
+                | "function_definition"
+                | "method_definition"
+                | "method_declaration"
+                | "method"
+                | "singleton_method"
+                | "constructor_declaration"
+        ) && let Some(name) = node.child_by_field_name("name")
+        {
+            // Decorators (Python) and annotations are part of what a copy must carry.
+            let outer = node
+                .parent()
+                .filter(|p| p.kind() == "decorated_definition")
+                .unwrap_or(node);
+            return Some(FunctionSpan {
+                name: src.get(name.byte_range())?.to_string(),
+                start: outer.start_position().row + 1,
+                end: node.end_position().row + 1,
+            });
+        }
+        node = node.parent()?;
+    }
+}
+
 /// A bounded parse: `None` when the language is not modelled, the file is too big, or the parse does
 /// not finish within its budget.
 fn tree(lang: Lang, path: &str, src: &str) -> Option<tree_sitter::Tree> {
