@@ -350,7 +350,7 @@ fn twin_group(
         BTreeMap::new();
     // Calls made directly to a request helper that joins the base: (call, helper, base definition, base
     // name read in the helper).
-    let mut via_helper: Vec<(usize, super::helpers::Helper, At, String)> = Vec::new();
+    let mut via_helper: Vec<ViaHelper> = Vec::new();
     for &i in calls {
         if !movable.contains(&i) {
             out.calls
@@ -513,6 +513,10 @@ fn twin_group(
     }
 }
 
+/// A call made directly to a request helper: (the call, the helper, the base definition the helper reads,
+/// the name it reads it by).
+type ViaHelper = (usize, super::helpers::Helper, At, String);
+
 /// For a call that names no base but calls a request helper directly: the helper, and the base definition
 /// the helper reads (found as for a call that names it, from the helper's own text).
 #[allow(clippy::type_complexity)]
@@ -542,12 +546,11 @@ fn helper_twins(
     findings: &[Finding],
     rules: &RuleSet,
     files: &BTreeMap<&str, FileText>,
-    via_helper: Vec<(usize, super::helpers::Helper, At, String)>,
+    via_helper: Vec<ViaHelper>,
     twin_names: &BTreeMap<At, String>,
     shared: &str,
 ) {
-    let mut by_helper: BTreeMap<(String, usize), Vec<(usize, super::helpers::Helper, At, String)>> =
-        BTreeMap::new();
+    let mut by_helper: BTreeMap<(String, usize), Vec<ViaHelper>> = BTreeMap::new();
     for v in via_helper {
         by_helper
             .entry((v.1.path.clone(), v.1.span.start))
