@@ -154,3 +154,43 @@ fn a_request_that_cannot_move_keeps_its_v1_host() {
     no_half_migrated(t.path());
     second_diff_is_empty(t.path());
 }
+
+/// Spring: the base is a property in `application.yml` injected with `@Value`, and one request on it
+/// cannot move. The movable one gets a twin field reading `ghl.base-url-v2`, which the YAML gets beside
+/// `base-url`; the other keeps the V1 field and property.
+#[test]
+fn an_injected_config_base_gets_a_v2_property_and_field() {
+    let java = "package acme;\n\nimport org.springframework.beans.factory.annotation.Value;\nimport org.springframework.web.client.RestTemplate;\n\npublic class Crm {\n    @Value(\"${ghl.base-url}\")\n    private String baseUrl;\n\n    private final RestTemplate rest = new RestTemplate();\n\n    public String contact(String id) {\n        return rest.getForObject(baseUrl + \"/contacts/\" + id, String.class);\n    }\n\n    public String tags() {\n        return rest.getForObject(baseUrl + \"/tags/\", String.class);\n    }\n}\n";
+    for (config, text, want) in [
+        (
+            "src/main/resources/application.yml",
+            "ghl:\n  base-url: https://rest.gohighlevel.com/v1\n  timeout: 5\n",
+            "ghl:\n  base-url: https://rest.gohighlevel.com/v1\n  base-url-v2: https://services.leadconnectorhq.com\n  timeout: 5\n",
+        ),
+        (
+            "src/main/resources/application.properties",
+            "ghl.base-url=https://rest.gohighlevel.com/v1\nghl.timeout=5\n",
+            "ghl.base-url=https://rest.gohighlevel.com/v1\nghl.base-url-v2=https://services.leadconnectorhq.com\nghl.timeout=5\n",
+        ),
+    ] {
+        let t = tree(&[("src/main/java/acme/Crm.java", java), (config, text)]);
+        diff_and_apply(t.path());
+        assert_eq!(read(t.path(), config), want);
+        let after = read(t.path(), "src/main/java/acme/Crm.java");
+        assert!(
+            after.contains("    @Value(\"${ghl.base-url}\")\n    private String baseUrl;\n    @Value(\"${ghl.base-url-v2}\")\n    private String baseUrlV2;\n"),
+            "{after}"
+        );
+        assert!(
+            after.contains("rest.getForObject(baseUrlV2 + \"/contacts/\" + id, String.class)"),
+            "{after}"
+        );
+        assert!(
+            after.contains("rest.getForObject(baseUrl + \"/tags/\", String.class)"),
+            "{after}"
+        );
+        assert_eq!(v1_calls(t.path()).len(), 1, "{after}");
+        no_half_migrated(t.path());
+        second_diff_is_empty(t.path());
+    }
+}

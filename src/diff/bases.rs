@@ -142,7 +142,7 @@ pub struct FileText<'a> {
 fn setting_name(line: &str) -> Option<&str> {
     static SET: OnceLock<Regex> = OnceLock::new();
     let re = SET.get_or_init(|| {
-        Regex::new(r#"^\s*(?:export\s+)?['"]?([A-Za-z_][A-Za-z0-9_]*)['"]?\s*[=:]"#)
+        Regex::new(r#"^\s*(?:export\s+)?['"]?([A-Za-z_][A-Za-z0-9_.-]*)['"]?\s*[=:]"#)
             .expect("static regex")
     });
     let c = re.captures(line)?;
@@ -387,6 +387,20 @@ fn twin_group(
     for (at, (block, mut text, ident, users)) in holders {
         let file = &files[at.0.as_str()];
         let lang = file.lang;
+        // A value injected from configuration has no default in code: its V2 setting must be written
+        // beside every V1 one, or the twin would start empty.
+        let block_text = line_of_range(file.text, &block);
+        if injects(block_text) && !settings_twinnable(bases, files, &renames, block_text) {
+            for &i in &users {
+                out.calls.insert(
+                    i,
+                    CallFate::Keep(format!(
+                        "{shared}, and its configuration setting cannot get a V2 sibling beside it: add one by hand"
+                    )),
+                );
+            }
+            continue;
+        }
         // A definition only moving calls rest on moves in place (settings renamed); others get a twin.
         let in_place = calls.iter().all(|i| {
             users.contains(i)
@@ -700,7 +714,9 @@ fn holder(
         let Some(def) = line_of(file.text, line) else {
             continue;
         };
-        let Some(ident) = defining_ident(def, &name, file.lang) else {
+        let injected = injected_field(file.text, line, &name);
+        let Some(ident) = defining_ident(def, &name, file.lang).or(injected.as_ref().map(|i| i.1))
+        else {
             continue;
         };
         // The call names it on its own line, or where its path is written (`url = f"{BASE}/…"`).
@@ -713,7 +729,11 @@ fn holder(
             why = "its import could not be extended: point it at a V2 base by hand";
             continue;
         }
-        let Some(block) = block_at(file.text, line) else {
+        let Some(block) = injected
+            .as_ref()
+            .map(|i| i.0..=line)
+            .or_else(|| block_at(file.text, line))
+        else {
             why = "the definition it names does not end within a few lines: add a V2 base by hand";
             continue;
         };
@@ -762,6 +782,64 @@ fn wrappers_on(f: &Finding) -> String {
         .chain(inner.iter().map(|(p, l, n)| format!("`{n}` ({p}:{l})")))
         .collect::<Vec<_>>()
         .join(" → ")
+}
+
+/// A field whose value a framework injects from configuration (`@Value("${ghl.base-url}")` on the line
+/// above `private String baseUrl;`, or on the same line in Kotlin): `(first line of the annotation, the
+/// field's name)`.
+fn injected_field<'a>(text: &'a str, line: usize, name: &str) -> Option<(usize, &'a str)> {
+    static FIELD: OnceLock<Regex> = OnceLock::new();
+    let field = FIELD.get_or_init(|| {
+        Regex::new(r"^\s*(?:@\w+\([^)]*\)\s*)?(?:(?:private|public|protected|internal|final|static|lateinit|var|val|readonly)\s+)*(?:[\w.<>?\[\]]+\s+)?([A-Za-z_]\w*)\s*(?::\s*[\w.<>?]+)?\s*;?\s*$")
+            .expect("static regex")
+    });
+    let def = line_of(text, line)?;
+    let ident = field.captures(def)?.get(1)?;
+    let ident = &def[ident.start()..ident.end()];
+    if ident != last_ident(name) {
+        return None;
+    }
+    if injects(def) {
+        return Some((line, ident));
+    }
+    let above = line_of(text, line.checked_sub(1)?)?;
+    (annotation(above) && injects(above)).then_some((line - 1, ident))
+}
+
+/// Every config base whose setting `block` reads (renamed to its V2 name) can get its V2 line beside it.
+fn settings_twinnable(
+    bases: &BTreeSet<At>,
+    files: &BTreeMap<&str, FileText>,
+    renames: &[(String, String)],
+    block: &str,
+) -> bool {
+    let read: Vec<&(String, String)> = renames
+        .iter()
+        .filter(|(n, _)| find_word(block, n, 0).is_some())
+        .collect();
+    !read.is_empty()
+        && bases.iter().all(|a| {
+            let Some(f) = files.get(a.0.as_str()).filter(|f| is_config(f.lang)) else {
+                return true;
+            };
+            let Some(line) = line_of(f.text, a.1) else {
+                return false;
+            };
+            read.iter().all(|(n, v2)| {
+                setting_name(line) != Some(n.as_str()) || config_twin(line, n, v2).is_some()
+            })
+        })
+}
+
+/// An annotation line (`@Value(…)`, `[ConfigurationKeyName("…")]`).
+fn annotation(line: &str) -> bool {
+    let t = line.trim_start();
+    t.starts_with('@') || (t.starts_with('[') && t.trim_end().ends_with(']'))
+}
+
+/// An annotation that injects a configuration value (`@Value("${…}")`, `@Property(name = "…")`).
+fn injects(line: &str) -> bool {
+    line.contains("@Value(") || line.contains("@Property(") || line.contains("@ConfigProperty(")
 }
 
 /// Whether a call in another file reaches `ident`: the same package (Go), a qualified name on the call
@@ -966,9 +1044,13 @@ fn twin_text(
     if not_a_statement(first, !block.trim_end().contains('\n')) {
         return None;
     }
-    let at = find_word(first, ident, 0)?;
-    let mut text = format!("{}{v2_ident}{}", &first[..at], &first[at + ident.len()..]);
-    text.push_str(&block[first_end..]);
+    // The name where the block first writes it (after an annotation that injects the value).
+    let at = if annotation(first) {
+        first_end + find_word(&block[first_end..], ident, 0)?
+    } else {
+        find_word(first, ident, 0)?
+    };
+    let mut text = format!("{}{v2_ident}{}", &block[..at], &block[at + ident.len()..]);
     let mut renamed = false;
     // Settings read where the V1 base is written (`process.env.X || 'https://rest…'`, `${X:-https://rest…}`):
     // a twin reads `X_V2`, which falls back to the V2 default until someone sets it, instead of a value
@@ -984,8 +1066,10 @@ fn twin_text(
         }
     }
     for (from, to) in &renames {
-        while let Some(i) = find_word(&text, from, 0) {
+        let mut pos = 0;
+        while let Some(i) = find_word(&text, from, pos) {
             text = format!("{}{to}{}", &text[..i], &text[i + from.len()..]);
+            pos = i + to.len();
             renamed = true;
         }
     }
@@ -1074,6 +1158,9 @@ fn is_ident_char(c: char) -> bool {
 /// The twin's name in the definition's own style: `BASE_URL` → `BASE_URL_V2`, `base_url` → `base_url_v2`,
 /// `baseUrl` → `baseUrlV2`, `ghl` → `ghlV2` in camel-case languages and `ghl_v2` in the others.
 pub fn v2_name(ident: &str, lang: Lang) -> String {
+    if ident.contains('-') {
+        return format!("{ident}-v2"); // `base-url` (YAML, .properties)
+    }
     let core = ident.trim_start_matches('_');
     let has_lower = core.chars().any(|c| c.is_ascii_lowercase());
     let has_upper = core.chars().any(|c| c.is_ascii_uppercase());
@@ -1103,9 +1190,11 @@ pub fn find_word(text: &str, word: &str, from: usize) -> Option<usize> {
     while let Some(i) = text.get(pos..)?.find(word) {
         let at = pos + i;
         let end = at + word.len();
+        // A hyphenated setting name (`base-url`) does not end at a hyphen (`base-url-v2`).
+        let part = |c: char| is_ident_char(c) || (c == '-' && word.contains('-'));
         let before = text[..at].chars().next_back();
         let after = text[end..].chars().next();
-        if !before.is_some_and(is_ident_char) && !after.is_some_and(is_ident_char) {
+        if !before.is_some_and(part) && !after.is_some_and(part) {
             return Some(at);
         }
         pos = end;
@@ -1116,6 +1205,11 @@ pub fn find_word(text: &str, word: &str, from: usize) -> Option<usize> {
 /// A config line's V2 twin: `GHL_BASE_URL=https://rest…/v1` → `GHL_BASE_URL_V2=https://services…`.
 pub fn config_twin(line: &str, name: &str, v2_name: &str) -> Option<String> {
     if setting_name(line) != Some(name) {
+        return None;
+    }
+    // A JSON member with no comma after it is the object's last: a sibling after it would not parse.
+    let t = line.trim();
+    if t.starts_with('"') && t.contains("\":") && !t.ends_with(',') {
         return None;
     }
     rewrite::v1_host_match(line)?;

@@ -423,6 +423,18 @@ fn on_solver_stack<T: Send>(f: impl FnOnce() -> T + Send) -> T {
 }
 
 /// Base URLs that configuration files (`.env`, YAML, TOML) give to setting names, for env reads in code.
+/// The whole key of a `.properties` line (`ghl.base-url=…`, `ghl.base-url: …`).
+fn properties_key(text: &str, line: usize) -> Option<String> {
+    let l = text.lines().nth(line.checked_sub(1)?)?.trim_start();
+    let end = l.find(['=', ':'])?;
+    let key = l[..end].trim_end();
+    (!key.is_empty()
+        && key
+            .chars()
+            .all(|c| c.is_alphanumeric() || "._-".contains(c)))
+    .then(|| key.to_string())
+}
+
 fn config_env(defs: &[Def], roots: &[PathBuf]) -> HashMap<String, (String, String)> {
     let mut out = HashMap::new();
     for d in defs.iter().filter(|d| !d.in_code) {
@@ -431,8 +443,10 @@ fn config_env(defs: &[Def], roots: &[PathBuf]) -> HashMap<String, (String, Strin
         };
         let value = format!("https://{host}{}", if *has_v1 { "/v1" } else { "" });
         let at = format!("{}:{}", d.path, d.line);
-        // YAML keys also under their dotted path (`ghl.base-url`), as Spring names them.
-        if d.path.ends_with(".yml") || d.path.ends_with(".yaml") {
+        // YAML keys also under their dotted path (`ghl.base-url`), and `.properties` keys whole, as
+        // Spring names them.
+        let yaml = d.path.ends_with(".yml") || d.path.ends_with(".yaml");
+        if yaml || d.path.ends_with(".properties") {
             let abs = if Path::new(&d.path).is_absolute() || roots.len() != 1 {
                 PathBuf::from(&d.path)
             } else {
@@ -440,7 +454,11 @@ fn config_env(defs: &[Def], roots: &[PathBuf]) -> HashMap<String, (String, Strin
             };
             if let Ok(text) = walk::read(&abs, 4 << 20)
                 && let walk::Text::Utf8(t) | walk::Text::Decoded(t, _) = &text
-                && let Some(dotted) = follow::yaml_key_path(t, d.line)
+                && let Some(dotted) = if yaml {
+                    follow::yaml_key_path(t, d.line)
+                } else {
+                    properties_key(t, d.line)
+                }
             {
                 out.insert(dotted, (value.clone(), at.clone()));
             }
