@@ -9,21 +9,6 @@ use std::path::Path;
 use std::process::Command as Std;
 use support::bin;
 
-fn copy_dir(from: &Path, to: &Path) {
-    for e in walkdir::WalkDir::new(from)
-        .into_iter()
-        .filter_map(Result::ok)
-    {
-        let rel = e.path().strip_prefix(from).unwrap();
-        let dest = to.join(rel);
-        if e.file_type().is_dir() {
-            std::fs::create_dir_all(&dest).unwrap();
-        } else if e.file_name() != "expected.json" && e.file_name() != "expected.patch" {
-            std::fs::copy(e.path(), &dest).unwrap();
-        }
-    }
-}
-
 fn git(dir: &Path, args: &[&str]) -> std::process::Output {
     Std::new("git")
         .args(args)
@@ -125,7 +110,7 @@ fn patches_match_expected_apply_never_leak_and_are_idempotent() {
     for fixture in fixture_dirs() {
         let tmp = tempfile::tempdir().unwrap();
         let dir = tmp.path();
-        copy_dir(Path::new(&fixture), dir);
+        support::migrate::copy_fixture(Path::new(&fixture), dir);
         let keys = fixture_keys(dir);
         let has_key = std::fs::read_to_string(Path::new(&fixture).join("expected.json"))
             .is_ok_and(|e| e.contains("\"kind\": \"credential\""));
@@ -237,7 +222,7 @@ fn first_difference(want: &str, got: &str) -> String {
 fn apply_writes_files_and_scan_then_lists_the_open_steps() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
-    copy_dir(Path::new("fixtures/example/agency-repo"), dir);
+    support::migrate::copy_fixture(Path::new("fixtures/example/agency-repo"), dir);
     bin()
         .args(["diff", "-q", "--apply", "--backup", "."])
         .current_dir(dir)
@@ -269,7 +254,7 @@ fn apply_writes_files_and_scan_then_lists_the_open_steps() {
 #[test]
 fn filters_limit_the_patch() {
     let tmp = tempfile::tempdir().unwrap();
-    copy_dir(Path::new("fixtures/example/agency-repo"), tmp.path());
+    support::migrate::copy_fixture(Path::new("fixtures/example/agency-repo"), tmp.path());
     let out = bin()
         .args([
             "diff",

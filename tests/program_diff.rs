@@ -11,8 +11,10 @@ mod support;
 use ghl_migrate::program::parse::parses_cleanly;
 use ghl_migrate::scan::lang::Lang;
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
-use support::migrate::{diff_and_apply, findings, second_diff_is_empty, still_compiles};
+use std::path::PathBuf;
+use support::migrate::{
+    copy_fixture, diff_and_apply, findings, second_diff_is_empty, still_compiles,
+};
 
 fn cases() -> Vec<PathBuf> {
     let mut dirs: Vec<PathBuf> = walkdir::WalkDir::new("fixtures/program")
@@ -26,22 +28,6 @@ fn cases() -> Vec<PathBuf> {
     dirs.sort();
     assert!(dirs.len() >= 40, "fixtures/program went missing");
     dirs
-}
-
-fn copy_case(from: &Path, to: &Path) {
-    for e in walkdir::WalkDir::new(from)
-        .into_iter()
-        .filter_map(Result::ok)
-    {
-        let rel = e.path().strip_prefix(from).unwrap();
-        let dest = to.join(rel);
-        let name = e.file_name().to_string_lossy();
-        if e.file_type().is_dir() {
-            std::fs::create_dir_all(&dest).unwrap();
-        } else if !name.starts_with("expected.") {
-            std::fs::copy(e.path(), &dest).unwrap();
-        }
-    }
 }
 
 /// V1 calls outside comments, as `path rule` (lines move when markers are inserted).
@@ -90,7 +76,7 @@ fn program_fixture_patches_apply_parse_and_leave_only_marked_calls() {
     for case in cases() {
         let tmp = tempfile::tempdir().unwrap();
         let dir = tmp.path();
-        copy_case(&case, dir);
+        copy_fixture(&case, dir);
         let before_findings = findings(dir);
         let before = calls(&before_findings);
         let sources: BTreeMap<String, String> = walkdir::WalkDir::new(dir)

@@ -95,3 +95,19 @@ pub fn still_compiles(dir: &Path, file: &str) {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// Copies a fixture directory, leaving out its recorded expectations (`expected.*`).
+pub fn copy_fixture(from: &Path, to: &Path) {
+    for e in walkdir::WalkDir::new(from)
+        .into_iter()
+        .filter_map(Result::ok)
+    {
+        let rel = e.path().strip_prefix(from).unwrap();
+        let dest = to.join(rel);
+        if e.file_type().is_dir() {
+            std::fs::create_dir_all(&dest).unwrap();
+        } else if !e.file_name().to_string_lossy().starts_with("expected.") {
+            std::fs::copy(e.path(), &dest).unwrap();
+        }
+    }
+}
