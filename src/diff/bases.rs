@@ -52,6 +52,11 @@ pub struct Bases {
     bases: HashMap<At, BaseFate>,
     /// Per file: text to insert after a 1-based line (the twins), and marker notes for them.
     twins: HashMap<String, BTreeMap<usize, Twin>>,
+    /// `Version` values to add to the headers of a client every moving call of a group is built on:
+    /// file → 1-based line → value.
+    headers: HashMap<String, BTreeMap<usize, String>>,
+    /// Calls whose `Version` header those shared headers send.
+    versioned: BTreeSet<usize>,
 }
 
 /// A V2 twin to insert after a definition.
@@ -81,6 +86,16 @@ impl Bases {
     /// The twins to insert in `path`, by the 1-based line they follow.
     pub fn twins_in(&self, path: &str) -> Option<&BTreeMap<usize, Twin>> {
         self.twins.get(path)
+    }
+
+    /// Header lines in `path` that get a `Version` for the calls built on them.
+    pub fn headers_in(&self, path: &str) -> Option<&BTreeMap<usize, String>> {
+        self.headers.get(path)
+    }
+
+    /// Call `i`'s `Version` header is sent by the client it is built on.
+    pub fn versioned(&self, i: usize) -> bool {
+        self.versioned.contains(&i)
     }
 }
 
@@ -261,6 +276,7 @@ pub fn decide(
             out.calls.extend(calls.iter().map(|&i| (i, CallFate::Move)));
             out.bases
                 .extend(bases.iter().map(|a| (a.clone(), BaseFate::Move)));
+            shared_headers(&mut out, findings, rules, files, &calls);
             continue;
         }
         let place = |a: &At| format!("{}:{}", a.0, a.1);
@@ -315,6 +331,57 @@ fn env_defaults(
         })
         .cloned()
         .collect()
+}
+
+/// The headers of the client a whole moving group is built on (`axios.create({ baseURL, headers: {
+/// Authorization: … } })` in another file): when every call's trail reaches the same header line and the
+/// calls agree on the `Version` value, that line sends it for all of them.
+fn shared_headers(
+    out: &mut Bases,
+    findings: &[Finding],
+    rules: &RuleSet,
+    files: &BTreeMap<&str, FileText>,
+    calls: &BTreeSet<usize>,
+) {
+    let mut line: Option<At> = None;
+    let mut version: Option<String> = None;
+    for &i in calls {
+        let f = &findings[i];
+        let Some(v) = f
+            .rule
+            .as_deref()
+            .and_then(|r| rules.get(r))
+            .and_then(|r| r.v2.as_ref())
+            .map(|v| v.version.clone())
+        else {
+            return;
+        };
+        // The nearest header line along the trail, in the block of a definition it went through.
+        let found = steps(f).into_iter().rev().find_map(|(p, l, _)| {
+            let file = files.get(p.as_str())?;
+            let block = block_at(file.text, l)?;
+            block
+                .clone()
+                .find(|&n| {
+                    !file.secrets.contains(&(n - 1))
+                        && !file.secrets.contains(&n)
+                        && line_of(file.text, n).is_some_and(|t| {
+                            rewrite::add_version_header(t, file.lang, "x").is_some()
+                        })
+                })
+                .map(|n| (p, n))
+        });
+        let Some(at) = found else { return };
+        if line.get_or_insert_with(|| at.clone()) != &at
+            || version.get_or_insert_with(|| v.clone()) != &v
+        {
+            return;
+        }
+    }
+    if let (Some((path, n)), Some(v)) = (line, version) {
+        out.headers.entry(path).or_default().insert(n, v);
+        out.versioned.extend(calls.iter().copied());
+    }
 }
 
 fn is_config(lang: Lang) -> bool {

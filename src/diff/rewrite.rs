@@ -77,6 +77,14 @@ pub fn rewrite(
             *l = format!("{text}{ending}");
         }
     }
+    // `Version` on the headers of a client whole groups of moving calls are built on.
+    for (&n, version) in bases.headers_in(path).into_iter().flatten() {
+        if let Some(l) = lines.get_mut(n - 1)
+            && let Some(new) = add_version_header(l, lang, version)
+        {
+            *l = new;
+        }
+    }
     let mut outcomes = Vec::new();
     // Comments to insert above (0-based line index → comment texts), applied last so indexes stay valid.
     let mut inserts: std::collections::BTreeMap<usize, Vec<String>> = Default::default();
@@ -227,6 +235,7 @@ pub fn rewrite(
                 if moved
                     && !stays
                     && !version_set
+                    && !bases.versioned(i)
                     && let Some(t) = rule.and_then(|r| r.v2.as_ref())
                 {
                     versions.push(MovedCall {
