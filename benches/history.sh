@@ -65,6 +65,7 @@ rules:
     id: custom.ghl_v1_jwt
     pattern: '(eyJ[A-Za-z0-9_-]+\.eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)'
     confidence: medium
+    # a synthetic example, not a key: payload {"synthetic":true}, signature "synthetic-signature"
     examples:
       - eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzeW50aGV0aWMiOnRydWV9.c3ludGhldGljLXNpZ25hdHVyZQ
 EOF

@@ -100,7 +100,7 @@ impl Bases {
 }
 
 /// One step of a call's trail: `config.js:14 baseUrl` → `("config.js", 14, "baseUrl")`.
-fn step(t: &str) -> Option<(String, usize, String)> {
+pub fn step(t: &str) -> Option<(String, usize, String)> {
     let (loc, name) = t.rsplit_once(' ')?;
     let (path, line) = loc.rsplit_once(':')?;
     Some((path.to_string(), line.parse().ok()?, name.to_string()))
@@ -153,15 +153,9 @@ pub struct FileText<'a> {
     pub secrets: &'a BTreeSet<usize>,
 }
 
-/// The setting a config line defines (`GHL_BASE_URL=…`, `export GHL_BASE_URL=…`, `base_url: …`).
+/// The setting a config line defines (see [`crate::scan::settings::config_key`]).
 fn setting_name(line: &str) -> Option<&str> {
-    static SET: OnceLock<Regex> = OnceLock::new();
-    let re = SET.get_or_init(|| {
-        Regex::new(r#"^\s*(?:export\s+)?['"]?([A-Za-z_][A-Za-z0-9_.-]*)['"]?\s*[=:]"#)
-            .expect("static regex")
-    });
-    let c = re.captures(line)?;
-    c.get(1).map(|m| m.as_str())
+    crate::scan::settings::config_key(line)
 }
 
 /// Decides every base's and call's fate. `in_scope(i)` says whether finding `i` is rewritten at all (the
@@ -727,7 +721,7 @@ fn helper_twins(
 }
 
 /// The lines `range` (1-based, inclusive) of `text`.
-fn line_of_range<'a>(text: &'a str, range: &std::ops::RangeInclusive<usize>) -> &'a str {
+pub fn line_of_range<'a>(text: &'a str, range: &std::ops::RangeInclusive<usize>) -> &'a str {
     let mut start = None;
     let mut end = text.len();
     let mut pos = 0;
@@ -1042,7 +1036,7 @@ fn continues(line: &str) -> bool {
 
 /// The change in bracket depth over one line, outside string literals; `None` when a string does not
 /// end on the line (a multi-line literal: not copied).
-fn bracket_delta(line: &str) -> Option<i32> {
+pub fn bracket_delta(line: &str) -> Option<i32> {
     let code = code_only(line)?;
     Some(code.chars().fold(0, |d, c| match c {
         '(' | '[' | '{' => d + 1,
@@ -1133,10 +1127,8 @@ fn twin_text(
         }
     }
     for (from, to) in &renames {
-        let mut pos = 0;
-        while let Some(i) = find_word(&text, from, pos) {
-            text = format!("{}{to}{}", &text[..i], &text[i + from.len()..]);
-            pos = i + to.len();
+        if let Some(t) = replace_words(&text, from, to) {
+            text = t;
             renamed = true;
         }
     }
@@ -1252,6 +1244,19 @@ pub fn v2_name(ident: &str, lang: Lang) -> String {
 }
 
 /// The byte offset of `word` as a whole identifier in `text` from `from` on.
+/// `text` with every whole-word `from` replaced by `to`, or `None` when there is none.
+pub fn replace_words(text: &str, from: &str, to: &str) -> Option<String> {
+    let mut out = text.to_string();
+    let mut pos = 0;
+    let mut any = false;
+    while let Some(i) = find_word(&out, from, pos) {
+        out = format!("{}{to}{}", &out[..i], &out[i + from.len()..]);
+        pos = i + to.len();
+        any = true;
+    }
+    any.then_some(out)
+}
+
 pub fn find_word(text: &str, word: &str, from: usize) -> Option<usize> {
     let mut pos = from;
     while let Some(i) = text.get(pos..)?.find(word) {

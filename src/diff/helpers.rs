@@ -27,7 +27,7 @@ pub fn direct_helper(
     f: &Finding,
     files: &std::collections::BTreeMap<&str, FileText>,
 ) -> Option<Helper> {
-    let steps: Vec<Step> = f.trail.iter().filter_map(|t| parse_step(t)).collect();
+    let steps: Vec<Step> = f.trail.iter().filter_map(|t| bases::step(t)).collect();
     let own = steps
         .iter()
         .position(|s| s.0 == f.path && s.1 == f.line && s.2.ends_with("()"))?;
@@ -45,7 +45,11 @@ pub fn direct_helper(
     if span.name != name {
         return None;
     }
-    let text = lines(file.text, span.start, span.end)?;
+    let text = bases::line_of_range(file.text, &(span.start..=span.end));
+    if text.is_empty() {
+        return None;
+    }
+    let text = text.to_string();
     Some(Helper {
         path: send.0.clone(),
         span,
@@ -72,31 +76,7 @@ pub fn twin_text(h: &Helper, v2_name: &str, base: &str, base_v2: &str) -> Option
     if !renamed {
         return None;
     }
-    let mut text = out;
-    let mut moved = false;
-    let mut from = 0;
-    while let Some(at) = bases::find_word(&text, base, from) {
-        text = format!("{}{base_v2}{}", &text[..at], &text[at + base.len()..]);
-        from = at + base_v2.len();
-        moved = true;
-    }
-    moved.then_some(text)
-}
-
-fn parse_step(t: &str) -> Option<Step> {
-    let (loc, name) = t.rsplit_once(' ')?;
-    let (path, line) = loc.rsplit_once(':')?;
-    Some((path.to_string(), line.parse().ok()?, name.to_string()))
-}
-
-/// Lines `start..=end` (1-based) of `text`, with their endings.
-fn lines(text: &str, start: usize, end: usize) -> Option<String> {
-    let out: String = text
-        .split_inclusive('\n')
-        .skip(start.checked_sub(1)?)
-        .take(end + 1 - start)
-        .collect();
-    (!out.is_empty()).then_some(out)
+    bases::replace_words(&out, base, base_v2)
 }
 
 #[cfg(test)]

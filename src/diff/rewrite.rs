@@ -795,13 +795,7 @@ pub fn add_version_header(line: &str, lang: Lang, version: &str) -> Option<Strin
         Regex::new(r#"^(?P<pre>\s*(?:[\w\[\]]+(?:\.|->))*\.?(?:Set|Add|set|add|header|setHeader|setRequestHeader|addHeader|append|put|setRequestProperty|TryAddWithoutValidation)\()(?P<q>["'])Authorization["']\s*,\s*(?P<val>.+)\)(?P<post>;?)\s*$"#).unwrap()
     });
     if let Some(c) = call_re.captures(body)
-        && bases::code_only(&c["val"]).is_some_and(|v| {
-            v.chars().fold(0i32, |d, ch| match ch {
-                '(' => d + 1,
-                ')' => d - 1,
-                _ => d,
-            }) == 0
-        })
+        && bases::bracket_delta(&c["val"]) == Some(0)
     {
         let q = &c["q"];
         let eol = if eol.is_empty() { "\n" } else { eol };
@@ -855,15 +849,7 @@ pub fn add_version_header(line: &str, lang: Lang, version: &str) -> Option<Strin
 /// balance, and it ends neither a statement nor the element (no `;`, `,`, opening bracket or operator).
 fn last_element(body: &str) -> bool {
     let t = body.trim_end();
-    let Some(code) = bases::code_only(t) else {
-        return false;
-    };
-    let depth = code.chars().fold(0i32, |d, c| match c {
-        '(' | '[' | '{' => d + 1,
-        ')' | ']' | '}' => d - 1,
-        _ => d,
-    });
-    depth == 0
+    bases::bracket_delta(t) == Some(0)
         && !t.ends_with([';', ',', '(', '[', '{', '.', '+', '=', '\\'])
         && !t.contains("//")
         && !t.contains('#')

@@ -423,18 +423,6 @@ fn on_solver_stack<T: Send>(f: impl FnOnce() -> T + Send) -> T {
 }
 
 /// Base URLs that configuration files (`.env`, YAML, TOML) give to setting names, for env reads in code.
-/// The whole key of a `.properties` line (`ghl.base-url=…`, `ghl.base-url: …`).
-fn properties_key(text: &str, line: usize) -> Option<String> {
-    let l = text.lines().nth(line.checked_sub(1)?)?.trim_start();
-    let end = l.find(['=', ':'])?;
-    let key = l[..end].trim_end();
-    (!key.is_empty()
-        && key
-            .chars()
-            .all(|c| c.is_alphanumeric() || "._-".contains(c)))
-    .then(|| key.to_string())
-}
-
 fn config_env(defs: &[Def], roots: &[PathBuf]) -> HashMap<String, (String, String)> {
     let mut out = HashMap::new();
     for d in defs.iter().filter(|d| !d.in_code) {
@@ -457,7 +445,11 @@ fn config_env(defs: &[Def], roots: &[PathBuf]) -> HashMap<String, (String, Strin
                 && let Some(dotted) = if yaml {
                     follow::yaml_key_path(t, d.line)
                 } else {
-                    properties_key(t, d.line)
+                    d.line
+                        .checked_sub(1)
+                        .and_then(|n| t.lines().nth(n))
+                        .and_then(settings::config_key)
+                        .map(str::to_string)
                 }
             {
                 out.insert(dotted, (value.clone(), at.clone()));

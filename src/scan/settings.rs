@@ -51,6 +51,17 @@ pub struct Read {
     pub line: usize,
 }
 
+/// The setting a config line defines: `GHL_BASE_URL=…`, `export GHL_BASE_URL=…`, `base_url: …`,
+/// `ghl.base-url=…` (`.properties` keys whole, YAML keys without their parents).
+pub fn config_key(line: &str) -> Option<&str> {
+    static KEY: OnceLock<Regex> = OnceLock::new();
+    let re = KEY.get_or_init(|| {
+        Regex::new(r#"^\s*(?:export\s+)?['"]?([A-Za-z_][A-Za-z0-9_.-]*)['"]?\s*[=:]"#)
+            .expect("static regex")
+    });
+    re.captures(line)?.get(1).map(|m| m.as_str())
+}
+
 /// Reads of credential settings in code: the name on a line that also reads the environment or a
 /// config (`process.env.X`, `os.getenv("X")`, `env('X')`, `ENV["X"]`, `${X}`, `$X`,
 /// `Environment.GetEnvironmentVariable("X")`, `config("services.X")`).
