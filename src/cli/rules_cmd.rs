@@ -243,7 +243,7 @@ fn check(dir: Option<&std::path::Path>, out: &mut dyn Write) -> Result<i32> {
         None => (
             rules::load::EMBEDDED_RULE_FILES
                 .iter()
-                .map(|(p, t)| (format!("rules/{p}"), t.to_string()))
+                .map(|(p, t, _)| (format!("rules/{p}"), t.to_string()))
                 .collect(),
             "built-in rules".to_string(),
         ),

@@ -59,11 +59,21 @@ impl std::error::Error for LoadError {}
 /// ([`super::check`]) is `rules check`'s and the tests' (`check_builtin_rules_is_clean`): the table is
 /// fixed at build time, and parsing the spec at every start cost more than the rest of a small scan.
 pub fn load_embedded() -> Result<Vec<Rule>, LoadError> {
-    let files: Vec<(String, String)> = EMBEDDED_RULE_FILES
-        .iter()
-        .map(|(p, t)| (format!("rules/{p}"), t.to_string()))
-        .collect();
-    let (rules, diagnostics) = parse_files(&files);
+    let mut rules = Vec::new();
+    let mut diagnostics = Vec::new();
+    for (rel, yaml, json) in EMBEDDED_RULE_FILES {
+        let name = format!("rules/{rel}");
+        // The JSON is this YAML converted by build.rs; without it (a file that does not parse) the YAML
+        // parser says where it breaks.
+        let file = match json.map(serde_json::from_str::<RuleFile>) {
+            Some(Ok(file)) => Ok(file),
+            _ => parse_yaml(&name, yaml),
+        };
+        match file {
+            Ok(file) => convert_file(&name, yaml, file, &mut rules, &mut diagnostics),
+            Err(d) => diagnostics.push(d),
+        }
+    }
     if diagnostics.iter().any(|d| d.severity == Severity::Error) {
         return Err(LoadError { diagnostics });
     }
@@ -130,44 +140,57 @@ pub fn parse_files(files: &[(String, String)]) -> (Vec<Rule>, Vec<Diagnostic>) {
     let mut rules = Vec::new();
     let mut diags = Vec::new();
     for (name, text) in files {
-        if let Some(why) = crate::limits::structure_refusal(text, crate::limits::MAX_DOC_BYTES) {
-            diags.push(Diagnostic {
-                severity: Severity::Error,
-                file: name.clone(),
-                line: 1,
-                column: None,
-                message: format!("rules file is {why}: not parsed"),
-            });
-            continue;
-        }
-        match serde_norway::from_str::<RuleFile>(text) {
-            Ok(file) => {
-                let starts = rule_lines(text);
-                let all: Vec<&str> = text.lines().collect();
-                for (i, raw) in file.rules.into_iter().enumerate() {
-                    let lines = locate(&all, &starts, i);
-                    match convert(raw, &file.group, name, lines) {
-                        Ok(rule) => rules.push(rule),
-                        Err(d) => diags.push(d),
-                    }
-                }
-            }
-            Err(e) => {
-                let (line, column) = e
-                    .location()
-                    .map(|l| (l.line(), Some(l.column())))
-                    .unwrap_or((1, None));
-                diags.push(Diagnostic {
-                    severity: Severity::Error,
-                    file: name.clone(),
-                    line,
-                    column,
-                    message: clean_serde_message(&e.to_string()),
-                });
-            }
+        match parse_yaml(name, text) {
+            Ok(file) => convert_file(name, text, file, &mut rules, &mut diags),
+            Err(d) => diags.push(d),
         }
     }
     (rules, diags)
+}
+
+/// One rule file's YAML, refused (not parsed) when its size or nesting is out of bounds.
+fn parse_yaml(name: &str, text: &str) -> Result<RuleFile, Diagnostic> {
+    if let Some(why) = crate::limits::structure_refusal(text, crate::limits::MAX_DOC_BYTES) {
+        return Err(Diagnostic {
+            severity: Severity::Error,
+            file: name.to_string(),
+            line: 1,
+            column: None,
+            message: format!("rules file is {why}: not parsed"),
+        });
+    }
+    serde_norway::from_str::<RuleFile>(text).map_err(|e| {
+        let (line, column) = e
+            .location()
+            .map(|l| (l.line(), Some(l.column())))
+            .unwrap_or((1, None));
+        Diagnostic {
+            severity: Severity::Error,
+            file: name.to_string(),
+            line,
+            column,
+            message: clean_serde_message(&e.to_string()),
+        }
+    })
+}
+
+/// A parsed file's rules, each located to its lines in `text` (the file's YAML).
+fn convert_file(
+    name: &str,
+    text: &str,
+    file: RuleFile,
+    rules: &mut Vec<Rule>,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let starts = rule_lines(text);
+    let all: Vec<&str> = text.lines().collect();
+    for (i, raw) in file.rules.into_iter().enumerate() {
+        let lines = locate(&all, &starts, i);
+        match convert(raw, &file.group, name, lines) {
+            Ok(rule) => rules.push(rule),
+            Err(d) => diags.push(d),
+        }
+    }
 }
 
 /// serde messages end with " at line N column M", which the diagnostic already says.
@@ -272,4 +295,27 @@ fn convert(raw: RawRule, group: &str, file: &str, lines: RuleLines) -> Result<Ru
         line,
         lines,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The JSON build.rs converts is read into exactly the rules the YAML gives (a YAML scalar that
+    /// JSON would type differently, say an unquoted number where a string is expected, fails here).
+    #[test]
+    fn embedded_json_reads_as_the_yaml() {
+        let from_json = load_embedded().expect("embedded rules load");
+        let yaml: Vec<(String, String)> = EMBEDDED_RULE_FILES
+            .iter()
+            .map(|(p, t, _)| (format!("rules/{p}"), t.to_string()))
+            .collect();
+        assert!(EMBEDDED_RULE_FILES.iter().all(|(_, _, j)| j.is_some()));
+        let (from_yaml, diags) = parse_files(&yaml);
+        assert!(diags.is_empty(), "{diags:?}");
+        assert_eq!(from_json.len(), from_yaml.len());
+        for (j, y) in from_json.iter().zip(&from_yaml) {
+            assert_eq!(format!("{j:?}"), format!("{y:?}"));
+        }
+    }
 }
