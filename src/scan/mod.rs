@@ -22,6 +22,7 @@ pub mod names;
 pub mod oversize;
 pub mod pipedream;
 pub mod platform;
+pub mod projects;
 pub mod prose;
 pub mod rust_syn;
 pub mod secrets;
@@ -150,6 +151,16 @@ pub fn scan(
                 if let Some(w) = walked {
                     w.lock().unwrap().insert(entry.path().to_path_buf());
                 }
+                let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
+                if projects::is_manifest(entry.file_name(), is_dir)
+                    && let Some(dir) = entry.path().parent()
+                {
+                    state
+                        .lock()
+                        .unwrap()
+                        .manifest_dirs
+                        .insert(dir.to_path_buf());
+                }
                 if !entry.file_type().is_some_and(|t| t.is_file()) {
                     return ignore::WalkState::Continue;
                 }
@@ -185,6 +196,21 @@ pub fn scan(
     // code that configures a V1 client (request options such as `{ url: '/contacts' }`). Unread code is
     // searched for V1 path segments here, only once it may be linked; the program model's first linking
     // round rides on the same read of both.
+    // Only files that may refer to the evidence found: those of its projects, or outside every project.
+    let projects = projects::Projects::new(
+        roots,
+        std::mem::take(&mut st.manifest_dirs),
+        &std::mem::take(&mut st.evidence),
+    );
+    st.weak.retain(|p| {
+        let keep = projects.may_link(p);
+        if !keep {
+            opts.explain(p, Why::OtherProject);
+        }
+        keep
+    });
+    st.code.retain(|p| projects.may_link(p));
+    st.scanned_code.retain(|p| projects.may_link(p));
     let v1_defs: Vec<&Def> = st
         .defs
         .iter()
@@ -478,6 +504,10 @@ struct State {
     /// Code read in pass 1 but not parsed (a token or setting name, no host): a candidate for the
     /// program model's linking only.
     scanned_code: Vec<PathBuf>,
+    /// Directories holding a package manifest (see [`projects`]).
+    manifest_dirs: std::collections::HashSet<PathBuf>,
+    /// Files holding V1 evidence that other files may link to: a V1 base URL or a parsed V1 request.
+    evidence: Vec<PathBuf>,
     files_read: usize,
     bytes: u64,
     /// Inline suppressions.
@@ -505,6 +535,14 @@ impl State {
                 self.record_hash(&rel, hash);
                 if link_candidate {
                     self.scanned_code.push(path.to_path_buf());
+                }
+                if !parsed.is_empty()
+                    || scan
+                        .defs
+                        .iter()
+                        .any(|d| matches!(d.value, BaseValue::V1 { .. }))
+                {
+                    self.evidence.push(path.to_path_buf());
                 }
                 for p in parsed {
                     self.program.push(p);

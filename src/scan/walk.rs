@@ -29,6 +29,9 @@ pub enum Why<'a> {
     NotLinked,
     /// Only V1-looking paths: held for the second pass.
     Weak,
+    /// Only V1-looking paths, in a project (a manifest's directory) where nothing V1 was found: code
+    /// refers to definitions through its own project, so nothing can link it (see `scan::projects`).
+    OtherProject,
     /// No HighLevel host, JWT, PIT or setting-name literal.
     Prefilter,
     /// Like [`Why::Prefilter`], but code the program model may link to a parsed file later.
@@ -60,6 +63,10 @@ impl std::fmt::Display for Why<'_> {
                 "not read: V1-looking paths only, and nothing links it to a V1 base URL"
             }
             Why::Weak => "V1-looking paths only: held for pass 2",
+            Why::OtherProject => {
+                "not read: V1-looking paths only, in a project (package manifest) with no V1 base \
+                 URL or request"
+            }
             Why::Prefilter => "not read: prefilter (no HighLevel host, JWT, PIT or setting name)",
             Why::LinkCandidate => {
                 "not read: prefilter (no HighLevel host, JWT, PIT or setting name); \

@@ -13,6 +13,7 @@ pub mod make;
 pub mod n8n;
 pub mod postman;
 pub mod request;
+pub mod shape;
 pub mod yamlpos;
 pub mod zapier;
 
@@ -108,7 +109,11 @@ pub fn analyze(path: &Path, rel: &str, src: &str, lang: Lang, rules: &RuleSet) -
                 MAX_BYTES >> 20
             ));
         }
-        match serde_json::from_str::<Value>(src.trim_start_matches('\u{feff}')) {
+        let body = src.trim_start_matches('\u{feff}');
+        if !shape::may_be_export(body) {
+            return Outcome::NotExport;
+        }
+        match serde_json::from_str::<Value>(body) {
             Ok(v) => v,
             Err(e) => {
                 return Outcome::Fallback(format!("not parseable as JSON ({e}): scanned as text"));
@@ -556,8 +561,14 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    /// What `detect` says, checked against the shape look that runs before it: it never rules out a
+    /// document `detect` recognises.
     fn det(v: Value) -> Option<Format> {
-        detect(&v, Path::new("x.json"))
+        let format = detect(&v, Path::new("x.json"));
+        if format.is_some() {
+            assert!(shape::may_be_export(&v.to_string()), "{v}");
+        }
+        format
     }
 
     #[test]
