@@ -347,3 +347,82 @@ fn stdin_cannot_be_combined_with_paths_or_read_by_plan() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("read by `scan` only"));
 }
+
+#[test]
+fn a_folder_of_projects_links_files_within_their_project() {
+    // Three client repositories side by side. The V1 base is defined in client-a; client-b uses the
+    // same name for its own base, which is not V1, so nothing there may be linked to client-a's; a
+    // script outside every project may import from any of them; a root `.env` outside every project
+    // may be read by any.
+    let uses = "import { CRM_BASE } from './config';\nfetch(CRM_BASE + '/contacts/');\n";
+    let d = tree(&[
+        ("client-a/package.json", "{\"name\": \"a\"}\n".to_string()),
+        (
+            "client-a/src/config.js",
+            "export const CRM_BASE = 'https://rest.gohighlevel.com/v1';\n".to_string(),
+        ),
+        ("client-a/src/contacts.js", uses.to_string()),
+        ("client-b/package.json", "{\"name\": \"b\"}\n".to_string()),
+        (
+            "client-b/src/config.js",
+            "export const CRM_BASE = process.env.CRM_URL;\n".to_string(),
+        ),
+        ("client-b/src/contacts.js", uses.to_string()),
+        (
+            "client-c/pyproject.toml",
+            "[project]\nname = \"c\"\n".to_string(),
+        ),
+        (
+            "client-c/sync.py",
+            "import os, requests\nrequests.get(os.environ['GHL_URL'] + '/contacts/')\n".to_string(),
+        ),
+        (
+            "scripts/sync.js",
+            "import { CRM_BASE } from '../client-a/src/config';\nfetch(CRM_BASE + '/users/');\n"
+                .to_string(),
+        ),
+    ]);
+    let (found, _) = findings_and_reads(d.path(), false);
+    let calls: Vec<&str> = found
+        .iter()
+        .filter(|(_, _, k)| k == "call")
+        .map(|(p, _, _)| p.as_str())
+        .collect();
+    assert_eq!(
+        calls,
+        ["client-a/src/contacts.js", "scripts/sync.js"],
+        "{found:#?}"
+    );
+    let out = bin()
+        .args(["scan", "-v", "--exit-zero"])
+        .arg(d.path())
+        .output()
+        .unwrap();
+    let lines = stderr_lines(&out);
+    let b: Vec<&str> = lines
+        .iter()
+        .filter_map(|l| l.split_once("client-b/src/contacts.js: ").map(|(_, w)| w))
+        .collect();
+    assert_eq!(
+        b,
+        [
+            "V1-looking paths only: held for pass 2",
+            "not read: V1-looking paths only, in a project (package manifest) with no V1 base URL \
+             or request"
+        ]
+    );
+
+    // A setting outside every project holding the V1 base: client-c's read of it is linked.
+    std::fs::write(
+        d.path().join(".env"),
+        "GHL_URL=https://rest.gohighlevel.com/v1\n",
+    )
+    .unwrap();
+    let (found, _) = findings_and_reads(d.path(), false);
+    assert!(
+        found
+            .iter()
+            .any(|(p, l, k)| p == "client-c/sync.py" && *l == 2 && k == "call"),
+        "{found:#?}"
+    );
+}
