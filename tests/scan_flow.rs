@@ -350,7 +350,7 @@ fn stdin_cannot_be_combined_with_paths_or_read_by_plan() {
 
 #[test]
 fn a_folder_of_projects_links_files_within_their_project() {
-    // Three client repositories side by side. The V1 base is defined in client-a; client-b uses the
+    // Client repositories side by side. The V1 base is defined in client-a; client-b uses the
     // same name for its own base, which is not V1, so nothing there may be linked to client-a's; a
     // script outside every project may import from any of them; a root `.env` outside every project
     // may be read by any.
@@ -362,7 +362,8 @@ fn a_folder_of_projects_links_files_within_their_project() {
             "export const CRM_BASE = 'https://rest.gohighlevel.com/v1';\n".to_string(),
         ),
         ("client-a/src/contacts.js", uses.to_string()),
-        ("client-b/package.json", "{\"name\": \"b\"}\n".to_string()),
+        // A repository without a manifest at its root: its `.git` marks the project.
+        ("client-b/.git/HEAD", "ref: refs/heads/main\n".to_string()),
         (
             "client-b/src/config.js",
             "export const CRM_BASE = process.env.CRM_URL;\n".to_string(),

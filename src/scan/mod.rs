@@ -197,6 +197,8 @@ pub fn scan(
     // searched for V1 path segments here, only once it may be linked; the program model's first linking
     // round rides on the same read of both.
     // Only files that may refer to the evidence found: those of its projects, or outside every project.
+    st.manifest_dirs
+        .extend(std::mem::take(&mut *excludes.repositories.lock().unwrap()));
     let projects = projects::Projects::new(
         roots,
         std::mem::take(&mut st.manifest_dirs),
@@ -227,6 +229,9 @@ pub fn scan(
         let program = &st.program;
         on_solver_stack(|| follow::Links::new(program, &parsed_in_pass_1))
     };
+    if debug {
+        eprintln!("links: {:?}", started.elapsed());
+    }
     let mut linked_in_pass_2: Vec<follow::Parsed> = Vec::new();
     let held = st.weak.len() + st.code.len() + st.scanned_code.len();
     if (weak_links.is_some() || links.is_some()) && held > 0 {

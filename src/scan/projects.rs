@@ -4,7 +4,8 @@
 //! Code refers to another file's definitions through its own project: a relative import, a package of
 //! its own workspace, a module on its own path. A project is the outermost directory below a scan root
 //! that holds a package manifest (`package.json`, `pyproject.toml`, `go.mod`, `pom.xml`, a `*.csproj`,
-//! an installed `*.dist-info` …), so a monorepo's workspace is one project with all its packages. Pass 2
+//! an installed `*.dist-info` …) or a repository (`.git`, which the walk reports as it leaves it out),
+//! so a monorepo's workspace is one project with all its packages. Pass 2
 //! and the linking rounds read a candidate file only when its project holds V1 evidence (a V1 base URL,
 //! a setting holding one, or a parsed V1 request), or when either side belongs to no project: files
 //! outside every project may reach into any, and evidence outside every project may be read by any.
@@ -16,6 +17,8 @@ use std::path::{Path, PathBuf};
 
 /// Files whose directory is a project's root.
 const MANIFESTS: &[&str] = &[
+    // A linked worktree's or a submodule's `.git` is a file.
+    ".git",
     "package.json",
     "deno.json",
     "deno.jsonc",

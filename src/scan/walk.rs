@@ -177,6 +177,9 @@ pub const IGNORE_FILE: &str = ".ghl-migrateignore";
 pub struct Excludes {
     per_root: Vec<(PathBuf, ignore::gitignore::Gitignore)>,
     pub count: std::sync::atomic::AtomicUsize,
+    /// Directories whose VCS directory (`.git`, `.hg`, `.svn`) the walk left out: repository roots,
+    /// which bound linking like package manifests do (see `scan::projects`).
+    pub repositories: std::sync::Mutex<Vec<PathBuf>>,
 }
 
 impl Excludes {
@@ -203,7 +206,7 @@ impl Excludes {
         }
         Ok(Excludes {
             per_root,
-            count: std::sync::atomic::AtomicUsize::new(0),
+            ..Excludes::none()
         })
     }
 
@@ -212,6 +215,7 @@ impl Excludes {
         Excludes {
             per_root: Vec::new(),
             count: std::sync::atomic::AtomicUsize::new(0),
+            repositories: std::sync::Mutex::new(Vec::new()),
         }
     }
 
@@ -265,6 +269,15 @@ pub fn builder(
         }
         let is_dir = e.file_type().is_some_and(|t| t.is_dir());
         if let Some(why) = left_out(e, is_dir, hidden) {
+            if is_vcs_dir(e.file_name(), is_dir)
+                && let Some(repo) = e.path().parent()
+            {
+                excludes
+                    .repositories
+                    .lock()
+                    .unwrap()
+                    .push(repo.to_path_buf());
+            }
             explain.explain(e.path(), why);
             return false;
         }
@@ -280,10 +293,10 @@ pub fn builder(
 /// Entries every walk leaves out by name: VCS directories, tool caches (unless `--hidden`), patch
 /// leftovers.
 fn left_out(e: &ignore::DirEntry, is_dir: bool, hidden: bool) -> Option<Why<'static>> {
-    let name = e.file_name().to_string_lossy();
-    if is_dir && (name == ".git" || name == ".hg" || name == ".svn") {
+    if is_vcs_dir(e.file_name(), is_dir) {
         return Some(Why::ToolDir);
     }
+    let name = e.file_name().to_string_lossy();
     if is_dir && name.starts_with('.') && !hidden && skipped_hidden_dir(&name) {
         return Some(Why::ToolDir);
     }
@@ -292,6 +305,11 @@ fn left_out(e: &ignore::DirEntry, is_dir: bool, hidden: bool) -> Option<Why<'sta
         return Some(Why::Backup);
     }
     None
+}
+
+/// A version-control directory (`.git`, `.hg`, `.svn`).
+fn is_vcs_dir(name: &std::ffi::OsStr, is_dir: bool) -> bool {
+    is_dir && (name == ".git" || name == ".hg" || name == ".svn")
 }
 
 /// For `--verbose`: the ignore crate drops what `.gitignore`/`.ignore`/git's excludes match without a

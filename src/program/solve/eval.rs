@@ -78,6 +78,11 @@ pub struct Solver<'a> {
     active: RefCell<HashSet<(usize, usize)>>,
     memo: RefCell<HashMap<(usize, usize), Vec<Val>>>,
     needs_caller: RefCell<HashMap<(usize, usize), bool>>,
+    /// Names a module does not reach (by name, then module): the fewest hops a search from there found
+    /// nothing with. Without it, every name not found behind wildcard imports (Dart, `from x import *`)
+    /// walked the import graph again, as a tree: imports³ lookups per name.
+    unreachable: RefCell<HashMap<String, HashMap<usize, usize>>>,
+    lineages: RefCell<HashMap<(usize, ClassId), Vec<(usize, ClassId)>>>,
     /// User functions some call resolved to, and classes instantiated (their parameter-dependent requests
     /// are reported at those call sites instead).
     pub called: RefCell<HashSet<(usize, FnId)>>,
@@ -101,6 +106,8 @@ impl<'a> Solver<'a> {
             active: RefCell::new(HashSet::new()),
             memo: RefCell::new(HashMap::new()),
             needs_caller: RefCell::new(HashMap::new()),
+            unreachable: RefCell::new(HashMap::new()),
+            lineages: RefCell::new(HashMap::new()),
             called: RefCell::new(HashSet::new()),
             delivered: RefCell::new(HashSet::new()),
             env: HashMap::new(),
@@ -341,8 +348,17 @@ impl<'a> Solver<'a> {
         self.lineage(u, c).into_iter().skip(1).collect()
     }
 
-    /// The class and its ancestors, nearest first (cycles cut).
+    /// A class, its peers of the same package and its bases, nearest first (structural: computed once).
     fn lineage(&self, u: usize, c: ClassId) -> Vec<(usize, ClassId)> {
+        if let Some(l) = self.lineages.borrow().get(&(u, c)) {
+            return l.clone();
+        }
+        let l = self.lineage_uncached(u, c);
+        self.lineages.borrow_mut().insert((u, c), l.clone());
+        l
+    }
+
+    fn lineage_uncached(&self, u: usize, c: ClassId) -> Vec<(usize, ClassId)> {
         let mut out = vec![(u, c)];
         let mut i = 0;
         while i < out.len() && out.len() < 12 {
@@ -441,6 +457,31 @@ impl<'a> Solver<'a> {
     /// A name at module level of `u`: bindings, classes, functions, imports, includes, package peers,
     /// and globals every file sees.
     fn module_name(&self, u: usize, n: &str, hops: usize) -> Option<Vec<Val>> {
+        // Whether a name is found is structural (no budget is spent deciding it): a search that found
+        // nothing finds nothing again with as many hops left or fewer.
+        let known_missing = self
+            .unreachable
+            .borrow()
+            .get(n)
+            .and_then(|m| m.get(&u))
+            .is_some_and(|&h| hops >= h);
+        if known_missing {
+            return None;
+        }
+        let found = self.module_name_uncached(u, n, hops);
+        if found.is_none() {
+            let mut missing = self.unreachable.borrow_mut();
+            let at = missing
+                .entry(n.to_string())
+                .or_default()
+                .entry(u)
+                .or_insert(hops);
+            *at = (*at).min(hops);
+        }
+        found
+    }
+
+    fn module_name_uncached(&self, u: usize, n: &str, hops: usize) -> Option<Vec<Val>> {
         let ix = self.ix;
         let b = ix.module_bindings(u, n);
         if !b.is_empty() {

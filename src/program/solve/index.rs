@@ -35,7 +35,9 @@ pub struct Index<'a> {
     fns_by_name: HashMap<String, Vec<(usize, FnId)>>,
     /// Exported module-level bindings by name (PHP `define`, globals).
     exported_by_name: HashMap<String, Vec<(usize, usize)>>,
-    modules: RefCell<HashMap<(usize, String), Option<usize>>>,
+    /// Resolved module specifiers, per importing unit (looked up without copying the specifier: the
+    /// solver asks the same few thousands of times).
+    modules: RefCell<Vec<HashMap<String, Option<usize>>>>,
 }
 
 /// Languages whose files can import one another.
@@ -177,7 +179,7 @@ impl<'a> Index<'a> {
             classes_by_name,
             fns_by_name,
             exported_by_name,
-            modules: RefCell::new(HashMap::new()),
+            modules: RefCell::new(vec![HashMap::new(); units.len()]),
         }
     }
 
@@ -351,12 +353,11 @@ impl<'a> Index<'a> {
 
     /// The file a module specifier names, from file `from`; `None` for libraries and unresolvable ones.
     pub fn resolve_module(&self, from: usize, spec: &str) -> Option<usize> {
-        let key = (from, spec.to_string());
-        if let Some(hit) = self.modules.borrow().get(&key) {
+        if let Some(hit) = self.modules.borrow().get(from)?.get(spec) {
             return *hit;
         }
         let hit = self.resolve_uncached(from, spec);
-        self.modules.borrow_mut().insert(key, hit);
+        self.modules.borrow_mut()[from].insert(spec.to_string(), hit);
         hit
     }
 

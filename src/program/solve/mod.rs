@@ -212,14 +212,20 @@ fn class_carries(
     memo.insert((u, c), false);
     let facts = solver.ix.facts(u);
     let class = value::Val::Class(u, c);
-    let members = facts.bindings.iter().any(|b| {
-        b.scope == crate::program::facts::Scope::Class(c) && {
-            solver.reset_budget();
-            solver
-                .attr_of(&class, &b.name)
-                .iter()
-                .any(|v| carries_v1(solver, v, 1))
-        }
+    // By name, once: `attr_of` evaluates every assignment of a member, and a member assigned in many
+    // methods (`items = …` in each handler) is otherwise evaluated whole once per assignment.
+    let names: std::collections::BTreeSet<&str> = facts
+        .bindings
+        .iter()
+        .filter(|b| b.scope == crate::program::facts::Scope::Class(c))
+        .map(|b| b.name.as_str())
+        .collect();
+    let members = names.into_iter().any(|name| {
+        solver.reset_budget();
+        solver
+            .attr_of(&class, name)
+            .iter()
+            .any(|v| carries_v1(solver, v, 1))
     });
     let sends = members
         || facts.calls.iter().enumerate().any(|(ci, call)| {
