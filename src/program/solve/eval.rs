@@ -70,6 +70,9 @@ pub struct Found {
     pub join_note: Option<&'static str>,
 }
 
+/// A class: its unit and its id there.
+type ClassRef = (usize, ClassId);
+
 pub struct Solver<'a> {
     pub ix: &'a Index<'a>,
     steps: Cell<usize>,
@@ -82,7 +85,7 @@ pub struct Solver<'a> {
     /// nothing with. Without it, every name not found behind wildcard imports (Dart, `from x import *`)
     /// walked the import graph again, as a tree: imports³ lookups per name.
     unreachable: RefCell<HashMap<String, HashMap<usize, usize>>>,
-    lineages: RefCell<HashMap<(usize, ClassId), Vec<(usize, ClassId)>>>,
+    lineages: RefCell<HashMap<ClassRef, Vec<ClassRef>>>,
     /// User functions some call resolved to, and classes instantiated (their parameter-dependent requests
     /// are reported at those call sites instead).
     pub called: RefCell<HashSet<(usize, FnId)>>,
