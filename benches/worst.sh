@@ -62,7 +62,7 @@ run() { # name extra-args...
 }
 
 echo "machine: $(nproc) cores; rg: $(rg --version | head -1); $("$BIN" --version)"
-for mode in plain root-baseurl index-host sourcemap; do
+for mode in plain root-baseurl index-host sourcemap projects; do
   gen "$mode" "$mode" --files "$FILES"
   run "$mode"
 done
