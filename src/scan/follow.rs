@@ -70,10 +70,12 @@ pub fn package_scoped(l: Lang) -> bool {
 /// ones hand on a V1 value ([`crate::program::solve::v1_names`]), and the module stems of the files
 /// defining them. Returned as `(distinctive names, generic names and stems)`: a distinctive name links
 /// by itself; a generic one only with an import of the defining module.
-pub fn needles(units: &[Unit], fresh: &[usize]) -> (Vec<String>, Vec<String>) {
+pub fn needles(units: &[Unit], fresh: &[usize]) -> Needles {
     let mut strong = HashSet::new();
     let mut weak = HashSet::new();
+    let mut handing = HashSet::new();
     for (u, name) in crate::program::solve::v1_names(units, fresh) {
+        handing.insert(u);
         let n = name.rsplit('.').next().unwrap_or(&name);
         if n.len() < 3 || !n.chars().all(|c| c.is_alphanumeric() || c == '_') {
             continue;
@@ -86,14 +88,30 @@ pub fn needles(units: &[Unit], fresh: &[usize]) -> (Vec<String>, Vec<String>) {
                 weak.insert(stem.to_string());
             }
         } else {
-            strong.insert(n.to_string());
+            strong.insert((units[u].lang, n.to_string()));
         }
     }
-    let mut s: Vec<String> = strong.into_iter().collect();
+    let mut s: Vec<(Lang, String)> = strong.into_iter().collect();
     let mut w: Vec<String> = weak.into_iter().collect();
-    s.sort();
+    s.sort_by(|a, b| (a.0.name(), &a.1).cmp(&(b.0.name(), &b.1)));
     w.sort();
-    (s, w)
+    let mut handing: Vec<usize> = handing.into_iter().collect();
+    handing.sort();
+    Needles {
+        strong: s,
+        weak: w,
+        handing,
+    }
+}
+
+/// What links files to the parsed ones in one round.
+pub struct Needles {
+    /// Distinctive names, with the language defining each: they link by themselves.
+    pub strong: Vec<(Lang, String)>,
+    /// Generic names and the stems of their modules: they link with an import of the module.
+    pub weak: Vec<String>,
+    /// The parsed files handing a V1 value on: only their modules and packages link.
+    pub handing: Vec<usize>,
 }
 
 /// The dotted path of the YAML key on `line` (1-based): `ghl:` / `  base-url: …` → `ghl.base-url`, found
@@ -127,7 +145,8 @@ pub fn yaml_key_path(text: &str, line: usize) -> Option<String> {
 /// Which files to link to the parsed ones in one round: built from the names the fresh files hand a
 /// V1 value through, matched on raw bytes (an Aho-Corasick search, before any decoding or parsing).
 pub struct Links {
-    strong: Literals,
+    /// Distinctive names, by the language that defines them (`None`: settings, which any language reads).
+    strong: Vec<(Option<Lang>, Literals)>,
     weak: Literals,
     /// Module stems (and directory names, for `index`/`__init__` modules) of the parsed files: a
     /// generic name links only when one of them is imported.
@@ -151,7 +170,7 @@ impl Links {
             return None;
         }
         Some(Links {
-            strong: Literals::new(&strong),
+            strong: vec![(None, Literals::new(&strong))],
             weak: Literals::None,
             stems: fast_ac(&[]),
             packages: HashSet::new(),
@@ -161,15 +180,21 @@ impl Links {
 
     /// `None` when the fresh files hand nothing on.
     pub fn new(program: &Program, fresh: &[usize]) -> Option<Links> {
-        let (strong, weak) = needles(&program.units, fresh);
+        let Needles {
+            strong,
+            weak,
+            handing,
+        } = needles(&program.units, fresh);
         if std::env::var_os("GHL_DEBUG_PROGRAM").is_some() {
             eprintln!("link needles: {strong:?} / {weak:?}");
         }
         if strong.is_empty() && weak.is_empty() {
             return None;
         }
-        let mut stems: Vec<String> = program
-            .units
+        // Only the files handing a V1 value on: importing (or sharing a package with) a parsed file
+        // that hands nothing on links nothing.
+        let handing: Vec<&Unit> = handing.iter().map(|&u| &program.units[u]).collect();
+        let mut stems: Vec<String> = handing
             .iter()
             .flat_map(|u| {
                 let s = file_stem(&u.path).to_string();
@@ -184,14 +209,12 @@ impl Links {
             .collect();
         stems.sort();
         stems.dedup();
-        let packages = program
-            .units
+        let packages = handing
             .iter()
             .filter(|u| package_scoped(u.lang))
             .map(|u| (parent_dir(&u.path).to_string(), u.lang.name()))
             .collect();
-        let modules = program
-            .units
+        let modules = handing
             .iter()
             .flat_map(|u| {
                 let p = u.path.rsplit_once('.').map_or(u.path.as_str(), |(p, _)| p);
@@ -202,9 +225,21 @@ impl Links {
                 std::iter::once(p.to_string()).chain(d)
             })
             .collect();
+        // One searcher per defining language: a name a Python module hands on is not looked for in
+        // JavaScript (it could not be imported there).
+        let mut by_lang: Vec<(Option<Lang>, Vec<String>)> = Vec::new();
+        for (lang, name) in strong {
+            match by_lang.iter_mut().find(|(l, _)| *l == Some(lang)) {
+                Some((_, names)) => names.push(name),
+                None => by_lang.push((Some(lang), vec![name])),
+            }
+        }
         Some(Links {
             modules,
-            strong: Literals::new(&strong),
+            strong: by_lang
+                .into_iter()
+                .map(|(lang, names)| (lang, Literals::new(&names)))
+                .collect(),
             weak: Literals::new(&weak),
             stems: fast_ac(&stems),
             packages,
@@ -222,7 +257,10 @@ impl Links {
                 .packages
                 .contains(&(parent_dir(rel).to_string(), l.name()));
         let linked = same_package
-            || self.strong.is_match(bytes)
+            || self.strong.iter().any(|(defined_in, names)| {
+                defined_in.is_none_or(|d| crate::program::solve::index::may_refer(l, d))
+                    && names.is_match(bytes)
+            })
             || (self.weak.is_match(bytes) && self.imports_a_module(rel, bytes));
         linked.then_some(l)
     }

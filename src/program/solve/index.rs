@@ -82,6 +82,15 @@ fn family(l: Lang) -> Family {
     }
 }
 
+/// Whether code in a file of language `from` can name a binding defined in language `to`: within a
+/// language family (JavaScript and TypeScript, Java and Kotlin …), and JavaScript also from the scripts
+/// HTML and PHP pages embed. Other languages reach a value only through configuration or the
+/// environment, which are linked by setting name.
+pub fn may_refer(from: Lang, to: Lang) -> bool {
+    let (f, t) = (family(from), family(to));
+    f == t || (t == Family::Js && matches!(from, Lang::Html | Lang::Php))
+}
+
 pub fn dir_of(p: &str) -> &str {
     p.rfind('/').map_or("", |i| &p[..i])
 }
