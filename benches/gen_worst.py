@@ -12,9 +12,10 @@ MODE:
                word and every file mentioning it was analysed.
   sourcemap    plain, every file ending in an inline source map (`data:…;base64,eyJ…`): before #19 every
                file passed the `eyJ` prefilter and was analysed.
-  projects     plain, as 13 projects of 2 000 files (each with a `package.json`), every file mentioning
-               `GHL_BASE`, which one project defines as the V1 base: before #19 every file of every project
-               was linked to it and parsed; now only that project's.
+  projects     plain, as 13 projects of 2 000 files (each with a `package.json`), every file using
+               `HighLevelRoot`, which one project's `config.js` defines as the V1 base: before #19 every file
+               of every project was linked to it and parsed; now only the JavaScript/TypeScript files of
+               that project.
   large        one minified JS file of M MB on one line: URL constants, calls on them, one V1 base.
   n8n          one n8n workflow export of about M MB (pretty-printed) with one V1 HTTP Request node among
                thousands of ordinary ones.
@@ -50,8 +51,9 @@ def plain(out, files, avg_kb, rng, tail=None):
     return total
 
 
-def names_ghl_base(rng, ext):
-    return f"{gen_tree.LANGS[ext][0]}the CRM client reads GHL_BASE from its config"
+def uses_root(rng, ext):
+    # Code, not a comment: a use of the name in whatever language the file is in.
+    return "report(HighLevelRoot);"
 
 
 def source_map(rng, ext):
@@ -117,15 +119,15 @@ def main():
         os.makedirs(a.out, exist_ok=True)
         print(json.dumps(n8n(os.path.join(a.out, "workflows.json"), a.mb, rng)))
         return
-    tail = {"sourcemap": source_map, "projects": names_ghl_base}.get(a.mode)
+    tail = {"sourcemap": source_map, "projects": uses_root}.get(a.mode)
     total = plain(a.out, a.files, a.avg_kb, rng, tail)
     if a.mode == "projects":
         for proj in sorted(os.listdir(a.out)):
             with open(os.path.join(a.out, proj, "package.json"), "w") as f:
                 f.write(json.dumps({"name": proj, "private": True}) + "\n")
         with open(os.path.join(a.out, "project000", "config.js"), "w") as f:
-            f.write(f"export const GHL_BASE = '{V1}';\n"
-                    "export const getContact = (id) => fetch(`${GHL_BASE}/contacts/${id}`, { method: 'GET' });\n")
+            f.write(f"export const HighLevelRoot = '{V1}';\n"
+                    "export const getContact = (id) => fetch(`${HighLevelRoot}/contacts/${id}`, { method: 'GET' });\n")
     if a.mode == "root-baseurl":
         with open(os.path.join(a.out, "api.js"), "w") as f:
             f.write(f"import axios from 'axios';\nexport const api = axios.create({{ baseURL: '{V1}' }});\n"

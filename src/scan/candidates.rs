@@ -87,7 +87,14 @@ impl WeakLinks {
     /// Whether the extractor may link the weak file at `rel` (its bytes) to a V1 base. `segments` are
     /// the V1 path segments with their slash (`/contacts`).
     pub fn links(&self, rel: &str, bytes: &[u8], segments: &[Vec<u8>]) -> bool {
-        if self.names.iter().any(|f| f.find(bytes).is_some()) {
+        // A name on a comment line only (a doc comment) is no use of it.
+        let lang = super::lang::Lang::detect(std::path::Path::new(rel), b"");
+        let used = |i: usize| !lang.is_some_and(|l| l.comment_line_at(bytes, i));
+        if self
+            .names
+            .iter()
+            .any(|f| f.find_iter(bytes).take(256).any(used))
+        {
             return true;
         }
         let imported = |(f, name): &(Finder, String)| {

@@ -259,9 +259,9 @@ impl Links {
         let linked = same_package
             || self.strong.iter().any(|(defined_in, names)| {
                 defined_in.is_none_or(|d| crate::program::solve::index::may_refer(l, d))
-                    && names.is_match(bytes)
+                    && names.is_match(bytes, Some(l))
             })
-            || (self.weak.is_match(bytes) && self.imports_a_module(rel, bytes));
+            || (self.weak.is_match(bytes, None) && self.imports_a_module(rel, bytes));
         linked.then_some(l)
     }
 }
@@ -314,11 +314,14 @@ impl Literals {
         }
     }
 
-    /// Whether a needle occurs as a whole identifier (`sync` is not found in `async`).
-    fn is_match(&self, bytes: &[u8]) -> bool {
+    /// Whether a needle occurs as a whole identifier (`sync` is not found in `async`), and, when the
+    /// file's language is given, not on a comment line (a doc comment naming a constant is no use of it).
+    fn is_match(&self, bytes: &[u8], lang: Option<Lang>) -> bool {
         let word = |start: usize, end: usize| {
             let ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'$';
-            (start == 0 || !ident(bytes[start - 1])) && (end >= bytes.len() || !ident(bytes[end]))
+            (start == 0 || !ident(bytes[start - 1]))
+                && (end >= bytes.len() || !ident(bytes[end]))
+                && !lang.is_some_and(|l| l.comment_line_at(bytes, start))
         };
         match self {
             Literals::None => false,
@@ -820,11 +823,28 @@ mod tests {
     #[test]
     fn needles_match_whole_identifiers_only() {
         let l = Literals::new(&["sync".to_string()]);
-        assert!(!l.is_match(b"async function f() {}"));
-        assert!(l.is_match(b"import { sync } from './sync'"));
+        assert!(!l.is_match(b"async function f() {}", None));
+        assert!(l.is_match(b"import { sync } from './sync'", None));
         let many: Vec<String> = (0..10).map(|i| format!("name{i}")).collect();
         let l = Literals::new(&many);
-        assert!(!l.is_match(b"surname10x"));
-        assert!(l.is_match(b"call(name7)"));
+        assert!(!l.is_match(b"surname10x", None));
+        assert!(l.is_match(b"call(name7)", None));
+    }
+
+    #[test]
+    fn needles_on_comment_lines_do_not_count() {
+        let l = Literals::new(&["HighLevelRoot".to_string()]);
+        let js = Some(Lang::JavaScript);
+        assert!(!l.is_match(b"// reads HighLevelRoot\n/**\n * HighLevelRoot\n */\n", js));
+        assert!(l.is_match(
+            b"// reads it\nfetch(HighLevelRoot + '/x') // HighLevelRoot\n",
+            js
+        ));
+        // A `//` inside a string before the name does not make a comment.
+        assert!(l.is_match(b"const u = 'https://x/' + HighLevelRoot;\n", js));
+        // `#` starts a comment in Python, not in JavaScript (private fields).
+        assert!(!l.is_match(b"# HighLevelRoot\n", Some(Lang::Python)));
+        assert!(l.is_match(b"  #root = HighLevelRoot;\n", js));
+        assert!(l.is_match(b"#[attr] HighLevelRoot\n", Some(Lang::Php)));
     }
 }

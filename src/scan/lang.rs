@@ -40,6 +40,28 @@ pub enum Role {
 }
 
 impl Lang {
+    /// Whether the line holding byte `at` of `bytes` starts with a comment in this language (`// …`,
+    /// ` * …` in a block comment, `# …`). Only the line's start is looked at: a `//` further on may be
+    /// inside a string. Languages without a known comment syntax say `false`.
+    pub fn comment_line_at(self, bytes: &[u8], at: usize) -> bool {
+        let start = memchr::memrchr(b'\n', &bytes[..at]).map_or(0, |i| i + 1);
+        let line = bytes[start..at].trim_ascii_start();
+        let c_like = line.starts_with(b"//") || line.starts_with(b"/*") || line.starts_with(b"* ");
+        let hash = line.starts_with(b"#") && !line.starts_with(b"#[");
+        match self {
+            Lang::Python | Lang::Ruby | Lang::Shell => hash,
+            Lang::Php => c_like || hash,
+            Lang::JavaScript
+            | Lang::TypeScript
+            | Lang::Go
+            | Lang::Java
+            | Lang::Kotlin
+            | Lang::CSharp
+            | Lang::Dart => c_like,
+            _ => false,
+        }
+    }
+
     pub fn detect(path: &Path, head: &[u8]) -> Option<Lang> {
         let name = path.file_name()?.to_string_lossy().to_ascii_lowercase();
         if name == ".env" || name.starts_with(".env.") || name.ends_with(".env") {
