@@ -13,6 +13,25 @@ fn stderr_lines(out: &std::process::Output) -> Vec<String> {
         .collect()
 }
 
+/// `stderr` lines of `scan -v --exit-zero` over `dir`.
+fn verbose_lines(dir: &std::path::Path) -> Vec<String> {
+    let out = bin()
+        .args(["scan", "-v", "--exit-zero"])
+        .arg(dir)
+        .output()
+        .unwrap();
+    stderr_lines(&out)
+}
+
+/// Every reason `--verbose` gave for the path ending in `/file`, in order (pass 1, then pass 2).
+fn reasons_for<'a>(lines: &'a [String], file: &str) -> Vec<&'a str> {
+    let suffix = format!("/{file}: ");
+    lines
+        .iter()
+        .filter_map(|l| l.split_once(&suffix).map(|(_, why)| why))
+        .collect()
+}
+
 /// The line `--verbose` printed for the path ending in `file`.
 fn reason_for<'a>(lines: &'a [String], file: &str) -> &'a str {
     let suffix = format!("/{file}: ");
@@ -99,29 +118,16 @@ fn verbose_reports_weak_files_linked_or_not_in_pass_2() {
         ),
         ("router.rb", "get '/contacts/' do\nend\n".to_string()),
     ]);
-    let out = bin()
-        .args(["scan", "-v", "--exit-zero"])
-        .arg(d.path())
-        .output()
-        .unwrap();
-    let lines = stderr_lines(&out);
-    let client: Vec<&str> = lines
-        .iter()
-        .filter_map(|l| l.split_once("/client.js: ").map(|(_, w)| w))
-        .collect();
+    let lines = verbose_lines(d.path());
     assert_eq!(
-        client,
+        reasons_for(&lines, "client.js"),
         [
             "V1-looking paths only: held for pass 2",
             "read in pass 2 (linked to a V1 base URL defined elsewhere)"
         ]
     );
-    let router: Vec<&str> = lines
-        .iter()
-        .filter_map(|l| l.split_once("/router.rb: ").map(|(_, w)| w))
-        .collect();
     assert_eq!(
-        router,
+        reasons_for(&lines, "router.rb"),
         [
             "V1-looking paths only: held for pass 2",
             "not read: V1-looking paths only, and nothing links it to a V1 base URL"
@@ -394,18 +400,8 @@ fn a_folder_of_projects_links_files_within_their_project() {
         ["client-a/src/contacts.js", "scripts/sync.js"],
         "{found:#?}"
     );
-    let out = bin()
-        .args(["scan", "-v", "--exit-zero"])
-        .arg(d.path())
-        .output()
-        .unwrap();
-    let lines = stderr_lines(&out);
-    let b: Vec<&str> = lines
-        .iter()
-        .filter_map(|l| l.split_once("client-b/src/contacts.js: ").map(|(_, w)| w))
-        .collect();
     assert_eq!(
-        b,
+        reasons_for(&verbose_lines(d.path()), "client-b/src/contacts.js"),
         [
             "V1-looking paths only: held for pass 2",
             "not read: V1-looking paths only, in a project (package manifest) with no V1 base URL \

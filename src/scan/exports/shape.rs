@@ -33,31 +33,63 @@ const ELEMENT_KEYS: &[&str] = &["nodes"];
 /// none of the keys detection needs. Malformed JSON says `true`, so the whole parse reports the error.
 pub fn may_be_export(json: &str) -> bool {
     let mut de = serde_json::Deserializer::from_str(json);
-    match de.deserialize_any(Top) {
+    match de.deserialize_any(TOP) {
         Ok(found) => de.end().is_err() || found,
         Err(_) => true,
     }
 }
 
+/// The keys a document is recognised by: of itself when an object, of its elements when an array
+/// (`elements`; an array of arrays or an array as an element has none).
+#[derive(Clone, Copy)]
+struct Keys {
+    keys: &'static [&'static str],
+    elements: Option<&'static [&'static str]>,
+}
+
 /// The document: an object with one of [`TOP_KEYS`], or an array with an element holding one of
 /// [`ELEMENT_KEYS`].
-struct Top;
+const TOP: Keys = Keys {
+    keys: TOP_KEYS,
+    elements: Some(ELEMENT_KEYS),
+};
 
-impl<'de> Visitor<'de> for Top {
+impl<'de> de::DeserializeSeed<'de> for Keys {
+    type Value = bool;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<bool, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Keys {
     type Value = bool;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a JSON document")
+        f.write_str("a JSON value")
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<bool, A::Error> {
-        any_key(map, TOP_KEYS)
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<bool, A::Error> {
+        let mut found = false;
+        while let Some(hit) = map.next_key_seed(KeyIn(self.keys))? {
+            found |= hit;
+            map.next_value::<IgnoredAny>()?;
+        }
+        Ok(found)
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<bool, A::Error> {
         let mut found = false;
-        while let Some(hit) = seq.next_element::<Element>()? {
-            found |= hit.0;
+        match self.elements {
+            Some(keys) => {
+                let element = Keys {
+                    keys,
+                    elements: None,
+                };
+                while let Some(hit) = seq.next_element_seed(element)? {
+                    found |= hit;
+                }
+            }
+            None => while seq.next_element::<IgnoredAny>()?.is_some() {},
         }
         Ok(found)
     }
@@ -79,60 +111,6 @@ impl<'de> Visitor<'de> for Top {
     }
     fn visit_unit<E: de::Error>(self) -> Result<bool, E> {
         Ok(false)
-    }
-}
-
-/// Reads a map to its end, telling whether one of `keys` is among its keys.
-fn any_key<'de, A: MapAccess<'de>>(
-    mut map: A,
-    keys: &'static [&'static str],
-) -> Result<bool, A::Error> {
-    let mut found = false;
-    while let Some(hit) = map.next_key_seed(KeyIn(keys))? {
-        found |= hit;
-        map.next_value::<IgnoredAny>()?;
-    }
-    Ok(found)
-}
-
-/// An array element: whether it is an object with one of [`ELEMENT_KEYS`].
-struct Element(bool);
-
-impl<'de> de::Deserialize<'de> for Element {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = bool;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a JSON value")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<bool, A::Error> {
-                any_key(map, ELEMENT_KEYS)
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<bool, A::Error> {
-                while seq.next_element::<IgnoredAny>()?.is_some() {}
-                Ok(false)
-            }
-            fn visit_bool<E: de::Error>(self, _: bool) -> Result<bool, E> {
-                Ok(false)
-            }
-            fn visit_i64<E: de::Error>(self, _: i64) -> Result<bool, E> {
-                Ok(false)
-            }
-            fn visit_u64<E: de::Error>(self, _: u64) -> Result<bool, E> {
-                Ok(false)
-            }
-            fn visit_f64<E: de::Error>(self, _: f64) -> Result<bool, E> {
-                Ok(false)
-            }
-            fn visit_str<E: de::Error>(self, _: &str) -> Result<bool, E> {
-                Ok(false)
-            }
-            fn visit_unit<E: de::Error>(self) -> Result<bool, E> {
-                Ok(false)
-            }
-        }
-        d.deserialize_any(V).map(Element)
     }
 }
 
