@@ -218,6 +218,12 @@ pub fn scan(
         .iter()
         .filter(|d| matches!(d.value, BaseValue::V1 { .. }))
         .collect();
+    // A reference left open in a file (a call on a name its file does not define) can only end as a
+    // finding through a V1 base of the same key; pass 2 reads no file that defines one (it would have
+    // held a host literal). Others are dropped now, not kept to the end: memory follows the bases that
+    // can matter, not the code read.
+    let resolvable = Resolvable::new(&v1_defs);
+    st.pending.retain(|p| resolvable.may_resolve(p));
     let weak_links = candidates::WeakLinks::new(&v1_defs);
     let parsed_in_pass_1: Vec<usize> = (0..st.program.units.len()).collect();
     // Settings holding a V1 base (`.env`, `application.yml`, `.properties`) under their written and
@@ -300,7 +306,8 @@ pub fn scan(
                         if !lexer {
                             continue;
                         }
-                        let out = scan_text(path, &rel, src, rules);
+                        let mut out = scan_text(path, &rel, src, rules);
+                        out.pending.retain(|p| resolvable.may_resolve(p));
                         let mut st = shared.lock().unwrap();
                         st.bytes += src.len() as u64;
                         st.files_read += 1;
@@ -335,6 +342,32 @@ pub fn scan(
     let mut report = finish(st, roots, files_seen, started);
     report.summary.excluded = excludes.count.load(std::sync::atomic::Ordering::Relaxed);
     report
+}
+
+/// The keys of the V1 bases found in pass 1: what an open reference may still resolve to.
+struct Resolvable {
+    keys: std::collections::HashSet<String>,
+    /// A V1 client configured in code, which bare request options (`{ url: '/contacts' }`) resolve to.
+    client: bool,
+}
+
+impl Resolvable {
+    fn new(v1_defs: &[&Def]) -> Resolvable {
+        Resolvable {
+            keys: v1_defs.iter().map(|d| d.key.clone()).collect(),
+            client: v1_defs
+                .iter()
+                .any(|d| d.in_code && names::is_base_key(&d.key)),
+        }
+    }
+
+    fn may_resolve(&self, p: &Pending) -> bool {
+        if p.key == extract::ANY_BASE {
+            self.client
+        } else {
+            self.keys.contains(&p.key)
+        }
+    }
 }
 
 /// What pass 2 reads.
