@@ -404,8 +404,8 @@ fn a_folder_of_projects_links_files_within_their_project() {
         reasons_for(&verbose_lines(d.path()), "client-b/src/contacts.js"),
         [
             "V1-looking paths only: held for pass 2",
-            "not read: V1-looking paths only, in a project (package manifest) with no V1 base URL \
-             or request"
+            "not read: V1-looking paths only, in a project (package manifest or repository) with no \
+             V1 base URL or request"
         ]
     );
 

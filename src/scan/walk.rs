@@ -29,8 +29,9 @@ pub enum Why<'a> {
     NotLinked,
     /// Only V1-looking paths: held for the second pass.
     Weak,
-    /// Only V1-looking paths, in a project (a manifest's directory) where nothing V1 was found: code
-    /// refers to definitions through its own project, so nothing can link it (see `scan::projects`).
+    /// Only V1-looking paths, in a project (a manifest's or a repository's directory) where nothing V1
+    /// was found: code refers to definitions through its own project, so nothing can link it (see
+    /// `scan::projects`).
     OtherProject,
     /// No HighLevel host, JWT, PIT or setting-name literal.
     Prefilter,
@@ -64,8 +65,8 @@ impl std::fmt::Display for Why<'_> {
             }
             Why::Weak => "V1-looking paths only: held for pass 2",
             Why::OtherProject => {
-                "not read: V1-looking paths only, in a project (package manifest) with no V1 base \
-                 URL or request"
+                "not read: V1-looking paths only, in a project (package manifest or repository) with \
+                 no V1 base URL or request"
             }
             Why::Prefilter => "not read: prefilter (no HighLevel host, JWT, PIT or setting name)",
             Why::LinkCandidate => {
