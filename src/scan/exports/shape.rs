@@ -161,6 +161,15 @@ mod tests {
     }
 
     #[test]
+    fn deep_nesting_does_not_exhaust_the_stack() {
+        // Values the look does not read are skipped by serde_json without recursion.
+        let nest = |n: usize| format!("{}{}", "[".repeat(n), "]".repeat(n));
+        assert!(!may_be_export(&nest(200_000)));
+        assert!(!may_be_export(&format!(r#"{{"a": {}}}"#, nest(200_000))));
+        assert!(may_be_export(&format!(r#"{{"nodes": {}}}"#, nest(200_000))));
+    }
+
+    #[test]
     fn malformed_json_is_left_to_the_whole_parse() {
         assert!(may_be_export(r#"{"name": "#));
         assert!(may_be_export(r#"{} trailing"#));
