@@ -8,7 +8,7 @@
 //! must occur on an import line that imports it, and a client at the root of the tree only draws in
 //! files with a quoted relative V1 path where the extractor would resolve it against that client. The
 //! checks run on raw bytes at the positions of the needles, so a file costs one literal search.
-use super::extract::{BaseValue, Def};
+use super::extract::Def;
 use super::names;
 use memchr::memmem::Finder;
 
@@ -31,10 +31,7 @@ impl WeakLinks {
     pub fn new(defs: &[&Def]) -> Option<WeakLinks> {
         let mut named = Vec::new();
         let mut modules = Vec::new();
-        for d in defs
-            .iter()
-            .filter(|d| matches!(d.value, BaseValue::V1 { .. }))
-        {
+        for d in defs.iter().filter(|d| d.is_v1()) {
             let distinctive = names::is_distinctive(&d.key);
             if distinctive || !d.in_code {
                 named.push(d.name.clone());
@@ -51,14 +48,12 @@ impl WeakLinks {
         }
         let client_dirs: Vec<String> = defs
             .iter()
-            .filter(|d| {
-                d.in_code && names::is_base_key(&d.key) && matches!(d.value, BaseValue::V1 { .. })
-            })
+            .filter(|d| d.configures_v1_client())
             .map(|d| super::parent_dir(&d.path).to_string())
             .collect();
         let package_dirs: std::collections::HashSet<String> = defs
             .iter()
-            .filter(|d| d.in_code && matches!(d.value, BaseValue::V1 { .. }))
+            .filter(|d| d.in_code && d.is_v1())
             .map(|d| super::parent_dir(&d.path).to_string())
             .collect();
         let clean = |mut v: Vec<String>| {

@@ -33,6 +33,19 @@ pub struct Def {
     pub in_code: bool,
 }
 
+impl Def {
+    /// The base is a V1 one.
+    pub fn is_v1(&self) -> bool {
+        matches!(self.value, BaseValue::V1 { .. })
+    }
+
+    /// A V1 client configured in code (`axios.create({ baseURL })`): what bare request options
+    /// (`{ url: '/contacts' }`) below it resolve against.
+    pub fn configures_v1_client(&self) -> bool {
+        self.in_code && names::is_base_key(&self.key) && self.is_v1()
+    }
+}
+
 /// A call whose base URL is a name not defined in its own file.
 #[derive(Debug, Clone)]
 pub struct Pending {

@@ -68,8 +68,8 @@ pub fn package_scoped(l: Lang) -> bool {
 
 /// What a file must mention to be linked to the parsed files: the names through which the fresh
 /// ones hand on a V1 value ([`crate::program::solve::v1_names`]), and the module stems of the files
-/// defining them. Returned as `(distinctive names, generic names and stems)`: a distinctive name links
-/// by itself; a generic one only with an import of the defining module.
+/// defining them: a distinctive name links by itself (in a language that can refer to it); a generic
+/// one only with an import of the defining module.
 pub fn needles(units: &[Unit], fresh: &[usize]) -> Needles {
     let mut strong = HashSet::new();
     let mut weak = HashSet::new();

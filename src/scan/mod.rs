@@ -191,12 +191,8 @@ pub fn scan(
         eprintln!("pass 1: {:?}", started.elapsed());
     }
 
-    // Second pass: files with V1-looking paths but no host, read only when they can be linked to a V1 base:
-    // they name a distinctive V1 base or an env var set to one, import the file defining one, or sit below
-    // code that configures a V1 client (request options such as `{ url: '/contacts' }`). Unread code is
-    // searched for V1 path segments here, only once it may be linked; the program model's first linking
-    // round rides on the same read of both.
-    // Only files that may refer to the evidence found: those of its projects, or outside every project.
+    // Only candidates that may refer to the evidence pass 1 found: files of a project holding some, or
+    // outside every project (see `projects`).
     st.manifest_dirs
         .extend(std::mem::take(&mut *excludes.repositories.lock().unwrap()));
     let projects = projects::Projects::new(
@@ -213,11 +209,12 @@ pub fn scan(
     });
     st.code.retain(|p| projects.may_link(p));
     st.scanned_code.retain(|p| projects.may_link(p));
-    let v1_defs: Vec<&Def> = st
-        .defs
-        .iter()
-        .filter(|d| matches!(d.value, BaseValue::V1 { .. }))
-        .collect();
+    // Second pass: files with V1-looking paths but no host, read only when they can be linked to a V1 base:
+    // they name a distinctive V1 base or an env var set to one, import the file defining one, or sit below
+    // code that configures a V1 client (request options such as `{ url: '/contacts' }`). Unread code is
+    // searched for V1 path segments here, only once it may be linked; the program model's first linking
+    // round rides on the same read of both.
+    let v1_defs: Vec<&Def> = st.defs.iter().filter(|d| d.is_v1()).collect();
     // A reference left open in a file (a call on a name its file does not define) can only end as a
     // finding through a V1 base of the same key; pass 2 reads no file that defines one (it would have
     // held a host literal). Others are dropped now, not kept to the end: memory follows the bases that
@@ -355,9 +352,7 @@ impl Resolvable {
     fn new(v1_defs: &[&Def]) -> Resolvable {
         Resolvable {
             keys: v1_defs.iter().map(|d| d.key.clone()).collect(),
-            client: v1_defs
-                .iter()
-                .any(|d| d.in_code && names::is_base_key(&d.key)),
+            client: v1_defs.iter().any(|d| d.configures_v1_client()),
         }
     }
 
@@ -574,12 +569,7 @@ impl State {
                 if link_candidate {
                     self.scanned_code.push(path.to_path_buf());
                 }
-                if !parsed.is_empty()
-                    || scan
-                        .defs
-                        .iter()
-                        .any(|d| matches!(d.value, BaseValue::V1 { .. }))
-                {
+                if !parsed.is_empty() || scan.defs.iter().any(Def::is_v1) {
                     self.evidence.push(path.to_path_buf());
                 }
                 for p in parsed {
@@ -930,9 +920,7 @@ fn resolve_pending(st: &mut State, rules: &RuleSet) {
     let v1_client_defs: Vec<&Def> = st
         .defs
         .iter()
-        .filter(|d| {
-            d.in_code && names::is_base_key(&d.key) && matches!(d.value, BaseValue::V1 { .. })
-        })
+        .filter(|d| d.configures_v1_client())
         .collect();
     let mut resolved = Vec::new();
     for p in &st.pending {
